@@ -1,0 +1,251 @@
+package io.orthrus.tensor;
+
+/**
+ * Element-wise ops. Each forward is followed by its backward: the local derivative times the
+ * output gradient, added into the input's gradient (summed over broadcast dimensions).
+ */
+final class Elementwise {
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_CUBIC = 0.044715f;
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private Elementwise() {}
+
+    // ------------------------------------------------------------ binary, broadcasting
+
+    static Tensor add(Tensor a, Tensor b) {
+        Broadcast bc = Broadcast.of("add", a, b);
+        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[bc.at(0, i)] + y[bc.at(1, i)];
+        }
+        return Tensor.fromOp("add", out, bc.shape, g -> {
+            addInto(a.gradBuffer(), bc, 0, g, 1f);
+            addInto(b.gradBuffer(), bc, 1, g, 1f);
+        }, a, b);
+    }
+
+    static Tensor sub(Tensor a, Tensor b) {
+        Broadcast bc = Broadcast.of("sub", a, b);
+        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[bc.at(0, i)] - y[bc.at(1, i)];
+        }
+        return Tensor.fromOp("sub", out, bc.shape, g -> {
+            addInto(a.gradBuffer(), bc, 0, g, 1f);
+            addInto(b.gradBuffer(), bc, 1, g, -1f);
+        }, a, b);
+    }
+
+    static Tensor mul(Tensor a, Tensor b) {
+        Broadcast bc = Broadcast.of("mul", a, b);
+        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[bc.at(0, i)] * y[bc.at(1, i)];
+        }
+        return Tensor.fromOp("mul", out, bc.shape, g -> {
+            float[] ga = a.gradBuffer(), gb = b.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                int ia = bc.at(0, i), ib = bc.at(1, i);
+                if (ga != null) {
+                    ga[ia] += g[i] * y[ib]; // d(xy)/dx = y
+                }
+                if (gb != null) {
+                    gb[ib] += g[i] * x[ia]; // d(xy)/dy = x
+                }
+            }
+        }, a, b);
+    }
+
+    static Tensor div(Tensor a, Tensor b) {
+        Broadcast bc = Broadcast.of("div", a, b);
+        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[bc.at(0, i)] / y[bc.at(1, i)];
+        }
+        return Tensor.fromOp("div", out, bc.shape, g -> {
+            float[] ga = a.gradBuffer(), gb = b.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                int ia = bc.at(0, i), ib = bc.at(1, i);
+                if (ga != null) {
+                    ga[ia] += g[i] / y[ib]; // d(x/y)/dx = 1/y
+                }
+                if (gb != null) {
+                    gb[ib] -= g[i] * out[i] / y[ib]; // d(x/y)/dy = -x/y² = -out/y
+                }
+            }
+        }, a, b);
+    }
+
+    /** grad[input's element] += scale · g[i], summing where the input was broadcast. */
+    private static void addInto(float[] grad, Broadcast bc, int input, float[] g, float scale) {
+        if (grad == null) {
+            return;
+        }
+        int[] map = bc.index[input];
+        if (map == null) {
+            for (int i = 0; i < g.length; i++) {
+                grad[i] += scale * g[i];
+            }
+        } else {
+            for (int i = 0; i < g.length; i++) {
+                grad[map[i]] += scale * g[i];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ unary
+
+    /** {@code scale · x + shift}: the scalar add, sub, mul, div and neg. */
+    static Tensor affine(Tensor a, float scale, float shift, String op) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = scale * x[i] + shift;
+        }
+        return Tensor.fromOp(op, out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += scale * g[i];
+            }
+        }, a);
+    }
+
+    static Tensor pow(Tensor a, float exponent) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) Math.pow(x[i], exponent);
+        }
+        return Tensor.fromOp("pow", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += g[i] * exponent * (float) Math.pow(x[i], exponent - 1); // d(x^p)/dx = p·x^(p-1)
+            }
+        }, a);
+    }
+
+    static Tensor exp(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) Math.exp(x[i]);
+        }
+        return Tensor.fromOp("exp", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += g[i] * out[i]; // d(e^x)/dx = e^x
+            }
+        }, a);
+    }
+
+    static Tensor log(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) Math.log(x[i]);
+        }
+        return Tensor.fromOp("log", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += g[i] / x[i];
+            }
+        }, a);
+    }
+
+    static Tensor sqrt(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) Math.sqrt(x[i]);
+        }
+        return Tensor.fromOp("sqrt", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += g[i] * 0.5f / out[i]; // d√x/dx = 1/(2√x)
+            }
+        }, a);
+    }
+
+    static Tensor tanh(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) Math.tanh(x[i]);
+        }
+        return Tensor.fromOp("tanh", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += g[i] * (1f - out[i] * out[i]); // d tanh/dx = 1 - tanh²
+            }
+        }, a);
+    }
+
+    static Tensor sigmoid(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = sigmoid(x[i]);
+        }
+        return Tensor.fromOp("sigmoid", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[i] += g[i] * out[i] * (1f - out[i]); // dσ/dx = σ(1-σ)
+            }
+        }, a);
+    }
+
+    /** The logistic function, without overflow for large |x|. */
+    static float sigmoid(float x) {
+        if (x >= 0) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+
+    static Tensor relu(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] > 0 ? x[i] : 0f;
+        }
+        return Tensor.fromOp("relu", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                if (x[i] > 0) {
+                    ga[i] += g[i];
+                }
+            }
+        }, a);
+    }
+
+    static Tensor geluTanh(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float v = x[i];
+            float inner = SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
+            out[i] = 0.5f * v * (1f + (float) Math.tanh(inner));
+        }
+        return Tensor.fromOp("gelu", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                float v = x[i];
+                float inner = SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
+                float t = (float) Math.tanh(inner);
+                float dInner = SQRT_2_OVER_PI * (1f + 3f * GELU_CUBIC * v * v);
+                // d/dx [0.5x(1+t)] = 0.5(1+t) + 0.5x(1-t²)·dinner/dx
+                ga[i] += g[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * dInner);
+            }
+        }, a);
+    }
+
+    static Tensor geluErf(Tensor a) {
+        float[] x = a.data(), out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) (0.5 * x[i] * (1.0 + Erf.erf(x[i] * INV_SQRT_2)));
+        }
+        return Tensor.fromOp("gelu_exact", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                double v = x[i];
+                double cdf = 0.5 * (1.0 + Erf.erf(v * INV_SQRT_2));
+                double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                ga[i] += (float) (g[i] * (cdf + v * pdf)); // d(xΦ(x))/dx = Φ(x) + xφ(x)
+            }
+        }, a);
+    }
+}

@@ -1,0 +1,242 @@
+package io.orthrus.tensor.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A GEMM on the Vector API ({@code jdk.incubator.vector}), blocked for the caches and for the
+ * registers in the way of GotoBLAS and BLIS.
+ *
+ * <p>For each block of {@code KC} steps of k, B is packed into slivers {@code NR} columns wide
+ * (two SIMD vectors), stored step by step, so that the micro-kernel reads them contiguously;
+ * then tasks take bands of rows of C, pack their band of A into slivers {@code MR} rows tall,
+ * and run the micro-kernel on each {@code MR × NR} tile of C. The micro-kernel keeps its 12
+ * accumulators in registers and does {@code MR · 2} fused multiply-adds per step of k from one
+ * broadcast of A and two vector loads of B. Packing pads edges with zeros, so the micro-kernel
+ * never branches on size; partial tiles are written back through a small buffer.
+ *
+ * <p>Load this class only when the JVM has the {@code jdk.incubator.vector} module:
+ * {@link Kernels} does that check. Each element of C is summed in the same order whatever the
+ * thread count, so results are bit-identical across pools.
+ */
+public final class VectorGemm implements Gemm {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SPECIES.length();
+    private static final int MR = 6;
+    private static final int NR = 2 * VL;
+    private static final int KC = 256;
+    private static final int MC_MAX = 144;
+
+    private final Parallel parallel;
+    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC]);
+    private final ThreadLocal<float[]> edgeTile = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private final ThreadLocal<float[]> packedB = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** A kernel that runs on the shared pool. */
+    public VectorGemm() {
+        this(Parallel.shared());
+    }
+
+    /** A kernel that runs on {@code parallel}. */
+    public VectorGemm(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    @Override
+    public String name() {
+        return "vector-api";
+    }
+
+    /** Lanes per vector on this machine (16 with AVX-512, 8 with AVX2). */
+    public static int lanes() {
+        return VL;
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, boolean accumulate) {
+        Gemm.checkArguments(name(), m, n, k, a, aOffset, b, bOffset, c, cOffset);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+            }
+            return;
+        }
+        int slivers = ceilDiv(n, NR);
+        int mc = Math.min(MC_MAX, roundUp(ceilDiv(m, 2 * parallel.threads()), MR));
+        int bands = ceilDiv(m, mc);
+        float[] bp = packedBuffer(slivers * NR * Math.min(KC, k));
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            int pcFinal = pc;
+            parallel.forEach(slivers, s -> packB(transB, k, n, b, bOffset, pcFinal, kc, s * NR, bp, s * NR * kc));
+            boolean add = accumulate || pc > 0;
+            parallel.forEach(bands, band -> {
+                int ic = band * mc;
+                int rows = Math.min(mc, m - ic);
+                float[] ap = packedA.get();
+                packA(transA, m, k, a, aOffset, ic, rows, pcFinal, kc, ap);
+                for (int s = 0; s < slivers; s++) {
+                    int jr = s * NR;
+                    int cols = Math.min(NR, n - jr);
+                    for (int ir = 0; ir < rows; ir += MR) {
+                        tile(kc, ap, ir * kc, bp, s * NR * kc, c, cOffset + (ic + ir) * n + jr, n,
+                                Math.min(MR, rows - ir), cols, add);
+                    }
+                }
+            });
+        }
+    }
+
+    /** The caller's packed-B buffer: read by all workers during one call, so it belongs to the calling thread. */
+    private float[] packedBuffer(int size) {
+        float[] buffer = packedB.get();
+        if (buffer.length < size) {
+            buffer = new float[size];
+            packedB.set(buffer);
+        }
+        return buffer;
+    }
+
+    /** Copies B[pc : pc+kc, j0 : j0+NR] into {@code bp} step by step, NR floats a step, zero beyond n. */
+    private static void packB(boolean transB, int k, int n, float[] b, int bOffset, int pc, int kc, int j0,
+                              float[] bp, int dst) {
+        int cols = Math.min(NR, n - j0);
+        for (int p = 0; p < kc; p++) {
+            int out = dst + p * NR;
+            if (transB) {
+                for (int j = 0; j < cols; j++) {
+                    bp[out + j] = b[bOffset + (j0 + j) * k + pc + p];
+                }
+            } else {
+                System.arraycopy(b, bOffset + (pc + p) * n + j0, bp, out, cols);
+            }
+            for (int j = cols; j < NR; j++) {
+                bp[out + j] = 0f;
+            }
+        }
+    }
+
+    /** Copies A[ic : ic+rows, pc : pc+kc] into slivers of MR rows, MR floats a step, zero beyond the band. */
+    private static void packA(boolean transA, int m, int k, float[] a, int aOffset, int ic, int rows, int pc, int kc,
+                              float[] ap) {
+        for (int ir = 0; ir < rows; ir += MR) {
+            int sliver = ir * kc;
+            int valid = Math.min(MR, rows - ir);
+            for (int p = 0; p < kc; p++) {
+                int out = sliver + p * MR;
+                for (int r = 0; r < valid; r++) {
+                    int i = ic + ir + r;
+                    ap[out + r] = transA ? a[aOffset + (pc + p) * m + i] : a[aOffset + i * k + pc + p];
+                }
+                for (int r = valid; r < MR; r++) {
+                    ap[out + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the micro-kernel on one tile of C. Full tiles are updated in place; a partial tile at
+     * the bottom or right edge is computed into a full-size buffer and copied, so that the
+     * micro-kernel itself has a single path (which keeps its vectors in registers).
+     */
+    private void tile(int kc, float[] ap, int aStart, float[] bp, int bStart, float[] c, int cStart, int ldc,
+                      int rows, int cols, boolean add) {
+        if (rows == MR && cols == NR) {
+            microKernel(kc, ap, aStart, bp, bStart, c, cStart, ldc, add);
+            return;
+        }
+        float[] buffer = edgeTile.get();
+        microKernel(kc, ap, aStart, bp, bStart, buffer, 0, NR, false);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int idx = cStart + r * ldc + j;
+                c[idx] = add ? c[idx] + buffer[r * NR + j] : buffer[r * NR + j];
+            }
+        }
+    }
+
+    /** C[MR × NR tile at cStart, row stride ldc] (+)= packed A sliver · packed B sliver. */
+    private static void microKernel(int kc, float[] ap, int aStart, float[] bp, int bStart, float[] c, int cStart,
+                                    int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        int ai = aStart, bi = bStart;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        if (add) {
+            int row = cStart;
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VL));
+        }
+        int row = cStart;
+        c00.intoArray(c, row);
+        c01.intoArray(c, row + VL);
+        row += ldc;
+        c10.intoArray(c, row);
+        c11.intoArray(c, row + VL);
+        row += ldc;
+        c20.intoArray(c, row);
+        c21.intoArray(c, row + VL);
+        row += ldc;
+        c30.intoArray(c, row);
+        c31.intoArray(c, row + VL);
+        row += ldc;
+        c40.intoArray(c, row);
+        c41.intoArray(c, row + VL);
+        row += ldc;
+        c50.intoArray(c, row);
+        c51.intoArray(c, row + VL);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return ceilDiv(x, multiple) * multiple;
+    }
+}
