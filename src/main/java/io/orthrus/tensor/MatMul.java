@@ -50,4 +50,48 @@ final class MatMul {
             }
         }, a, b);
     }
+
+    /** {@code x (..., in) · weightᵀ + bias} with {@code weight (out, in)} and {@code bias (out)} or null. */
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        int[] sx = x.shape(), sw = weight.shape();
+        if (sw.length != 2 || sx.length < 1 || sx[sx.length - 1] != sw[1]) {
+            throw new IllegalArgumentException("linear: input of shape " + Arrays.toString(sx)
+                    + " and weight of shape " + Arrays.toString(sw) + " do not fit; expected weight (out, in) with in = "
+                    + (sx.length < 1 ? "?" : String.valueOf(sx[sx.length - 1])));
+        }
+        int in = sw[1], out = sw[0], rows = x.numel() / Math.max(1, in);
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != out)) {
+            throw new IllegalArgumentException("linear: bias of shape " + Arrays.toString(bias.shape())
+                    + " does not match weight of shape " + Arrays.toString(sw) + "; expected [" + out + "]");
+        }
+        int[] outShape = sx.clone();
+        outShape[sx.length - 1] = out;
+        Gemm gemm = Kernels.gemm();
+        float[] xs = x.data(), w = weight.data(), y = new float[rows * out];
+        if (bias != null) {
+            float[] b = bias.data();
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(b, 0, y, r * out, out);
+            }
+        }
+        gemm.gemm(false, true, rows, out, in, xs, 0, w, 0, y, 0, bias != null); // y (rows×out) (+)= x · Wᵀ
+        Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+        return Tensor.fromOp("linear", y, outShape, g -> {
+            float[] gx = x.gradBuffer(), gw = weight.gradBuffer();
+            float[] gb = bias == null ? null : bias.gradBuffer();
+            if (gx != null) { // dx (rows×in) += dy (rows×out) · W (out×in)
+                gemm.gemm(false, false, rows, in, out, g, 0, w, 0, gx, 0, true);
+            }
+            if (gw != null) { // dW (out×in) += dyᵀ · x
+                gemm.gemm(true, false, out, in, rows, g, 0, xs, 0, gw, 0, true);
+            }
+            if (gb != null) {
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < out; j++) {
+                        gb[j] += g[r * out + j];
+                    }
+                }
+            }
+        }, inputs);
+    }
 }

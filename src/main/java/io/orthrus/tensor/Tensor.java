@@ -408,6 +408,15 @@ public class Tensor {
         return MatMul.matmul(this, other);
     }
 
+    /**
+     * The affine map of a linear layer, {@code this (..., in) · weightᵀ + bias -> (..., out)},
+     * with {@code weight (out, in)} as in PyTorch and {@code bias (out)} or null; fused, so that
+     * neither the transpose nor the broadcast sum is materialised.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return MatMul.linear(this, weight, bias);
+    }
+
     // ---------------------------------------------------------------- shape ops
 
     /** The same values in a new shape of equal size (shares storage); one size may be -1 (inferred). */

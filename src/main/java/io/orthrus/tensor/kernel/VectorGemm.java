@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>For each block of {@code KC} steps of k, B is packed into slivers {@code NR} columns wide
  * (two SIMD vectors), stored step by step, so that the micro-kernel reads them contiguously;
  * then tasks take bands of rows of C, pack their band of A into slivers {@code MR} rows tall,
- * and run the micro-kernel on each {@code MR × NR} tile of C. The micro-kernel keeps its 12
- * accumulators in registers and does {@code MR · 2} fused multiply-adds per step of k from one
- * broadcast of A and two vector loads of B. Packing pads edges with zeros, so the micro-kernel
+ * and run the micro-kernel on each {@code MR × NR} tile of C. The micro-kernel keeps its 16
+ * accumulators in registers and does {@code MR · 2} fused multiply-adds per step of k from {@code MR}
+ * broadcasts of A and two vector loads of B. Packing pads edges with zeros, so the micro-kernel
  * never branches on size; partial tiles are written back through a small buffer.
  *
  * <p>Load this class only when the JVM has the {@code jdk.incubator.vector} module:
@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
-    private static final int MR = 6;
+    private static final int MR = 8;
     private static final int NR = 2 * VL;
     private static final int KC = 256;
     private static final int MC_MAX = 144;
@@ -169,8 +169,10 @@ public final class VectorGemm implements Gemm {
         FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
         FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
         FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
-        int ai = aStart, bi = bStart;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int ai = aStart + p * MR, bi = bStart + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VL);
             FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
@@ -191,6 +193,12 @@ public final class VectorGemm implements Gemm {
             FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
         }
         if (add) {
             int row = cStart;
@@ -211,6 +219,12 @@ public final class VectorGemm implements Gemm {
             row += ldc;
             c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
             c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
+            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
+            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VL));
         }
         int row = cStart;
         c00.intoArray(c, row);
@@ -230,6 +244,12 @@ public final class VectorGemm implements Gemm {
         row += ldc;
         c50.intoArray(c, row);
         c51.intoArray(c, row + VL);
+        row += ldc;
+        c60.intoArray(c, row);
+        c61.intoArray(c, row + VL);
+        row += ldc;
+        c70.intoArray(c, row);
+        c71.intoArray(c, row + VL);
     }
 
     private static int ceilDiv(int x, int y) {

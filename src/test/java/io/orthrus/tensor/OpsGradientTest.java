@@ -1,0 +1,217 @@
+package io.orthrus.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** A finite-difference gradient check for every differentiable op, with broadcasting and size-1 cases. */
+class OpsGradientTest {
+    private final Rng rng = new Rng(7);
+
+    private Tensor randn(int... shape) {
+        return Tensor.randn(rng, shape);
+    }
+
+    /** Values in [low, high): for log, sqrt, pow and division, which need positive inputs. */
+    private Tensor positive(int... shape) {
+        return Tensor.uniform(rng, 0.5f, 2f, shape);
+    }
+
+    /** Values at least 0.1 away from 0, so that ±ε never crosses relu's kink. */
+    private Tensor awayFromZero(int... shape) {
+        Tensor t = Tensor.uniform(rng, 0.1f, 2f, shape);
+        float[] v = t.data();
+        for (int i = 0; i < v.length; i++) {
+            if (rng.nextFloat() < 0.5f) {
+                v[i] = -v[i];
+            }
+        }
+        return t;
+    }
+
+    private static void assertGrad(Function<Tensor[], Tensor> f, Tensor... inputs) {
+        GradCheck.Result result = GradCheck.check(f, inputs);
+        assertTrue(result.passed(), result.toString());
+    }
+
+    @Test
+    void addSubMulDivSameShape() {
+        assertGrad(in -> in[0].add(in[1]), randn(3, 4), randn(3, 4));
+        assertGrad(in -> in[0].sub(in[1]), randn(3, 4), randn(3, 4));
+        assertGrad(in -> in[0].mul(in[1]), randn(3, 4), randn(3, 4));
+        assertGrad(in -> in[0].div(in[1]), randn(3, 4), positive(3, 4));
+    }
+
+    @Test
+    void binaryOpsBroadcastRowColumnAndScalar() {
+        assertGrad(in -> in[0].add(in[1]), randn(2, 3, 4), randn(4));
+        assertGrad(in -> in[0].sub(in[1]), randn(2, 3, 4), randn(3, 1));
+        assertGrad(in -> in[0].mul(in[1]), randn(2, 1, 4), randn(3, 1));
+        assertGrad(in -> in[0].div(in[1]), randn(1, 3), positive(2, 1));
+        assertGrad(in -> in[0].mul(in[1]), randn(2, 3), randn());
+        assertGrad(in -> in[0].add(in[1]), randn(1), randn(2, 1, 3));
+    }
+
+    @Test
+    void sameTensorUsedTwiceAccumulates() {
+        assertGrad(in -> in[0].mul(in[0]).add(in[0]), randn(3, 2));
+    }
+
+    @Test
+    void scalarOpsAndNegation() {
+        assertGrad(in -> in[0].add(2f).mul(-3f).sub(0.5f).div(4f).neg(), randn(2, 3));
+    }
+
+    @Test
+    void powExpLogSqrt() {
+        assertGrad(in -> in[0].pow(3f), randn(2, 3));
+        assertGrad(in -> in[0].pow(-1.5f), positive(2, 3));
+        assertGrad(in -> in[0].exp(), randn(2, 3));
+        assertGrad(in -> in[0].log(), positive(2, 3));
+        assertGrad(in -> in[0].sqrt(), positive(2, 3));
+    }
+
+    @Test
+    void activations() {
+        assertGrad(in -> in[0].tanh(), randn(2, 5));
+        assertGrad(in -> in[0].sigmoid(), randn(2, 5));
+        assertGrad(in -> in[0].relu(), awayFromZero(2, 5));
+        assertGrad(in -> in[0].gelu(), randn(2, 5));
+        assertGrad(in -> in[0].geluExact(), randn(2, 5));
+    }
+
+    @Test
+    void reductionsOverEachDimension() {
+        assertGrad(in -> in[0].sum(), randn(2, 3, 4));
+        assertGrad(in -> in[0].mean(), randn(2, 3, 4));
+        for (int dim = -3; dim < 3; dim++) {
+            int d = dim;
+            assertGrad(in -> in[0].sum(d, true), randn(2, 3, 4));
+            assertGrad(in -> in[0].mean(d, false), randn(2, 3, 4));
+        }
+        assertGrad(in -> in[0].sum(1, false), randn(2, 1, 4));
+    }
+
+    @Test
+    void maxOverDimension() {
+        // Distinct values spaced well beyond 2ε, so no perturbation changes the argmax.
+        Tensor x = Tensor.arange(24).mul(0.37f).reshape(2, 3, 4);
+        float[] v = x.data();
+        for (int i = v.length - 1; i > 0; i--) { // a fixed shuffle
+            int j = rng.nextInt(i + 1);
+            float t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+        }
+        assertGrad(in -> in[0].max(1, false), x);
+        assertGrad(in -> in[0].max(-1, true), x);
+        assertGrad(in -> in[0].max(0, false), x);
+    }
+
+    @Test
+    void matmul2dAndBatchedWithBroadcasting() {
+        assertGrad(in -> in[0].matmul(in[1]), randn(3, 4), randn(4, 5));
+        assertGrad(in -> in[0].matmul(in[1]), randn(2, 3, 4), randn(2, 4, 5));
+        assertGrad(in -> in[0].matmul(in[1]), randn(2, 3, 4), randn(4, 5));
+        assertGrad(in -> in[0].matmul(in[1]), randn(2, 1, 3, 4), randn(3, 4, 2));
+        assertGrad(in -> in[0].matmul(in[1]), randn(1, 4), randn(4, 1));
+    }
+
+    @Test
+    void fusedLinearWithAndWithoutBias() {
+        assertGrad(in -> in[0].linear(in[1], in[2]), randn(2, 3, 4), randn(5, 4), randn(5));
+        assertGrad(in -> in[0].linear(in[1], null), randn(3, 4), randn(2, 4));
+    }
+
+    @Test
+    void reshapeTransposePermute() {
+        assertGrad(in -> in[0].reshape(6, -1).mul(in[0].reshape(6, 2)), randn(3, 4));
+        assertGrad(in -> in[0].transpose(0, 2), randn(2, 3, 4));
+        assertGrad(in -> in[0].permute(2, 0, 1), randn(2, 3, 4));
+        assertGrad(in -> in[0].view(4, 1, 3).transpose(-1, -2), randn(2, 6));
+    }
+
+    @Test
+    void narrowSliceConcatSplit() {
+        assertGrad(in -> in[0].narrow(1, 1, 2), randn(2, 4, 3));
+        assertGrad(in -> in[0].slice(-1, 1, -1), randn(2, 4));
+        assertGrad(in -> Tensor.concat(1, in[0], in[1], in[0]), randn(2, 1, 3), randn(2, 2, 3));
+        assertGrad(in -> {
+            var parts = in[0].split(0, 1, 3);
+            return parts.get(0).sum(0, false).mul(parts.get(1).sum(0, false));
+        }, randn(4, 3));
+    }
+
+    @Test
+    void indexSelectAndEmbeddingWithRepeatedIds() {
+        IntTensor index = IntTensor.vector(2, 0, 2);
+        assertGrad(in -> in[0].indexSelect(1, index), randn(2, 3, 2));
+        IntTensor ids = IntTensor.of(new int[] {1, 3, 1, 0, 0, 2}, 2, 3);
+        assertGrad(in -> in[0].embeddingLookup(ids), randn(4, 5));
+    }
+
+    @Test
+    void maskedFillAndWhere() {
+        Tensor mask = Tensor.of(new float[] {1, 0, 0, 1, 1, 0}, 2, 3);
+        assertGrad(in -> in[0].maskedFill(mask, -5f), randn(2, 3));
+        Tensor rowMask = Tensor.of(new float[] {0, 1, 0}, 3);
+        assertGrad(in -> in[0].maskedFill(rowMask, 0f), randn(4, 3));
+        assertGrad(in -> Tensor.where(mask, in[0], in[1]), randn(2, 3), randn(3));
+        assertGrad(in -> Tensor.where(rowMask, in[0], in[1]), randn(2, 1), randn(2, 3));
+    }
+
+    @Test
+    void softmaxAndLogSoftmaxOverEachDimension() {
+        for (int dim : new int[] {0, 1, -1}) {
+            assertGrad(in -> in[0].softmax(dim), randn(3, 4, 5));
+            assertGrad(in -> in[0].logSoftmax(dim), randn(3, 4, 5));
+        }
+        assertGrad(in -> in[0].softmax(-1), randn(4, 1));
+    }
+
+    @Test
+    void crossEntropyWithIgnoreIndexAndLabelSmoothing() {
+        IntTensor targets = IntTensor.of(new int[] {0, 3, Losses.IGNORE_INDEX, 2, 1, 4}, 2, 3);
+        assertGrad(in -> Losses.crossEntropy(in[0], targets), randn(2, 3, 5));
+        assertGrad(in -> Losses.crossEntropy(in[0], targets, Losses.IGNORE_INDEX, 0.1f), randn(2, 3, 5));
+        assertGrad(in -> Losses.crossEntropy(in[0], IntTensor.vector(1, 0), 1, 0f), randn(2, 2));
+    }
+
+    @Test
+    void mseAndBinaryCrossEntropyWithLogits() {
+        assertGrad(in -> Losses.mse(in[0], in[1]), randn(3, 4), randn(3, 4));
+        Tensor targets = Tensor.uniform(rng, 0f, 1f, 3, 4);
+        assertGrad(in -> Losses.binaryCrossEntropyWithLogits(in[0], in[1]), randn(3, 4).mul(3f), targets);
+    }
+
+    @Test
+    void layerNormWithAndWithoutAffine() {
+        assertGrad(in -> in[0].layerNorm(in[1], in[2], 1e-5f), randn(2, 3, 6), randn(6), randn(6));
+        assertGrad(in -> in[0].layerNorm(null, null, 1e-5f), randn(4, 6));
+        assertGrad(in -> in[0].layerNorm(in[1], null, 1e-5f), randn(4, 6), randn(6));
+    }
+
+    @Test
+    void dropoutWithAFixedMask() {
+        assertGrad(in -> in[0].dropout(0.3f, new Rng(3), true), randn(4, 5));
+        assertGrad(in -> in[0].dropout(0.3f, new Rng(3), false).mul(2f), randn(4, 5));
+    }
+
+    @Test
+    void aDeepCompositeLikeAnAttentionHead() {
+        // (T, C) -> scores (T, T) with a causal mask -> softmax -> mix values.
+        Tensor causal = Tensor.ones(4, 4);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j <= i; j++) {
+                causal.set(0f, i, j);
+            }
+        }
+        assertGrad(in -> {
+            Tensor q = in[0].matmul(in[1]);
+            Tensor k = in[0].matmul(in[2]);
+            Tensor scores = q.matmul(k.transpose(0, 1)).mul(0.5f).maskedFill(causal, -1e9f);
+            return scores.softmax(-1).matmul(in[0]).layerNorm(null, null, 1e-5f);
+        }, randn(4, 3), randn(3, 3), randn(3, 3));
+    }
+}

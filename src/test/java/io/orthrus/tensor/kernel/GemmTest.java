@@ -1,0 +1,137 @@
+package io.orthrus.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.orthrus.tensor.Rng;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every GEMM kernel against the naive reference, in all four transpose variants, at sizes that
+ * hit every edge of the blocking. Runs on the plain-Java kernel always, and on the Vector API
+ * kernel when the JVM has the module (the build runs this class both ways).
+ */
+class GemmTest {
+    /** Agreement bound relative to Σₚ|aᵢₚ·bₚⱼ| of each output element (float rounding over k terms). */
+    private static final double RELATIVE_TOLERANCE = 1e-5;
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 5, 1}, {7, 13, 33}, {8, 32, 16}, {17, 1, 40}, {65, 300, 129}, {3, 600, 5}, {150, 20, 290},
+    };
+
+    static Stream<Gemm> kernels() {
+        List<Gemm> kernels = new ArrayList<>();
+        kernels.add(new JavaGemm(new Parallel(1)));
+        kernels.add(new JavaGemm(new Parallel(3)));
+        Kernels.vectorGemm(new Parallel(1)).ifPresent(kernels::add);
+        Kernels.vectorGemm(new Parallel(3)).ifPresent(kernels::add);
+        kernels.add(Kernels.gemm());
+        return kernels.stream();
+    }
+
+    private static float[] random(Rng rng, int size) {
+        float[] values = new float[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = (float) rng.nextGaussian();
+        }
+        return values;
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void agreesWithTheNaiveReferenceInEveryTransposeVariant(Gemm kernel) {
+        Rng rng = new Rng(99);
+        Gemm naive = new NaiveGemm();
+        for (int[] shape : SHAPES) {
+            int m = shape[0], k = shape[1], n = shape[2];
+            for (int variant = 0; variant < 4; variant++) {
+                boolean transA = (variant & 1) != 0, transB = (variant & 2) != 0;
+                int aOffset = 3, bOffset = 5, cOffset = 2;
+                float[] a = random(rng, aOffset + m * k), b = random(rng, bOffset + k * n);
+                float[] initial = random(rng, cOffset + m * n);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] expected = initial.clone(), actual = initial.clone();
+                    naive.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, expected, cOffset, accumulate);
+                    kernel.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, actual, cOffset, accumulate);
+                    for (int i = 0; i < cOffset; i++) {
+                        assertEquals(initial[i], actual[i], "wrote before C's offset");
+                    }
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double scale = accumulate ? Math.abs(initial[cOffset + i * n + j]) : 0;
+                            for (int p = 0; p < k; p++) {
+                                float aip = transA ? a[aOffset + p * m + i] : a[aOffset + i * k + p];
+                                float bpj = transB ? b[bOffset + j * k + p] : b[bOffset + p * n + j];
+                                scale += Math.abs((double) aip * bpj);
+                            }
+                            int idx = cOffset + i * n + j;
+                            assertEquals(expected[idx], actual[idx], RELATIVE_TOLERANCE * scale + 1e-30,
+                                    kernel.name() + " m=" + m + " k=" + k + " n=" + n + " transA=" + transA
+                                            + " transB=" + transB + " accumulate=" + accumulate + " at (" + i + "," + j + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsAreBitIdenticalForAnyThreadCount() {
+        Rng rng = new Rng(5);
+        int m = 301, k = 517, n = 97;
+        float[] a = random(rng, m * k), b = random(rng, k * n);
+        List<List<Gemm>> families = new ArrayList<>();
+        families.add(List.of(new JavaGemm(new Parallel(1)), new JavaGemm(new Parallel(2)), new JavaGemm(new Parallel(5))));
+        if (Kernels.vectorApiAvailable()) {
+            families.add(List.of(Kernels.vectorGemm(new Parallel(1)).orElseThrow(),
+                    Kernels.vectorGemm(new Parallel(2)).orElseThrow(), Kernels.vectorGemm(new Parallel(5)).orElseThrow()));
+        }
+        for (List<Gemm> family : families) {
+            float[] reference = null;
+            for (Gemm kernel : family) {
+                float[] c = new float[m * n];
+                kernel.gemm(false, true, m, n, k, a, 0, b, 0, c, 0, false);
+                if (reference == null) {
+                    reference = c;
+                } else {
+                    assertArrayEquals(reference, c, 0f, kernel.name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theChosenKernelIsTheVectorApiOneExactlyWhenTheModuleIsPresent() {
+        String expected = Kernels.vectorApiAvailable() ? "vector-api" : "plain-java";
+        assertEquals(expected, Kernels.gemm().name());
+    }
+
+    @Test
+    void emptyDimensionsAreHandled() {
+        float[] c = {7f, 7f};
+        for (Gemm kernel : kernels().toList()) {
+            kernel.gemm(false, false, 1, 2, 0, new float[0], 0, new float[0], 0, c, 0, false);
+            assertArrayEquals(new float[] {0f, 0f}, c, 0f, kernel.name());
+            c[0] = 7f;
+            kernel.gemm(false, false, 0, 2, 3, new float[0], 0, new float[6], 0, c, 0, false);
+            assertEquals(7f, c[0]);
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedBeforeAnyWrite() {
+        for (Gemm kernel : kernels().toList()) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> kernel.gemm(false, false, 2, 2, 2, new float[3], 0, new float[4], 0, new float[4], 0, false));
+            assertTrue(e.getMessage().contains("matrix A"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> kernel.gemm(false, false, -1, 2, 2, new float[4], 0, new float[4], 0, new float[4], 0, false));
+        }
+    }
+}
