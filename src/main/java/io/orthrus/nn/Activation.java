@@ -1,0 +1,48 @@
+package io.orthrus.nn;
+
+import io.orthrus.tensor.Tensor;
+import java.util.function.UnaryOperator;
+
+/** An element-wise non-linearity as a layer with no parameters. */
+public final class Activation extends Module implements Layer {
+    /** The non-linearities on offer. */
+    public enum Kind {
+        RELU(Tensor::relu),
+        TANH(Tensor::tanh),
+        SIGMOID(Tensor::sigmoid),
+        /** GELU, tanh approximation (GPT-2, BERT). */
+        GELU(Tensor::gelu),
+        /** GELU, exact erf form. */
+        GELU_EXACT(Tensor::geluExact),
+        IDENTITY(t -> t);
+
+        private final UnaryOperator<Tensor> function;
+
+        Kind(UnaryOperator<Tensor> function) {
+            this.function = function;
+        }
+    }
+
+    private final Kind kind;
+
+    /** The activation of the given kind. */
+    public Activation(Kind kind) {
+        this.kind = kind;
+    }
+
+    /** Same shape in and out. */
+    @Override
+    public Tensor forward(Tensor input) {
+        return kind.function.apply(input);
+    }
+
+    /** Which non-linearity this is. */
+    public Kind kind() {
+        return kind;
+    }
+
+    @Override
+    public String toString() {
+        return "Activation(" + kind + ")";
+    }
+}

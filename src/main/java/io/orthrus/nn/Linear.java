@@ -1,0 +1,52 @@
+package io.orthrus.nn;
+
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.Tensor;
+
+/**
+ * A fully connected layer {@code y = x · Wᵀ + b}: input {@code (..., in)}, output {@code (..., out)},
+ * weight {@code (out, in)} as in PyTorch, optional bias {@code (out)}.
+ *
+ * <p>Initialised as PyTorch's {@code nn.Linear}: weight and bias uniform in {@code ±1/√in}.
+ */
+public final class Linear extends Module implements Layer {
+    private final Parameter weight;
+    private final Parameter bias;
+
+    /** A layer with a bias. */
+    public Linear(int in, int out, Rng rng) {
+        this(in, out, true, rng);
+    }
+
+    /** A layer with or without a bias. */
+    public Linear(int in, int out, boolean bias, Rng rng) {
+        if (in <= 0 || out <= 0) {
+            throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
+        }
+        float bound = (float) (1.0 / Math.sqrt(in));
+        this.weight = registerParameter("weight", new Parameter(out, in));
+        Init.uniform(weight, bound, rng);
+        if (bias) {
+            this.bias = registerParameter("bias", new Parameter(out));
+            Init.uniform(this.bias, bound, rng);
+        } else {
+            this.bias = null;
+        }
+    }
+
+    /** {@code (..., in) -> (..., out)}. */
+    @Override
+    public Tensor forward(Tensor input) {
+        return input.linear(weight, bias);
+    }
+
+    /** The weight {@code (out, in)}. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The bias {@code (out)}, or null when the layer has none. */
+    public Parameter bias() {
+        return bias;
+    }
+}
