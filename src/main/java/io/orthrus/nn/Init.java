@@ -1,5 +1,6 @@
 package io.orthrus.nn;
 
+import io.orthrus.linalg.Linalg;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.Arrays;
@@ -51,6 +52,18 @@ public final class Init {
     /** Glorot and Bengio (2010): normal with std {@code gain·√(2 / (fanIn + fanOut))}. */
     public static void xavierNormal(Tensor t, float gain, Rng rng) {
         normal(t, gain * (float) Math.sqrt(2.0 / (fanIn(t) + fanOut(t))), rng);
+    }
+
+    /**
+     * Fills a 2-D weight with a (semi-)orthogonal matrix scaled by {@code gain}, as
+     * {@link Linalg#orthogonal} (Saxe et al., 2014); useful for recurrent weights.
+     */
+    public static void orthogonal(Tensor t, float gain, Rng rng) {
+        if (t.rank() != 2) {
+            throw new IllegalArgumentException("Init.orthogonal: needs a 2-D weight, got shape " + Arrays.toString(t.shape()));
+        }
+        float[] q = Linalg.orthogonal(t.size(0), t.size(1), gain, rng).data();
+        System.arraycopy(q, 0, t.data(), 0, q.length);
     }
 
     /** Fan-in of a weight {@code (out, in, ...)}: {@code in} times the product of the remaining sizes. */

@@ -1,0 +1,44 @@
+package io.orthrus.cli;
+
+import io.orthrus.bench.GemmBench;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** The {@code orthrus} command line: {@code demo} and {@code bench}. */
+@Command(name = "orthrus", mixinStandardHelpOptions = true, version = "orthrus 0.1.0",
+        description = "Pure-Java neural language models.",
+        subcommands = {DemoCommand.class, Main.Bench.class})
+public final class Main implements Callable<Integer> {
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    /** {@code orthrus bench gemm [--quick] [--shapes M,K,N;...]}: kernel benchmarks, one JSON line each. */
+    @Command(name = "bench", description = "Run a benchmark and print one JSON line (see docs/performance.md).")
+    static final class Bench implements Callable<Integer> {
+        @Parameters(index = "0", description = "Which benchmark: gemm.")
+        String which;
+
+        @Parameters(index = "1..*", arity = "0..*", description = "Arguments passed to the benchmark.")
+        String[] rest = new String[0];
+
+        @Override
+        public Integer call() {
+            if (!which.equals("gemm")) {
+                System.err.println("Unknown benchmark '" + which + "'; available: gemm");
+                return 2;
+            }
+            GemmBench.main(rest);
+            return 0;
+        }
+    }
+}
