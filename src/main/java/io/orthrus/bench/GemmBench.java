@@ -6,7 +6,6 @@ import io.orthrus.tensor.kernel.JavaGemm;
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.NaiveGemm;
 import io.orthrus.tensor.kernel.Parallel;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.ejml.dense.row.CommonOps_MT_FDRM;
  * uses, on one thread and on all cores. Prints one JSON line:
  * {@code {"results":[{"kernel":…,"threads":…,"m":…,"k":…,"n":…,"gflops":…},…]}}.
  *
- * <p>Each figure is the median of several timed batches after a warm-up. Run it with
+ * <p>Each figure is the median of 7 timed batches of about 0.2 s, after 2 s of warm-up. Run it with
  * {@code --add-modules jdk.incubator.vector} to include the Vector API kernel (see
  * {@code docs/performance.md}). Optional arguments: {@code --quick} (fewer repetitions) and
  * {@code --shapes M,K,N;M,K,N…}.
@@ -66,22 +65,22 @@ public final class GemmBench {
                 }
             }
         }
-        PrintStream out = System.out;
-        out.println("{\"results\":[" + String.join(",", results) + "]}");
+        System.out.println("{\"results\":[" + String.join(",", results) + "]}");
     }
 
     private static double measure(Gemm kernel, int m, int n, int k, float[] a, float[] b, float[] c, boolean quick) {
         double flops = 2.0 * m * n * k;
-        long targetNanos = quick ? 50_000_000L : 200_000_000L;
-        // Warm-up: let the JIT compile the kernel, and size the batch to about targetNanos.
-        int calls = 1;
-        long elapsed = 0;
-        for (int round = 0; round < 6 && elapsed < targetNanos; round++) {
-            elapsed = time(kernel, m, n, k, a, b, c, calls);
-            if (elapsed < targetNanos) {
-                calls *= 2;
-            }
+        long warmupNanos = quick ? 500_000_000L : 2_000_000_000L;
+        long batchNanos = quick ? 50_000_000L : 200_000_000L;
+        // Warm-up for a fixed time: Vector API code runs ~100x slower until C2 has compiled it,
+        // and reaches its steady speed only after 1-2 s.
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < warmupNanos) {
+            time(kernel, m, n, k, a, b, c, 1);
         }
+        // Then batches of about batchNanos, sized from the last warm-up call.
+        long oneCall = Math.max(1, time(kernel, m, n, k, a, b, c, 1));
+        int calls = (int) Math.max(1, Math.min(1_000_000, batchNanos / oneCall));
         int batches = quick ? 3 : 7;
         double[] gflops = new double[batches];
         for (int i = 0; i < batches; i++) {
