@@ -18,7 +18,7 @@ public final class GradClip {
         }
         double sumSq = 0;
         for (Tensor p : parameters) {
-            if (p.grad() != null) {
+            if (p.hasGrad()) {
                 for (float g : p.gradBuffer()) {
                     sumSq += (double) g * g;
                 }
@@ -28,7 +28,7 @@ public final class GradClip {
         if (norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             for (Tensor p : parameters) {
-                if (p.grad() != null) {
+                if (p.hasGrad()) {
                     float[] g = p.gradBuffer();
                     for (int i = 0; i < g.length; i++) {
                         g[i] *= scale;

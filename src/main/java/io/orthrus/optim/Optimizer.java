@@ -60,7 +60,7 @@ public abstract class Optimizer {
         for (ParamGroup group : groups) {
             for (Map.Entry<String, Parameter> e : group.parameters().entrySet()) {
                 Parameter p = e.getValue();
-                if (p.grad() == null) {
+                if (!p.hasGrad()) {
                     continue; // not used in this forward pass
                 }
                 update(e.getKey(), p.data(), p.gradBuffer(), group.weightDecay(), learningRate, step);

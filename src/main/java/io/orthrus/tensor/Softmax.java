@@ -1,6 +1,9 @@
 package io.orthrus.tensor;
 
-/** Softmax and log-softmax over one dimension, numerically stable (the maximum is subtracted). */
+/**
+ * Softmax and log-softmax over one dimension, numerically stable (the maximum is subtracted).
+ * A slice that is entirely -∞ (every position masked) gets probabilities 0 rather than NaN.
+ */
 final class Softmax {
     private Softmax() {}
 
@@ -17,6 +20,9 @@ final class Softmax {
                 for (int k = 0; k < n; k++) {
                     max = Math.max(max, x[base + k * inner]);
                 }
+                if (max == Float.NEGATIVE_INFINITY) {
+                    max = 0f; // all masked: exp(-inf) = 0 everywhere instead of NaN from -inf - -inf
+                }
                 double total = 0;
                 for (int k = 0; k < n; k++) {
                     total += Math.exp(x[base + k * inner] - max);
@@ -27,7 +33,7 @@ final class Softmax {
                         out[base + k * inner] = x[base + k * inner] - max - logTotal;
                     }
                 } else {
-                    float inv = (float) (1.0 / total);
+                    float inv = total == 0 ? 0f : (float) (1.0 / total);
                     for (int k = 0; k < n; k++) {
                         out[base + k * inner] = (float) Math.exp(x[base + k * inner] - max) * inv;
                     }

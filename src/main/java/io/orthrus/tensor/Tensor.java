@@ -219,6 +219,11 @@ public class Tensor {
         return this;
     }
 
+    /** True when a backward pass has produced a gradient for this tensor (see {@link #grad()}). */
+    public boolean hasGrad() {
+        return grad != null;
+    }
+
     /** dL/d(this) accumulated by backward passes, as a tensor over the live gradient array, or null. */
     public Tensor grad() {
         return grad == null ? null : new Tensor(grad, shape);

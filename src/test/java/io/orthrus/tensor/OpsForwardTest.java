@@ -83,6 +83,13 @@ class OpsForwardTest {
     }
 
     @Test
+    void aFullyMaskedSoftmaxRowIsZeroNotNan() {
+        Tensor logits = Tensor.full(Float.NEGATIVE_INFINITY, 2, 3);
+        logits.set(0.5f, 1, 1);
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0}, logits.softmax(-1).toArray(), EXACT);
+    }
+
+    @Test
     void crossEntropyMatchesMinusLogSoftmaxAtTheTarget() {
         Tensor logits = Tensor.randn(rng, 4, 6);
         IntTensor targets = IntTensor.vector(5, 0, 2, 2);
