@@ -2,6 +2,7 @@ package io.orthrus.tensor;
 
 import java.util.Arrays;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Checks a differentiable function's backward against central finite differences, so that users
@@ -74,25 +75,55 @@ public final class GradCheck {
      */
     public static Result check(Function<Tensor[], Tensor> function, double epsilon, double tolerance,
                                Tensor... inputs) {
+        Tensor[] leaves = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            requireFinite(inputs[i], "input " + i);
+            leaves[i] = Tensor.of(inputs[i].data(), inputs[i].shape()).requiresGrad(true);
+        }
+        return run(() -> function.apply(leaves), epsilon, tolerance, leaves);
+    }
+
+    /** {@link #checkInPlace(Supplier, double, double, Tensor...)} with the default ε and tolerance. */
+    public static Result checkInPlace(Supplier<Tensor> function, Tensor... tensors) {
+        return checkInPlace(function, DEFAULT_EPSILON, DEFAULT_TOLERANCE, tensors);
+    }
+
+    /**
+     * Checks the gradient of {@code function} with respect to tensors it reads directly, such as
+     * a module's parameters: each is perturbed in place and restored afterwards, and its
+     * accumulated gradient is left as it was. Every tensor must require gradients.
+     */
+    public static Result checkInPlace(Supplier<Tensor> function, double epsilon, double tolerance, Tensor... tensors) {
+        float[][] savedGrads = new float[tensors.length][];
+        for (int i = 0; i < tensors.length; i++) {
+            requireFinite(tensors[i], "tensor " + i);
+            if (!tensors[i].requiresGrad()) {
+                throw new IllegalArgumentException("GradCheck.checkInPlace: tensor " + i + " of shape "
+                        + Arrays.toString(tensors[i].shape()) + " does not require gradients");
+            }
+            savedGrads[i] = tensors[i].hasGrad() ? tensors[i].gradBuffer().clone() : null;
+            tensors[i].zeroGrad();
+        }
+        try {
+            return run(function, epsilon, tolerance, tensors);
+        } finally {
+            for (int i = 0; i < tensors.length; i++) {
+                if (savedGrads[i] != null) {
+                    System.arraycopy(savedGrads[i], 0, tensors[i].gradBuffer(), 0, savedGrads[i].length);
+                } else {
+                    tensors[i].zeroGrad();
+                }
+            }
+        }
+    }
+
+    private static Result run(Supplier<Tensor> function, double epsilon, double tolerance, Tensor[] leaves) {
         if (!(epsilon > 0) || !(tolerance > 0)) {
             throw new IllegalArgumentException("GradCheck: epsilon and tolerance must be positive, got epsilon="
                     + epsilon + ", tolerance=" + tolerance);
         }
-        Tensor[] leaves = new Tensor[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            float[] values = inputs[i].data();
-            for (int j = 0; j < values.length; j++) {
-                if (!Float.isFinite(values[j])) {
-                    throw new IllegalArgumentException("GradCheck: input " + i + " of shape "
-                            + Arrays.toString(inputs[i].shape()) + " holds " + values[j] + " at flat index " + j
-                            + "; finite differences need finite inputs");
-                }
-            }
-            leaves[i] = Tensor.of(values, inputs[i].shape()).requiresGrad(true);
-        }
-
-        Tensor output = function.apply(leaves);
-        requireFinite(output, "output");
+        Tensor output = function.get();
+        requireFinite(output, "the function's output");
         if (!output.requiresGrad()) {
             throw new IllegalArgumentException("GradCheck: the function's output does not depend on any input "
                     + "through a differentiable op (it does not require gradients)");
@@ -104,14 +135,13 @@ public final class GradCheck {
         int worstInput = -1, worstIndex = -1, checked = 0;
         for (int i = 0; i < leaves.length; i++) {
             float[] values = leaves[i].data();
-            Tensor grad = leaves[i].grad();
-            float[] analytic = grad == null ? new float[values.length] : grad.data();
+            float[] analytic = leaves[i].hasGrad() ? leaves[i].gradBuffer().clone() : new float[values.length];
             for (int j = 0; j < values.length; j++) {
                 float original = values[j];
                 values[j] = (float) (original + epsilon);
-                double plus = projected(function, leaves, projection);
+                double plus = projected(function, projection);
                 values[j] = (float) (original - epsilon);
-                double minus = projected(function, leaves, projection);
+                double minus = projected(function, projection);
                 values[j] = original;
                 double numeric = (plus - minus) / (2 * epsilon);
                 double diff = analytic[j] - numeric;
@@ -129,10 +159,10 @@ public final class GradCheck {
         return new Result(normwise, maxAbs, worstInput, worstIndex, tolerance, checked);
     }
 
-    private static double projected(Function<Tensor[], Tensor> function, Tensor[] leaves, Tensor projection) {
+    private static double projected(Supplier<Tensor> function, Tensor projection) {
         try (var g = NoGrad.enter()) {
-            Tensor out = function.apply(leaves);
-            requireFinite(out, "output at a perturbed input");
+            Tensor out = function.get();
+            requireFinite(out, "the function's output at a perturbed input");
             float[] y = out.data(), r = projection.data();
             double total = 0;
             for (int i = 0; i < y.length; i++) {
@@ -146,8 +176,8 @@ public final class GradCheck {
         float[] values = t.data();
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException("GradCheck: the function's " + what + " holds " + values[i]
-                        + " at flat index " + i + " of shape " + Arrays.toString(t.shape()));
+                throw new IllegalArgumentException("GradCheck: " + what + " of shape " + Arrays.toString(t.shape())
+                        + " holds " + values[i] + " at flat index " + i + "; finite differences need finite values");
             }
         }
     }

@@ -1,0 +1,61 @@
+package io.orthrus.infer;
+
+/**
+ * How to pick each new token.
+ *
+ * @param maxNewTokens how many tokens to generate at most
+ * @param temperature  0 for greedy (always the most likely token); otherwise logits are divided by it before sampling
+ * @param topK         sample only among the k most likely tokens (0 = all)
+ * @param topP         nucleus sampling: only among the most likely tokens whose probabilities add up to p (1 = all)
+ * @param stopToken    stop after generating this id (-1 = never)
+ * @param seed         seed of the sampling generator
+ * @param useCache     reuse keys and values across steps (KV cache); false re-runs the whole window each step
+ */
+public record GenerationConfig(int maxNewTokens, float temperature, int topK, float topP, int stopToken, long seed,
+                               boolean useCache) {
+    /** Checks every field. */
+    public GenerationConfig {
+        if (maxNewTokens < 0) {
+            throw new IllegalArgumentException("GenerationConfig: maxNewTokens must be >= 0, got " + maxNewTokens);
+        }
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("GenerationConfig: temperature must be finite and >= 0, got " + temperature);
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("GenerationConfig: topK must be >= 0 (0 = off), got " + topK);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("GenerationConfig: topP must be in (0, 1], got " + topP);
+        }
+    }
+
+    /** Always the most likely token. */
+    public static GenerationConfig greedy(int maxNewTokens) {
+        return new GenerationConfig(maxNewTokens, 0f, 0, 1f, -1, 0, true);
+    }
+
+    /** Sampling at {@code temperature} from all tokens, seeded. */
+    public static GenerationConfig sampling(int maxNewTokens, float temperature, long seed) {
+        return new GenerationConfig(maxNewTokens, temperature, 0, 1f, -1, seed, true);
+    }
+
+    /** A copy sampling among the {@code k} most likely tokens. */
+    public GenerationConfig withTopK(int k) {
+        return new GenerationConfig(maxNewTokens, temperature, k, topP, stopToken, seed, useCache);
+    }
+
+    /** A copy with nucleus sampling at {@code p}. */
+    public GenerationConfig withTopP(float p) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, p, stopToken, seed, useCache);
+    }
+
+    /** A copy that stops after {@code token}. */
+    public GenerationConfig withStopToken(int token) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, token, seed, useCache);
+    }
+
+    /** A copy with the KV cache on or off. */
+    public GenerationConfig withCache(boolean on) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopToken, seed, on);
+    }
+}

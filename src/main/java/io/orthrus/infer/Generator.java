@@ -1,0 +1,164 @@
+package io.orthrus.infer;
+
+import io.orthrus.model.Direction;
+import io.orthrus.model.Gpt;
+import io.orthrus.nn.KvCache;
+import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.NoGrad;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.Tensor;
+import io.orthrus.tokenize.Tokenizer;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * Writes text with a {@link Gpt}: greedy or sampled (temperature, top-k, top-p), seeded, with a
+ * KV cache and a callback per token.
+ *
+ * <p>With the cache, the prompt is run once and each new token costs one position of attention
+ * over the cached keys and values. Once the sequence fills the context, the model sees only the
+ * last {@code contextLength} tokens (as nanoGPT does): the window moves, positions change, and
+ * each further token re-runs the window. Cached and uncached generation pick the same tokens.
+ *
+ * <p>A right-to-left model takes an ending and writes what comes before it; the returned text
+ * is in reading order.
+ */
+public final class Generator {
+    private final Gpt model;
+    private final Tokenizer tokenizer;
+
+    /** A generator for {@code model}, with {@code tokenizer} for the text methods. */
+    public Generator(Gpt model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /** The generated text that follows {@code prompt} (precedes it, for a right-to-left model). */
+    public String generate(String prompt, GenerationConfig config) {
+        return generate(prompt, config, piece -> { });
+    }
+
+    /** As {@link #generate(String, GenerationConfig)}, passing each new token's text to {@code onText} as it comes. */
+    public String generate(String prompt, GenerationConfig config, Consumer<String> onText) {
+        int[] ids = generate(tokenizer.encode(prompt), config, id -> onText.accept(tokenizer.decode(new int[] {id})));
+        return tokenizer.decode(ids);
+    }
+
+    /**
+     * The ids generated after {@code prompt} (in reading order: for a right-to-left model they come
+     * before the prompt), calling {@code onToken} with each new id in the order generated.
+     */
+    public int[] generate(int[] prompt, GenerationConfig config, IntConsumer onToken) {
+        int context = model.contextLength();
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("Generator: the prompt is empty; give at least one token to start from");
+        }
+        if (prompt.length > context) {
+            throw new IllegalArgumentException("Generator: the prompt has " + prompt.length + " tokens but the model's context"
+                    + " holds " + context + "; shorten the prompt to its last " + context + " tokens");
+        }
+        boolean backwards = model.direction() == Direction.RIGHT_TO_LEFT;
+        int[] sequence = Arrays.copyOf(backwards ? reversed(prompt) : prompt, prompt.length + config.maxNewTokens());
+        int length = prompt.length;
+        Rng rng = new Rng(config.seed());
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var g = NoGrad.enter()) {
+            KvCache cache = config.useCache() ? model.newCache() : null;
+            float[] logits = prefill(sequence, length, cache);
+            for (int n = 0; n < config.maxNewTokens(); n++) {
+                int next = pick(logits, config, rng);
+                sequence[length++] = next;
+                onToken.accept(next);
+                if (next == config.stopToken() || n == config.maxNewTokens() - 1) {
+                    break;
+                }
+                if (cache != null && cache.length() < context) {
+                    logits = lastRow(model.forward(IntTensor.wrap(new int[] {next}, 1, 1), cache));
+                } else {
+                    if (cache != null) {
+                        cache.clear(); // the window moves: every position changes, so nothing cached is valid
+                    }
+                    logits = prefill(sequence, length, cache);
+                }
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        int[] generated = Arrays.copyOfRange(sequence, prompt.length, length);
+        return backwards ? reversed(generated) : generated;
+    }
+
+    /** Logits of the next token after the last {@code min(length, context)} tokens of {@code sequence}. */
+    private float[] prefill(int[] sequence, int length, KvCache cache) {
+        int window = Math.min(length, model.contextLength());
+        int[] ids = Arrays.copyOfRange(sequence, length - window, length);
+        IntTensor input = IntTensor.wrap(ids, 1, window);
+        return lastRow(cache == null ? model.forward(input) : model.forward(input, cache));
+    }
+
+    private static float[] lastRow(Tensor logits) { // (1, T, V) -> (V)
+        int v = logits.size(-1), t = logits.size(1);
+        return Arrays.copyOfRange(logits.data(), (t - 1) * v, t * v);
+    }
+
+    /** Chooses the next id from the logits of the last position. */
+    static int pick(float[] logits, GenerationConfig config, Rng rng) {
+        if (config.temperature() == 0f) {
+            int best = 0;
+            for (int i = 1; i < logits.length; i++) {
+                if (logits[i] > logits[best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+        int v = logits.length;
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a])); // most likely first; stable for ties
+        int keep = config.topK() > 0 ? Math.min(config.topK(), v) : v;
+        double max = logits[order[0]];
+        double[] probs = new double[keep];
+        double total = 0;
+        for (int i = 0; i < keep; i++) {
+            probs[i] = Math.exp((logits[order[i]] - max) / config.temperature());
+            total += probs[i];
+        }
+        if (config.topP() < 1f) { // smallest prefix whose probability reaches p
+            double cumulative = 0;
+            int nucleus = keep;
+            for (int i = 0; i < keep; i++) {
+                cumulative += probs[i] / total;
+                if (cumulative >= config.topP()) {
+                    nucleus = i + 1;
+                    break;
+                }
+            }
+            keep = nucleus;
+            total = 0;
+            for (int i = 0; i < keep; i++) {
+                total += probs[i];
+            }
+        }
+        double u = rng.nextDouble() * total;
+        for (int i = 0; i < keep; i++) {
+            u -= probs[i];
+            if (u < 0) {
+                return order[i];
+            }
+        }
+        return order[keep - 1];
+    }
+
+    private static int[] reversed(int[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = ids[ids.length - 1 - i];
+        }
+        return out;
+    }
+}

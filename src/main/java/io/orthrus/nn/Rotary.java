@@ -1,0 +1,74 @@
+package io.orthrus.nn;
+
+import io.orthrus.tensor.Tensor;
+
+/**
+ * Rotary position embedding (Su et al., 2021), in the "rotate half" layout of GPT-NeoX and
+ * Llama: within each head, the pair {@code (x[i], x[i + h/2])} is rotated by the angle
+ * {@code position · base^(-2i/h)}. Applied to queries and keys, it makes their dot product
+ * depend on the distance between positions only.
+ */
+public final class Rotary {
+    /** The usual base of the angle frequencies. */
+    public static final double BASE = 10000.0;
+
+    private Rotary() {}
+
+    /**
+     * Rotates {@code x (B, nh, T, hs)} for positions {@code offset .. offset + T - 1}; differentiable
+     * (the backward is the inverse rotation).
+     */
+    public static Tensor apply(Tensor x, int offset) {
+        int[] shape = x.shape();
+        if (shape.length != 4 || shape[3] % 2 != 0) {
+            throw new IllegalArgumentException("Rotary.apply: expected (B, nh, T, hs) with even hs, got "
+                    + java.util.Arrays.toString(shape));
+        }
+        int t = shape[2], hs = shape[3], half = hs / 2, rows = x.numel() / hs;
+        float[] cos = new float[t * half], sin = new float[t * half];
+        for (int p = 0; p < t; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = (offset + p) * Math.pow(BASE, -2.0 * i / hs);
+                cos[p * half + i] = (float) Math.cos(angle);
+                sin[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+        float[] in = x.data(), out = new float[in.length];
+        for (int r = 0; r < rows; r++) {
+            int base = r * hs, p = r % t;
+            for (int i = 0; i < half; i++) {
+                float c = cos[p * half + i], s = sin[p * half + i];
+                float a = in[base + i], b = in[base + i + half];
+                out[base + i] = a * c - b * s;
+                out[base + i + half] = b * c + a * s;
+            }
+        }
+        return Tensor.fromOp("rotary", out, shape, g -> {
+            float[] gx = x.gradBuffer();
+            for (int r = 0; r < rows; r++) {
+                int base = r * hs, p = r % t;
+                for (int i = 0; i < half; i++) {
+                    float c = cos[p * half + i], s = sin[p * half + i];
+                    float ga = g[base + i], gb = g[base + i + half];
+                    gx[base + i] += ga * c + gb * s;
+                    gx[base + i + half] += gb * c - ga * s;
+                }
+            }
+        }, x);
+    }
+
+    /** The fixed sinusoidal table of Vaswani et al. (2017), shape {@code (T, C)}: sin on even, cos on odd channels. */
+    public static Tensor sinusoidalTable(int positions, int width) {
+        float[] table = new float[positions * width];
+        for (int p = 0; p < positions; p++) {
+            for (int i = 0; i < width; i += 2) {
+                double angle = p / Math.pow(BASE, (double) i / width);
+                table[p * width + i] = (float) Math.sin(angle);
+                if (i + 1 < width) {
+                    table[p * width + i + 1] = (float) Math.cos(angle);
+                }
+            }
+        }
+        return Tensor.wrap(table, positions, width);
+    }
+}

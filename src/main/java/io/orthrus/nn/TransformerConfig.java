@@ -1,0 +1,167 @@
+package io.orthrus.nn;
+
+/**
+ * The shape of a Transformer: everything needed to build the shared stack and the embeddings
+ * around it. A validated record: an impossible combination throws, naming the field.
+ *
+ * @param vocabSize          number of token ids V
+ * @param contextLength      the longest sequence T the model reads (and the size of a learned position table)
+ * @param width              model width C (embedding and residual stream)
+ * @param heads              attention heads; must divide {@code width}
+ * @param layers             Transformer blocks
+ * @param feedForwardWidth   hidden width of each block's feed-forward layer (usually 4·C)
+ * @param activation         the feed-forward non-linearity (GELU in GPT and BERT)
+ * @param dropout            dropout probability on embeddings, attention weights and residual branches
+ * @param positions          how positions are encoded
+ * @param norm               where the layer norms sit
+ * @param bias               whether linear layers and layer norms have biases
+ * @param tiedEmbeddings     whether the output head reuses the token embedding matrix
+ */
+public record TransformerConfig(int vocabSize, int contextLength, int width, int heads, int layers,
+                                int feedForwardWidth, Activation.Kind activation, float dropout, PositionalEncoding positions,
+                                NormPlacement norm, boolean bias, boolean tiedEmbeddings) {
+
+    /** How a position enters the model. */
+    public enum PositionalEncoding {
+        /** A learned table of T vectors added to the token embeddings (GPT-2, BERT). */
+        LEARNED,
+        /** Fixed sines and cosines added to the token embeddings (Vaswani et al., 2017). */
+        SINUSOIDAL,
+        /** Rotary embeddings: queries and keys rotated by position inside attention (Su et al., 2021). */
+        ROTARY
+    }
+
+    /** Where each block normalises. */
+    public enum NormPlacement {
+        /** {@code x + f(norm(x))}, with a final norm after the last block (GPT-2 and later). */
+        PRE,
+        /** {@code norm(x + f(x))}, no final norm (the original Transformer and BERT). */
+        POST
+    }
+
+    /** Checks every field; messages name the field and the value expected. */
+    public TransformerConfig {
+        positive("vocabSize", vocabSize);
+        positive("contextLength", contextLength);
+        positive("width", width);
+        positive("heads", heads);
+        positive("layers", layers);
+        positive("feedForwardWidth", feedForwardWidth);
+        if (width % heads != 0) {
+            throw new IllegalArgumentException("TransformerConfig: width " + width + " is not divisible by heads "
+                    + heads + "; choose heads that divide the width (e.g. " + largestDivisorAtMost(width, heads) + ")");
+        }
+        if (positions == PositionalEncoding.ROTARY && (width / heads) % 2 != 0) {
+            throw new IllegalArgumentException("TransformerConfig: rotary positions need an even head size, but width "
+                    + width + " / heads " + heads + " = " + width / heads);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("TransformerConfig: dropout must be in [0, 1), got " + dropout);
+        }
+        if (positions == null || norm == null || activation == null) {
+            throw new IllegalArgumentException("TransformerConfig: activation, positions and norm must be set");
+        }
+    }
+
+    private static void positive(String field, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("TransformerConfig: " + field + " must be positive, got " + value);
+        }
+    }
+
+    private static int largestDivisorAtMost(int n, int limit) {
+        for (int d = Math.min(n, limit); d > 1; d--) {
+            if (n % d == 0) {
+                return d;
+            }
+        }
+        return 1;
+    }
+
+    /** Size of one attention head, {@code width / heads}. */
+    public int headSize() {
+        return width / heads;
+    }
+
+    /** A 2-layer, 2-head, width-32 model with context 32: for tests and first experiments. */
+    public static TransformerConfig tiny(int vocabSize) {
+        return new TransformerConfig(vocabSize, 32, 32, 2, 2, 128, Activation.Kind.GELU_EXACT, 0f, PositionalEncoding.LEARNED,
+                NormPlacement.PRE, false, true);
+    }
+
+    /**
+     * nanoGPT's CPU recipe for character-level Tiny Shakespeare: 4 layers, 4 heads, width 128,
+     * context 64, feed-forward 512, exact GELU, no dropout, no biases, tied embeddings, learned
+     * positions (the model of {@code shared/bench/torch_gpt_ref.py}).
+     */
+    public static TransformerConfig nanoGptCpu(int vocabSize) {
+        return new TransformerConfig(vocabSize, 64, 128, 4, 4, 512, Activation.Kind.GELU_EXACT, 0f, PositionalEncoding.LEARNED,
+                NormPlacement.PRE, false, true);
+    }
+
+    /** GPT-2 small's shape: 12 layers, 12 heads, width 768, context 1024, tanh GELU, biases, tied embeddings. */
+    public static TransformerConfig gpt2Small() {
+        return new TransformerConfig(50257, 1024, 768, 12, 12, 3072, Activation.Kind.GELU, 0.1f, PositionalEncoding.LEARNED,
+                NormPlacement.PRE, true, true);
+    }
+
+    /** A copy with another vocabulary size. */
+    public TransformerConfig withVocabSize(int value) {
+        return new TransformerConfig(value, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions,
+                norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another context length. */
+    public TransformerConfig withContextLength(int value) {
+        return new TransformerConfig(vocabSize, value, width, heads, layers, feedForwardWidth, activation, dropout, positions,
+                norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another width, heads and feed-forward width. */
+    public TransformerConfig withWidth(int newWidth, int newHeads, int newFeedForwardWidth) {
+        return new TransformerConfig(vocabSize, contextLength, newWidth, newHeads, layers, newFeedForwardWidth, activation, dropout,
+                positions, norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another number of layers. */
+    public TransformerConfig withLayers(int value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, value, feedForwardWidth, activation, dropout, positions,
+                norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another feed-forward non-linearity. */
+    public TransformerConfig withActivation(Activation.Kind value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, value, dropout,
+                positions, norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another dropout probability. */
+    public TransformerConfig withDropout(float value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, value, positions,
+                norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another positional encoding. */
+    public TransformerConfig withPositions(PositionalEncoding value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, value,
+                norm, bias, tiedEmbeddings);
+    }
+
+    /** A copy with another norm placement. */
+    public TransformerConfig withNorm(NormPlacement value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
+                positions, value, bias, tiedEmbeddings);
+    }
+
+    /** A copy with or without biases. */
+    public TransformerConfig withBias(boolean value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
+                positions, norm, value, tiedEmbeddings);
+    }
+
+    /** A copy with tied or separate output embeddings. */
+    public TransformerConfig withTiedEmbeddings(boolean value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
+                positions, norm, bias, value);
+    }
+}

@@ -1,0 +1,44 @@
+package io.orthrus.tokenize;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.orthrus.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Saving and loading tokenizers as JSON files whose {@code "type"} says which tokenizer they hold. */
+public final class Tokenizers {
+    private Tokenizers() {}
+
+    /** Rebuilds a tokenizer from {@link Tokenizer#toJson()}. */
+    public static Tokenizer fromJson(String json) {
+        JsonObject object;
+        try {
+            object = JsonParser.parseString(json).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + e.getMessage(), e);
+        }
+        String type = object.has("type") ? object.get("type").getAsString() : "";
+        if (type.equals(CharTokenizer.TYPE)) {
+            return CharTokenizer.fromJson(object);
+        }
+        throw new IllegalArgumentException("Tokenizer JSON: unknown type '" + type + "' (known: " + CharTokenizer.TYPE + ")");
+    }
+
+    /** Writes {@code tokenizer} to {@code file} atomically. */
+    public static void save(Tokenizer tokenizer, Path file) throws IOException {
+        AtomicFiles.writeString(file, tokenizer.toJson());
+    }
+
+    /** Reads a tokenizer written by {@link #save}. */
+    public static Tokenizer load(Path file) throws IOException {
+        try {
+            return fromJson(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+}

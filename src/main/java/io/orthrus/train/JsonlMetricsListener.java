@@ -1,0 +1,63 @@
+package io.orthrus.train;
+
+import com.google.gson.JsonObject;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Appends one JSON object per line to a file: {@code {"event":"step","step":…,"loss":…}} and
+ * {@code {"event":"eval","step":…,"val_loss":…,"perplexity":…}}. Close it when training ends.
+ */
+public final class JsonlMetricsListener implements TrainingListener, Closeable {
+    private final BufferedWriter out;
+
+    /** Creates (or truncates) {@code file}. */
+    public JsonlMetricsListener(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onStep(StepMetrics m) {
+        JsonObject json = new JsonObject();
+        json.addProperty("event", "step");
+        json.addProperty("step", m.step());
+        json.addProperty("loss", m.loss());
+        json.addProperty("lr", m.learningRate());
+        json.addProperty("grad_norm", m.gradNorm());
+        json.addProperty("ms", m.millis());
+        json.addProperty("predictions", m.predictions());
+        write(json);
+    }
+
+    @Override
+    public void onEvaluation(EvaluationMetrics m) {
+        JsonObject json = new JsonObject();
+        json.addProperty("event", "eval");
+        json.addProperty("step", m.step());
+        json.addProperty("val_loss", m.validationLoss());
+        json.addProperty("perplexity", m.perplexity());
+        write(json);
+    }
+
+    private void write(JsonObject json) {
+        try {
+            out.write(json.toString());
+            out.newLine();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("JsonlMetricsListener: could not write metrics", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}

@@ -1,0 +1,31 @@
+package io.orthrus.train;
+
+/** Receives progress from a {@link Trainer}; every method has an empty default. */
+public interface TrainingListener {
+    /** After each optimizer step. */
+    default void onStep(StepMetrics metrics) {}
+
+    /** After each evaluation on the fixed validation batches. */
+    default void onEvaluation(EvaluationMetrics metrics) {}
+
+    /**
+     * One optimizer step.
+     *
+     * @param step         1-based step number
+     * @param loss         mean training loss of the step's batches
+     * @param learningRate learning rate used
+     * @param gradNorm     global gradient norm before clipping
+     * @param millis       wall time of the step
+     * @param predictions  predicted positions in the step (tokens for a language model)
+     */
+    record StepMetrics(int step, double loss, double learningRate, double gradNorm, double millis, long predictions) {}
+
+    /**
+     * An evaluation.
+     *
+     * @param step           steps taken so far
+     * @param validationLoss mean loss over the fixed validation batches
+     * @param perplexity     {@code exp(validationLoss)}
+     */
+    record EvaluationMetrics(int step, double validationLoss, double perplexity) {}
+}
