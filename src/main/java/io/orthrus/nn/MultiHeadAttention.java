@@ -1,5 +1,6 @@
 package io.orthrus.nn;
 
+import io.orthrus.tensor.Attention;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.List;
@@ -17,12 +18,14 @@ public final class MultiHeadAttention extends Module {
     private final int heads;
     private final int width;
     private final boolean rotary;
+    private final float dropout;
 
     /** Attention for the width, heads, bias, dropout and positional encoding of {@code config}. */
     public MultiHeadAttention(TransformerConfig config, Rng rng) {
         this.width = config.width();
         this.heads = config.heads();
         this.rotary = config.positions() == TransformerConfig.PositionalEncoding.ROTARY;
+        this.dropout = config.dropout();
         this.qkv = registerModule("qkv", new Linear(width, 3 * width, config.bias(), rng));
         this.proj = registerModule("proj", new Linear(width, width, config.bias(), rng));
         this.attentionDropout = registerModule("attnDrop", new Dropout(config.dropout(), rng.split()));
@@ -35,6 +38,23 @@ public final class MultiHeadAttention extends Module {
      * and the queries attend to every cached position the mask allows.
      */
     public Tensor forward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
+        boolean attentionDropoutActive = dropout > 0 && isTraining();
+        if (cache == null && !rotary && !attentionDropoutActive) {
+            return fusedForward(x, mask);
+        }
+        return compositeForward(x, mask, cache, layer);
+    }
+
+    /** The fused kernel ({@link Attention#selfAttention}): one op from the packed Q, K, V to the merged heads. */
+    Tensor fusedForward(Tensor x, AttentionMask mask) {
+        int b = x.size(0), t = x.size(1);
+        Tensor packed = qkv.forward(x); // (B, T, 3C)
+        Tensor merged = Attention.selfAttention(packed, heads, mask.blocked(b, t, t, 0)); // (B, T, C)
+        return residualDropout.forward(proj.forward(merged)); // (B, T, C)
+    }
+
+    /** The same attention from primitive ops: used with a cache, rotary positions or attention dropout, and as the fused kernel's reference. */
+    Tensor compositeForward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
         int b = x.size(0), t = x.size(1), hs = width / heads;
         int offset = cache == null ? 0 : cache.length();
         List<Tensor> parts = qkv.forward(x).split(-1, width, width, width); // 3 × (B, T, C)

@@ -7,8 +7,7 @@ package io.orthrus.tensor;
 final class Elementwise {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_CUBIC = 0.044715f;
-    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+    private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
 
     private Elementwise() {}
 
@@ -236,15 +235,15 @@ final class Elementwise {
     static Tensor geluErf(Tensor a) {
         float[] x = a.data(), out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            out[i] = (float) (0.5 * x[i] * (1.0 + Erf.erf(x[i] * INV_SQRT_2)));
+            out[i] = 0.5f * x[i] * (1f + Erf.erf(x[i] * INV_SQRT_2));
         }
         return Tensor.fromOp("gelu_exact", out, a.shape(), g -> {
             float[] ga = a.gradBuffer();
             for (int i = 0; i < g.length; i++) {
-                double v = x[i];
-                double cdf = 0.5 * (1.0 + Erf.erf(v * INV_SQRT_2));
-                double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-                ga[i] += (float) (g[i] * (cdf + v * pdf)); // d(xΦ(x))/dx = Φ(x) + xφ(x)
+                float v = x[i];
+                float cdf = 0.5f * (1f + Erf.erf(v * INV_SQRT_2));
+                float pdf = 0.5f * INV_SQRT_2 * Erf.derivative(v * INV_SQRT_2); // Φ'(x) = φ(x)
+                ga[i] += g[i] * (cdf + v * pdf); // d(xΦ(x))/dx = Φ(x) + xφ(x)
             }
         }, a);
     }

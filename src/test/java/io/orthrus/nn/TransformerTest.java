@@ -123,6 +123,35 @@ class TransformerTest {
     }
 
     @Test
+    void fusedAttentionMatchesTheCompositeInValueAndGradient() {
+        MultiHeadAttention attn = new MultiHeadAttention(small(TransformerConfig.PositionalEncoding.LEARNED), new Rng(3));
+        for (AttentionMask mask : new AttentionMask[] {AttentionMask.causal(), AttentionMask.bidirectional(),
+                AttentionMask.prefix(2).withKeyPadding(IntTensor.of(new int[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, 2, 5))}) {
+            Tensor x = Tensor.randn(new Rng(4), 2, 5, 8).requiresGrad(true);
+            Tensor upstream = Tensor.randn(new Rng(5), 2, 5, 8);
+            Tensor fused = attn.fusedForward(x, mask);
+            fused.backward(upstream);
+            float[] fusedGrad = x.grad().toArray(), fusedWeightGrad = attn.qkv().weight().grad().toArray();
+            x.zeroGrad();
+            attn.zeroGrad();
+            Tensor composite = attn.compositeForward(x, mask, null, 0);
+            composite.backward(upstream);
+            assertArrayEquals(composite.toArray(), fused.toArray(), 1e-5f, mask.toString());
+            assertArrayEquals(x.grad().toArray(), fusedGrad, 1e-5f, mask.toString());
+            assertArrayEquals(attn.qkv().weight().grad().toArray(), fusedWeightGrad, 1e-5f, mask.toString());
+            attn.zeroGrad();
+        }
+    }
+
+    @Test
+    void fusedAttentionPassesAGradientCheck() {
+        Tensor qkv = Tensor.randn(new Rng(8), 2, 4, 12);
+        Tensor causal = AttentionMask.causal().blocked(2, 4, 4, 0);
+        GradCheck.Result r = GradCheck.check(in -> io.orthrus.tensor.Attention.selfAttention(in[0], 2, causal), qkv);
+        assertTrue(r.passed(), r.toString());
+    }
+
+    @Test
     void blocksPassAGradientCheckInBothNormPlacements() {
         for (TransformerConfig.NormPlacement norm : TransformerConfig.NormPlacement.values()) {
             TransformerBlock block = new TransformerBlock(small(TransformerConfig.PositionalEncoding.LEARNED)

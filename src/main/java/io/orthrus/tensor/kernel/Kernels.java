@@ -17,12 +17,21 @@ public final class Kernels {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_GEMM = "io.orthrus.tensor.kernel.VectorGemm";
     private static final Gemm GEMM = choose();
+    private static final Gemm SERIAL_GEMM = vectorGemm(new Parallel(1)).orElseGet(() -> new JavaGemm(new Parallel(1)));
 
     private Kernels() {}
 
     /** The GEMM that tensor ops use, on the shared pool. */
     public static Gemm gemm() {
         return GEMM;
+    }
+
+    /**
+     * The same kind of GEMM on one thread, for callers that already run in parallel over many
+     * small products (attention heads), where splitting each product again would cost more than it gains.
+     */
+    public static Gemm serialGemm() {
+        return SERIAL_GEMM;
     }
 
     /** True when the running JVM has the Vector API module. */

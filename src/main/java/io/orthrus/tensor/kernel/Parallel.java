@@ -14,7 +14,10 @@ import java.util.function.IntConsumer;
  * runs everything on the caller.
  */
 public final class Parallel {
-    private static final Parallel SHARED = new Parallel(Runtime.getRuntime().availableProcessors());
+    /** System property that sets the size of the shared pool (default: the available processors). */
+    public static final String THREADS_PROPERTY = "orthrus.threads";
+    private static final Parallel SHARED = new Parallel(Integer.getInteger(THREADS_PROPERTY,
+            Runtime.getRuntime().availableProcessors()));
 
     private final int threads;
     private final ForkJoinPool pool;
@@ -33,7 +36,7 @@ public final class Parallel {
         }, null, false);
     }
 
-    /** The pool shared by default kernels: one worker per available processor. */
+    /** The pool shared by default kernels: one worker per available processor, or {@code -Dorthrus.threads=K}. */
     public static Parallel shared() {
         return SHARED;
     }

@@ -1,0 +1,129 @@
+package io.orthrus.bench;
+
+import com.google.gson.JsonObject;
+import io.orthrus.data.TextDataset;
+import io.orthrus.infer.GenerationConfig;
+import io.orthrus.infer.Generator;
+import io.orthrus.model.Gpt;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.objective.CausalLm;
+import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tokenize.CharTokenizer;
+import io.orthrus.train.LoggingListener;
+import io.orthrus.train.Trainer;
+import io.orthrus.train.TrainingOptions;
+import io.orthrus.train.TrainingResult;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * nanoGPT's CPU recipe on a character-level corpus (by default Tiny Shakespeare): 4 layers,
+ * 4 heads, width 128, context 64, batch 12, AdamW lr 1e-3 (100 warm-up steps, cosine to 1e-4),
+ * β = (0.9, 0.99), weight decay 0.1, clip 1.0, no dropout; first 90% of the text for training,
+ * the last 10% for validation. Prints one JSON line with the losses, the step time, the
+ * throughput, the peak heap, a 200-character sample, and generation speed with and without the
+ * KV cache.
+ *
+ * <p>Options: {@code --corpus FILE} (default {@code ../shared/data/tinyshakespeare.txt}),
+ * {@code --steps N} (2000), {@code --threads K} (all cores), {@code --eval-batches N} (200),
+ * {@code --seed S} (1337), {@code --batch B} (12), {@code --log-every N} (0 = quiet).
+ */
+public final class GptBench {
+    private GptBench() {}
+
+    public static void main(String[] args) throws IOException {
+        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
+        int steps = 2000, evalBatches = 200, batch = 12, logEvery = 0;
+        long seed = 1337;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--corpus" -> corpus = Path.of(require(args[i], value));
+                case "--steps" -> steps = Integer.parseInt(require(args[i], value));
+                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, require(args[i], value));
+                case "--eval-batches" -> evalBatches = Integer.parseInt(require(args[i], value));
+                case "--seed" -> seed = Long.parseLong(require(args[i], value));
+                case "--batch" -> batch = Integer.parseInt(require(args[i], value));
+                case "--log-every" -> logEvery = Integer.parseInt(require(args[i], value));
+                default -> throw new IllegalArgumentException("GptBench: unknown option '" + args[i] + "'; options: "
+                        + "--corpus FILE --steps N --threads K --eval-batches N --seed S --batch B --log-every N");
+            }
+            i++;
+        }
+        if (!Files.isRegularFile(corpus)) {
+            throw new IllegalArgumentException("GptBench: corpus file " + corpus.toAbsolutePath() + " does not exist; pass --corpus FILE");
+        }
+        String text = Files.readString(corpus, StandardCharsets.UTF_8);
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
+        TransformerConfig config = TransformerConfig.nanoGptCpu(tokenizer.vocabSize());
+        TextDataset data = TextDataset.of(text, tokenizer, 0.9);
+        Rng rng = new Rng(seed);
+        Gpt model = new Gpt(config, rng.split());
+        Trainer<Gpt, IntTensor> trainer = new Trainer<>(model, CausalLm.leftToRight(),
+                TrainingOptions.nanoGpt(steps).withEvaluation(0, evalBatches));
+        if (logEvery > 0) {
+            trainer.addListener(new LoggingListener(logEvery));
+        }
+        int window = config.contextLength() + 1;
+        TrainingResult result = trainer.fit(data.trainWindows(window, batch, rng.split()),
+                data.validationWindows(window, batch, rng.split()));
+
+        Generator generator = new Generator(model, tokenizer);
+        String sample = generator.generate("\n", GenerationConfig.sampling(200, 1f, seed));
+        double cached = generationSpeed(generator, true, seed), uncached = generationSpeed(generator, false, seed);
+
+        JsonObject json = new JsonObject();
+        json.addProperty("kernel", Kernels.gemm().name());
+        json.addProperty("threads", Parallel.shared().threads());
+        json.addProperty("steps", steps);
+        json.addProperty("batch", batch);
+        json.addProperty("params", model.parameterCount());
+        json.addProperty("train_loss", round(result.finalTrainLoss()));
+        json.addProperty("val_loss", round(result.validationLoss()));
+        json.addProperty("ms_per_step", round(result.medianStepMillis()));
+        json.addProperty("tokens_per_s", Math.round(result.predictionsPerSecond()));
+        json.addProperty("peak_heap_mb", Math.round(peakHeapBytes() / 1e6));
+        json.addProperty("generate_cached_tokens_per_s", Math.round(cached));
+        json.addProperty("generate_uncached_tokens_per_s", Math.round(uncached));
+        json.addProperty("sample", sample);
+        System.out.println(json);
+    }
+
+    /** New tokens per second when generating 500 tokens after a one-character prompt. */
+    private static double generationSpeed(Generator generator, boolean cache, long seed) {
+        GenerationConfig config = GenerationConfig.sampling(500, 1f, seed).withCache(cache);
+        generator.generate("\n", config); // warm-up
+        long start = System.nanoTime();
+        generator.generate("\n", config);
+        return 500 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static long peakHeapBytes() {
+        long total = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                total += pool.getPeakUsage().getUsed();
+            }
+        }
+        return total;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10000) / 10000.0;
+    }
+
+    private static String require(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("GptBench: option " + option + " needs a value");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,158 @@
+package io.orthrus.tensor;
+
+import io.orthrus.tensor.kernel.Gemm;
+import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.Parallel;
+import java.util.Arrays;
+
+/**
+ * Fused multi-head self-attention from the packed output of a Q, K, V projection: the composite
+ * {@code split → reshape → permute → Q·Kᵀ·scale → mask → softmax → ·V → permute → reshape} as
+ * one op with one closed-form backward.
+ *
+ * <p>Each (batch row, head) pair is one task on the shared pool: its Q, K and V are gathered
+ * from {@code qkv} into small contiguous matrices, the scores go through a single-threaded GEMM,
+ * and the softmax probabilities {@code P (B, nh, T, T)} are kept for backward, which computes
+ * {@code dV = Pᵀ·dO}, {@code dP = dO·Vᵀ}, {@code dS = P ⊙ (dP − rowsum(dP ⊙ P))·scale},
+ * {@code dQ = dS·K} and {@code dK = dSᵀ·Q}. No (B, nh, T, hs) copy of the inputs or outputs is
+ * made. Tests check it against the composite ops, in value and gradient.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /**
+     * {@code softmax(Q·Kᵀ/√hs, masked)·V} per head, heads concatenated.
+     *
+     * @param qkv     {@code (B, T, 3C)}: queries, keys and values side by side, each {@code (B, T, C)} with heads
+     *                of size {@code hs = C / heads} in consecutive channels
+     * @param heads   number of heads nh
+     * @param blocked {@code (B', 1, T, T)} or {@code (B', T, T)} with B' = B or 1: 1 where query i must not
+     *                see key j, 0 where it may; null for no mask
+     * @return {@code (B, T, C)}
+     */
+    public static Tensor selfAttention(Tensor qkv, int heads, Tensor blocked) {
+        int[] shape = qkv.shape();
+        if (shape.length != 3 || shape[2] % 3 != 0 || heads <= 0 || (shape[2] / 3) % heads != 0) {
+            throw new IllegalArgumentException("selfAttention: expected qkv (B, T, 3C) with C divisible by heads "
+                    + heads + ", got shape " + Arrays.toString(shape));
+        }
+        int b = shape[0], t = shape[1], c = shape[2] / 3, hs = c / heads;
+        int maskRows = checkMask(blocked, b, t);
+        float[] mask = blocked == null ? null : blocked.data();
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        float[] x = qkv.data(), out = new float[b * t * c];
+        float[] probs = new float[b * heads * t * t]; // P, kept for backward
+        Gemm gemm = Kernels.serialGemm();
+        Parallel.shared().forEach(b * heads, task -> {
+            int bi = task / heads, h = task % heads;
+            float[] q = new float[t * hs], k = new float[t * hs], v = new float[t * hs], o = new float[t * hs];
+            gather(x, bi, t, c, 0, h, hs, q);
+            gather(x, bi, t, c, 1, h, hs, k);
+            gather(x, bi, t, c, 2, h, hs, v);
+            int pOffset = task * t * t;
+            gemm.gemm(false, true, t, t, hs, q, 0, k, 0, probs, pOffset, false); // S = Q·Kᵀ (T, T)
+            int maskOffset = mask == null ? 0 : (maskRows == 1 ? 0 : bi) * t * t;
+            for (int i = 0; i < t; i++) {
+                softmaxRow(probs, pOffset + i * t, t, scale, mask, maskOffset + i * t);
+            }
+            gemm.gemm(false, false, t, hs, t, probs, pOffset, v, 0, o, 0, false); // O = P·V (T, hs)
+            scatter(o, bi, t, c, h, hs, out);
+        });
+        return Tensor.fromOp("selfAttention", out, new int[] {b, t, c}, g -> {
+            float[] gx = qkv.gradBuffer();
+            Parallel.shared().forEach(b * heads, task -> {
+                int bi = task / heads, h = task % heads;
+                float[] q = new float[t * hs], k = new float[t * hs], v = new float[t * hs], dO = new float[t * hs];
+                float[] dP = new float[t * t], dQ = new float[t * hs], dK = new float[t * hs], dV = new float[t * hs];
+                gather(x, bi, t, c, 0, h, hs, q);
+                gather(x, bi, t, c, 1, h, hs, k);
+                gather(x, bi, t, c, 2, h, hs, v);
+                gatherOutput(g, bi, t, c, h, hs, dO);
+                int pOffset = task * t * t;
+                gemm.gemm(true, false, t, hs, t, probs, pOffset, dO, 0, dV, 0, false); // dV = Pᵀ·dO
+                gemm.gemm(false, true, t, t, hs, dO, 0, v, 0, dP, 0, false); // dP = dO·Vᵀ
+                for (int i = 0; i < t; i++) { // dS = P ⊙ (dP − Σⱼ dP·P)·scale, in place in dP
+                    int row = i * t, pRow = pOffset + i * t;
+                    float dot = 0;
+                    for (int j = 0; j < t; j++) {
+                        dot += dP[row + j] * probs[pRow + j];
+                    }
+                    for (int j = 0; j < t; j++) {
+                        dP[row + j] = probs[pRow + j] * (dP[row + j] - dot) * scale;
+                    }
+                }
+                gemm.gemm(false, false, t, hs, t, dP, 0, k, 0, dQ, 0, false); // dQ = dS·K
+                gemm.gemm(true, false, t, hs, t, dP, 0, q, 0, dK, 0, false); // dK = dSᵀ·Q
+                // Each task owns its head's channels, so these accumulations never overlap.
+                accumulate(dQ, bi, t, c, 0, h, hs, gx);
+                accumulate(dK, bi, t, c, 1, h, hs, gx);
+                accumulate(dV, bi, t, c, 2, h, hs, gx);
+            });
+        }, qkv);
+    }
+
+    private static int checkMask(Tensor blocked, int b, int t) {
+        if (blocked == null) {
+            return 0;
+        }
+        int[] s = blocked.shape();
+        boolean ok = (s.length == 4 && s[1] == 1 && s[2] == t && s[3] == t) || (s.length == 3 && s[1] == t && s[2] == t);
+        if (!ok || (s[0] != 1 && s[0] != b)) {
+            throw new IllegalArgumentException("selfAttention: mask of shape " + Arrays.toString(s)
+                    + " does not fit; expected (1 or " + b + ", 1, " + t + ", " + t + ")");
+        }
+        return s[0];
+    }
+
+    /** Scaled, masked, numerically stable softmax of one row of scores, in place. */
+    private static void softmaxRow(float[] s, int at, int n, float scale, float[] mask, int maskAt) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            boolean hidden = mask != null && mask[maskAt + j] != 0;
+            s[at + j] = hidden ? Float.NEGATIVE_INFINITY : s[at + j] * scale;
+            max = Math.max(max, s[at + j]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) { // every key hidden: attend to nothing
+            Arrays.fill(s, at, at + n, 0f);
+            return;
+        }
+        float total = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(s[at + j] - max);
+            s[at + j] = e;
+            total += e;
+        }
+        float inv = 1f / total;
+        for (int j = 0; j < n; j++) {
+            s[at + j] *= inv;
+        }
+    }
+
+    /** Copies part {@code part} (0 = Q, 1 = K, 2 = V), head {@code h} of batch row {@code bi} into {@code dst (T, hs)}. */
+    private static void gather(float[] qkv, int bi, int t, int c, int part, int h, int hs, float[] dst) {
+        for (int i = 0; i < t; i++) {
+            System.arraycopy(qkv, (bi * t + i) * 3 * c + part * c + h * hs, dst, i * hs, hs);
+        }
+    }
+
+    private static void gatherOutput(float[] out, int bi, int t, int c, int h, int hs, float[] dst) {
+        for (int i = 0; i < t; i++) {
+            System.arraycopy(out, (bi * t + i) * c + h * hs, dst, i * hs, hs);
+        }
+    }
+
+    private static void scatter(float[] src, int bi, int t, int c, int h, int hs, float[] out) {
+        for (int i = 0; i < t; i++) {
+            System.arraycopy(src, i * hs, out, (bi * t + i) * c + h * hs, hs);
+        }
+    }
+
+    private static void accumulate(float[] src, int bi, int t, int c, int part, int h, int hs, float[] grad) {
+        for (int i = 0; i < t; i++) {
+            int at = (bi * t + i) * 3 * c + part * c + h * hs;
+            for (int j = 0; j < hs; j++) {
+                grad[at + j] += src[i * hs + j];
+            }
+        }
+    }
+}
