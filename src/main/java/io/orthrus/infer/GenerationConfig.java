@@ -10,9 +10,12 @@ package io.orthrus.infer;
  * @param stopToken    stop after generating this id (-1 = never)
  * @param seed         seed of the sampling generator
  * @param useCache     reuse keys and values across steps (KV cache); false re-runs the whole window each step
+ * @param windowShift  once the sequence fills the context, how many positions the model's window moves forward
+ *                     at a time (0 = half the context): 1 always shows the model the longest context (as nanoGPT)
+ *                     but re-runs the window for every token; larger shifts let the cache work between moves
  */
 public record GenerationConfig(int maxNewTokens, float temperature, int topK, float topP, int stopToken, long seed,
-                               boolean useCache) {
+                               boolean useCache, int windowShift) {
     /** Checks every field. */
     public GenerationConfig {
         if (maxNewTokens < 0) {
@@ -27,35 +30,44 @@ public record GenerationConfig(int maxNewTokens, float temperature, int topK, fl
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("GenerationConfig: topP must be in (0, 1], got " + topP);
         }
+        if (windowShift < 0) {
+            throw new IllegalArgumentException("GenerationConfig: windowShift must be >= 0 (0 = half the context), got "
+                    + windowShift);
+        }
     }
 
     /** Always the most likely token. */
     public static GenerationConfig greedy(int maxNewTokens) {
-        return new GenerationConfig(maxNewTokens, 0f, 0, 1f, -1, 0, true);
+        return new GenerationConfig(maxNewTokens, 0f, 0, 1f, -1, 0, true, 0);
     }
 
     /** Sampling at {@code temperature} from all tokens, seeded. */
     public static GenerationConfig sampling(int maxNewTokens, float temperature, long seed) {
-        return new GenerationConfig(maxNewTokens, temperature, 0, 1f, -1, seed, true);
+        return new GenerationConfig(maxNewTokens, temperature, 0, 1f, -1, seed, true, 0);
     }
 
     /** A copy sampling among the {@code k} most likely tokens. */
     public GenerationConfig withTopK(int k) {
-        return new GenerationConfig(maxNewTokens, temperature, k, topP, stopToken, seed, useCache);
+        return new GenerationConfig(maxNewTokens, temperature, k, topP, stopToken, seed, useCache, windowShift);
     }
 
     /** A copy with nucleus sampling at {@code p}. */
     public GenerationConfig withTopP(float p) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, p, stopToken, seed, useCache);
+        return new GenerationConfig(maxNewTokens, temperature, topK, p, stopToken, seed, useCache, windowShift);
     }
 
     /** A copy that stops after {@code token}. */
     public GenerationConfig withStopToken(int token) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, token, seed, useCache);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, token, seed, useCache, windowShift);
     }
 
     /** A copy with the KV cache on or off. */
     public GenerationConfig withCache(boolean on) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopToken, seed, on);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopToken, seed, on, windowShift);
+    }
+
+    /** A copy whose window moves {@code positions} at a time once the context is full (0 = half the context). */
+    public GenerationConfig withWindowShift(int positions) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopToken, seed, useCache, positions);
     }
 }

@@ -17,9 +17,11 @@ import java.util.function.IntConsumer;
  * KV cache and a callback per token.
  *
  * <p>With the cache, the prompt is run once and each new token costs one position of attention
- * over the cached keys and values. Once the sequence fills the context, the model sees only the
- * last {@code contextLength} tokens (as nanoGPT does): the window moves, positions change, and
- * each further token re-runs the window. Cached and uncached generation pick the same tokens.
+ * over the cached keys and values. The model reads at most {@code contextLength} tokens: when the
+ * sequence outgrows them, its window moves forward by {@link GenerationConfig#windowShift()}
+ * positions (half the context by default), every position changes, and the window is run again
+ * to refill the cache. Cached and uncached generation see the same windows and pick the same
+ * tokens.
  *
  * <p>A right-to-left model takes an ending and writes what comes before it; the returned text
  * is in reading order.
@@ -62,11 +64,13 @@ public final class Generator {
         int[] sequence = Arrays.copyOf(backwards ? reversed(prompt) : prompt, prompt.length + config.maxNewTokens());
         int length = prompt.length;
         Rng rng = new Rng(config.seed());
+        int shift = config.windowShift() == 0 ? Math.max(1, context / 2) : Math.min(config.windowShift(), context);
+        int windowStart = 0;
         boolean wasTraining = model.isTraining();
         model.eval();
         try (var g = NoGrad.enter()) {
             KvCache cache = config.useCache() ? model.newCache() : null;
-            float[] logits = prefill(sequence, length, cache);
+            float[] logits = run(sequence, windowStart, length, cache);
             for (int n = 0; n < config.maxNewTokens(); n++) {
                 int next = pick(logits, config, rng);
                 sequence[length++] = next;
@@ -74,13 +78,16 @@ public final class Generator {
                 if (next == config.stopToken() || n == config.maxNewTokens() - 1) {
                     break;
                 }
-                if (cache != null && cache.length() < context) {
+                if (length - windowStart > context) { // the window moves: nothing cached is valid any more
+                    windowStart = Math.max(windowStart + shift, length - context);
+                    if (cache != null) {
+                        cache.clear();
+                    }
+                    logits = run(sequence, windowStart, length, cache);
+                } else if (cache != null) {
                     logits = lastRow(model.forward(IntTensor.wrap(new int[] {next}, 1, 1), cache));
                 } else {
-                    if (cache != null) {
-                        cache.clear(); // the window moves: every position changes, so nothing cached is valid
-                    }
-                    logits = prefill(sequence, length, cache);
+                    logits = run(sequence, windowStart, length, null);
                 }
             }
         } finally {
@@ -90,11 +97,9 @@ public final class Generator {
         return backwards ? reversed(generated) : generated;
     }
 
-    /** Logits of the next token after the last {@code min(length, context)} tokens of {@code sequence}. */
-    private float[] prefill(int[] sequence, int length, KvCache cache) {
-        int window = Math.min(length, model.contextLength());
-        int[] ids = Arrays.copyOfRange(sequence, length - window, length);
-        IntTensor input = IntTensor.wrap(ids, 1, window);
+    /** Logits of the token after {@code sequence[from, to)}, filling {@code cache} (if any) with that window. */
+    private float[] run(int[] sequence, int from, int to, KvCache cache) {
+        IntTensor input = IntTensor.wrap(Arrays.copyOfRange(sequence, from, to), 1, to - from);
         return lastRow(cache == null ? model.forward(input) : model.forward(input, cache));
     }
 

@@ -137,7 +137,7 @@ class GptTest {
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(CORPUS);
         Gpt model = new Gpt(config(tokenizer.vocabSize()), new Rng(9));
         Generator generator = new Generator(model, tokenizer);
-        for (GenerationConfig config : List.of(GenerationConfig.greedy(40),
+        for (GenerationConfig config : List.of(GenerationConfig.greedy(40), GenerationConfig.greedy(40).withWindowShift(1),
                 GenerationConfig.sampling(40, 0.8f, 4).withTopK(5), GenerationConfig.sampling(40, 1.2f, 6).withTopP(0.9f))) {
             String cached = generator.generate("the quick", config.withCache(true));
             String uncached = generator.generate("the quick", config.withCache(false));

@@ -9,8 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>For each block of {@code KC} steps of k, B is packed into slivers {@code NR} columns wide
  * (two SIMD vectors), stored step by step, so that the micro-kernel reads them contiguously;
- * then tasks take bands of rows of C, pack their band of A into slivers {@code MR} rows tall,
- * and run the micro-kernel on each {@code MR × NR} tile of C. The micro-kernel keeps its 16
+ * then tasks take bands of rows of C and run the micro-kernel on each {@code MR × NR} tile. When
+ * C is wide (many slivers of B reuse each row of A) a task first packs its band of A into
+ * slivers {@code MR} rows tall; when C is narrow, packing would cost about as much as the
+ * multiply, so the micro-kernel reads A where it lies (a broadcast per row and step, so A's
+ * layout, plain or transposed, is just a pair of strides). The micro-kernel keeps its 16
  * accumulators in registers and does {@code MR · 2} fused multiply-adds per step of k from {@code MR}
  * broadcasts of A and two vector loads of B. Packing pads edges with zeros, so the micro-kernel
  * never branches on size; partial tiles are written back through a small buffer.
@@ -26,9 +29,13 @@ public final class VectorGemm implements Gemm {
     private static final int NR = 2 * VL;
     private static final int KC = 256;
     private static final int MC_MAX = 144;
+    private static final int PACK_A_MIN_SLIVERS = 5;
+    /** At most this many rows of C: a matrix-vector product, done without packing (see {@link #smallM}). */
+    private static final int SMALL_M = 2;
 
     private final Parallel parallel;
     private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC]);
+    private final ThreadLocal<float[]> edgeA = ThreadLocal.withInitial(() -> new float[MR * KC]);
     private final ThreadLocal<float[]> edgeTile = ThreadLocal.withInitial(() -> new float[MR * NR]);
     private final ThreadLocal<float[]> packedB = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -65,10 +72,16 @@ public final class VectorGemm implements Gemm {
             }
             return;
         }
+        if (m <= SMALL_M) {
+            smallM(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate);
+            return;
+        }
         int slivers = ceilDiv(n, NR);
         int mc = Math.min(MC_MAX, roundUp(ceilDiv(m, 2 * parallel.threads()), MR));
         int bands = ceilDiv(m, mc);
         float[] bp = packedBuffer(slivers * NR * Math.min(KC, k));
+        // Packing A costs about as much as PACK_A_MIN_SLIVERS slivers of multiply: worth it only when reused that often.
+        boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int pcFinal = pc;
@@ -77,17 +90,59 @@ public final class VectorGemm implements Gemm {
             parallel.forEach(bands, band -> {
                 int ic = band * mc;
                 int rows = Math.min(mc, m - ic);
-                float[] ap = packedA.get();
-                packA(transA, m, k, a, aOffset, ic, rows, pcFinal, kc, ap);
+                float[] ap = packBand ? packedA.get() : null;
+                if (packBand) {
+                    packA(transA, m, k, a, aOffset, ic, rows, pcFinal, kc, ap);
+                }
                 for (int s = 0; s < slivers; s++) {
                     int jr = s * NR;
                     int cols = Math.min(NR, n - jr);
                     for (int ir = 0; ir < rows; ir += MR) {
-                        tile(kc, ap, ir * kc, bp, s * NR * kc, c, cOffset + (ic + ir) * n + jr, n,
-                                Math.min(MR, rows - ir), cols, add);
+                        int i = ic + ir;
+                        int cStart = cOffset + i * n + jr;
+                        int valid = Math.min(MR, rows - ir);
+                        if (packBand) {
+                            tile(kc, ap, ir * kc, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add);
+                        } else if (valid == MR) {
+                            // A read where it lies: element (r, p) at start + r·rowStride + p·colStride.
+                            int aStart = transA ? aOffset + pcFinal * m + i : aOffset + i * k + pcFinal;
+                            tile(kc, a, aStart, transA ? 1 : k, transA ? m : 1, bp, s * NR * kc, c, cStart, n,
+                                    MR, cols, add);
+                        } else {
+                            float[] edge = edgeA.get();
+                            packA(transA, m, k, a, aOffset, i, valid, pcFinal, kc, edge);
+                            tile(kc, edge, 0, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add);
+                        }
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * C (+)= op(A)·op(B) for one or two rows of C (generating one token at a time), without packing
+     * B: packing would read all of B to use one row of each sliver. Each element is summed in
+     * exactly the blocked kernel's order (a fused multiply-add chain over each block of KC steps,
+     * added to C block by block), so the result is bit-identical to the blocked path.
+     */
+    private static void smallM(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset,
+                               float[] b, int bOffset, float[] c, int cOffset, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int at = cOffset + i * n + j;
+                float total = accumulate ? c[at] : 0f;
+                for (int pc = 0; pc < k; pc += KC) {
+                    int end = Math.min(k, pc + KC);
+                    float block = 0f;
+                    for (int p = pc; p < end; p++) {
+                        float aip = transA ? a[aOffset + p * m + i] : a[aOffset + i * k + p];
+                        float bpj = transB ? b[bOffset + j * k + p] : b[bOffset + p * n + j];
+                        block = Math.fma(aip, bpj, block);
+                    }
+                    total = pc == 0 && !accumulate ? block : block + total;
+                }
+                c[at] = total;
+            }
         }
     }
 
@@ -120,7 +175,7 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** Copies A[ic : ic+rows, pc : pc+kc] into slivers of MR rows, MR floats a step, zero beyond the band. */
+    /** Copies A[ic : ic+rows, pc : pc+kc] into slivers of MR rows, MR floats a step, zero beyond the rows. */
     private static void packA(boolean transA, int m, int k, float[] a, int aOffset, int ic, int rows, int pc, int kc,
                               float[] ap) {
         for (int ir = 0; ir < rows; ir += MR) {
@@ -144,14 +199,14 @@ public final class VectorGemm implements Gemm {
      * the bottom or right edge is computed into a full-size buffer and copied, so that the
      * micro-kernel itself has a single path (which keeps its vectors in registers).
      */
-    private void tile(int kc, float[] ap, int aStart, float[] bp, int bStart, float[] c, int cStart, int ldc,
-                      int rows, int cols, boolean add) {
+    private void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart, float[] c,
+                      int cStart, int ldc, int rows, int cols, boolean add) {
         if (rows == MR && cols == NR) {
-            microKernel(kc, ap, aStart, bp, bStart, c, cStart, ldc, add);
+            microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, c, cStart, ldc, add);
             return;
         }
         float[] buffer = edgeTile.get();
-        microKernel(kc, ap, aStart, bp, bStart, buffer, 0, NR, false);
+        microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, buffer, 0, NR, false);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 int idx = cStart + r * ldc + j;
@@ -160,9 +215,12 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** C[MR × NR tile at cStart, row stride ldc] (+)= packed A sliver · packed B sliver. */
-    private static void microKernel(int kc, float[] ap, int aStart, float[] bp, int bStart, float[] c, int cStart,
-                                    int ldc, boolean add) {
+    /**
+     * C[MR × NR tile at cStart, row stride ldc] (+)= A sliver · packed B sliver, where A's element
+     * (r, p) is {@code a[aStart + r·rowStride + p·colStride]}.
+     */
+    private static void microKernel(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart,
+                                    float[] c, int cStart, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
@@ -172,31 +230,31 @@ public final class VectorGemm implements Gemm {
         FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
         FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
         for (int p = 0; p < kc; p++) {
-            int ai = aStart + p * MR, bi = bStart + p * NR;
+            int ai = aStart + p * colStride, bi = bStart + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VL);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1 * rowStride]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2 * rowStride]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3 * rowStride]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4 * rowStride]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5 * rowStride]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(SPECIES, ap[ai + 6]);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[ai + 6 * rowStride]);
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(SPECIES, ap[ai + 7]);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[ai + 7 * rowStride]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }

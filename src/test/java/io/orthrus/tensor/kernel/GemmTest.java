@@ -107,6 +107,24 @@ class GemmTest {
     }
 
     @Test
+    void oneRowProductsAreBitIdenticalToTheSameRowOfABlockedProduct() {
+        // Generation computes one row at a time; it must give exactly the rows of a full pass.
+        Rng rng = new Rng(6);
+        int m = 37, k = 600, n = 70;
+        for (Gemm kernel : kernels().toList()) {
+            for (boolean transB : new boolean[] {false, true}) {
+                float[] a = random(rng, m * k), b = random(rng, k * n), full = new float[m * n], row = new float[n];
+                kernel.gemm(false, transB, m, n, k, a, 0, b, 0, full, 0, false);
+                for (int i = 0; i < m; i += 9) {
+                    kernel.gemm(false, transB, 1, n, k, a, i * k, b, 0, row, 0, false);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(full, i * n, (i + 1) * n), row, 0f,
+                            kernel.name() + " row " + i + " transB=" + transB);
+                }
+            }
+        }
+    }
+
+    @Test
     void theChosenKernelIsTheVectorApiOneExactlyWhenTheModuleIsPresent() {
         String expected = Kernels.vectorApiAvailable() ? "vector-api" : "plain-java";
         assertEquals(expected, Kernels.gemm().name());
