@@ -1,0 +1,310 @@
+package io.orthrus.io;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import io.orthrus.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of
+ * UTF-8 JSON mapping each tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}}
+ * (plus an optional {@code "__metadata__"} object of strings), then the raw little-endian data.
+ * It holds no code, so loading a file cannot execute anything.
+ *
+ * <p>Orthrus writes F32. It reads F32, F16 and BF16 (converted to float32), and validates every
+ * header field before reading data: header length within the file and at most 100 MB, a JSON
+ * object, known dtypes, non-negative shapes, offsets in order that tile the data section exactly
+ * (no gaps, no overlaps, nothing after the last tensor), and byte lengths equal to
+ * {@code elements × dtype size}. A file that fails any check is rejected whole.
+ */
+public final class Safetensors {
+    /** The same bound on header size as the reference implementation. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    private static final String METADATA = "__metadata__";
+
+    private Safetensors() {}
+
+    /**
+     * The tensors and metadata of a file.
+     *
+     * @param tensors  by name, in the order of their data in the file
+     * @param metadata the {@code __metadata__} strings (empty if none)
+     */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    /** Writes {@code tensors} (in map order) and {@code metadata} to {@code file}, atomically. */
+    public static void write(Path file, Map<String, ? extends Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add(METADATA, meta);
+        }
+        long offset = 0;
+        for (Map.Entry<String, ? extends Tensor> e : tensors.entrySet()) {
+            if (e.getKey().equals(METADATA)) {
+                throw new IllegalArgumentException("Safetensors.write: '" + METADATA + "' is reserved and cannot name a tensor");
+            }
+            JsonObject entry = new JsonObject();
+            entry.addProperty("dtype", "F32");
+            JsonArray shape = new JsonArray();
+            for (int d : e.getValue().shape()) {
+                shape.add(d);
+            }
+            entry.add("shape", shape);
+            JsonArray offsets = new JsonArray();
+            long bytes = 4L * e.getValue().numel();
+            offsets.add(offset);
+            offsets.add(offset + bytes);
+            entry.add("data_offsets", offsets);
+            header.add(e.getKey(), entry);
+            offset += bytes;
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8; // keep the data 8-byte aligned, padding with spaces as the reference does
+        AtomicFiles.write(file, out -> {
+            ByteBuffer prefix = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            prefix.putLong(padded).put(json);
+            while (prefix.hasRemaining()) {
+                prefix.put((byte) ' ');
+            }
+            out.write(prefix.array());
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor t : tensors.values()) {
+                for (float v : t.data()) {
+                    if (!chunk.hasRemaining()) {
+                        out.write(chunk.array(), 0, chunk.position());
+                        chunk.clear();
+                    }
+                    chunk.putFloat(v);
+                }
+            }
+            out.write(chunk.array(), 0, chunk.position());
+        });
+    }
+
+    /** Reads and validates {@code file}; every error names the file and the field at fault. */
+    public static Contents read(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 8) {
+                throw invalid(file, "is " + size + " bytes long, shorter than the 8-byte header length");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, lengthBytes, 0);
+            long headerLength = lengthBytes.flip().getLong();
+            if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > size - 8) {
+                throw invalid(file, "declares a header of " + headerLength + " bytes, which does not fit a file of "
+                        + size + " bytes (or exceeds " + MAX_HEADER_BYTES + ")");
+            }
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+            readFully(channel, headerBytes, 8);
+            JsonObject header = parseHeader(file, headerBytes.flip());
+            long dataStart = 8 + headerLength, dataSize = size - dataStart;
+
+            Map<String, String> metadata = new LinkedHashMap<>();
+            List<Entry> entries = new ArrayList<>();
+            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+                if (e.getKey().equals(METADATA)) {
+                    readMetadata(file, e.getValue(), metadata);
+                } else {
+                    entries.add(parseEntry(file, e.getKey(), e.getValue()));
+                }
+            }
+            entries.sort((x, y) -> Long.compare(x.begin, y.begin));
+            long expected = 0;
+            for (Entry entry : entries) {
+                if (entry.begin != expected) {
+                    throw invalid(file, "tensor '" + entry.name + "' starts at byte " + entry.begin + " of the data but "
+                            + (entry.begin < expected ? "overlaps the previous tensor" : "leaves a gap after byte " + expected));
+                }
+                expected = entry.end;
+            }
+            if (expected != dataSize) {
+                throw invalid(file, "has " + dataSize + " bytes of data but its tensors cover " + expected);
+            }
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Entry entry : entries) {
+                ByteBuffer data = ByteBuffer.allocate((int) (entry.end - entry.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(channel, data, dataStart + entry.begin);
+                tensors.put(entry.name, Tensor.wrap(decode(entry.dtype, data.flip(), entry.elements), entry.shape));
+            }
+            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        }
+    }
+
+    private record Entry(String name, String dtype, int[] shape, long elements, long begin, long end) {}
+
+    private static JsonObject parseHeader(Path file, ByteBuffer bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            throw invalid(file, "has a header that is not valid UTF-8");
+        }
+        if (!text.startsWith("{")) {
+            throw invalid(file, "has a header that does not start with '{'");
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(text);
+            if (!parsed.isJsonObject()) {
+                throw invalid(file, "has a header that is not a JSON object");
+            }
+            return parsed.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw invalid(file, "has a header that is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static void readMetadata(Path file, JsonElement value, Map<String, String> out) {
+        if (!value.isJsonObject()) {
+            throw invalid(file, "has '" + METADATA + "' that is not an object of strings");
+        }
+        for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
+            if (!(m.getValue() instanceof JsonPrimitive p) || !p.isString()) {
+                throw invalid(file, "has metadata '" + m.getKey() + "' that is not a string");
+            }
+            out.put(m.getKey(), p.getAsString());
+        }
+    }
+
+    private static Entry parseEntry(Path file, String name, JsonElement value) {
+        if (!value.isJsonObject()) {
+            throw invalid(file, "describes tensor '" + name + "' with something other than an object");
+        }
+        JsonObject object = value.getAsJsonObject();
+        for (String key : object.keySet()) {
+            if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
+                throw invalid(file, "describes tensor '" + name + "' with unknown field '" + key + "'");
+            }
+        }
+        String dtype = string(file, name, object, "dtype");
+        int width = switch (dtype) {
+            case "F32" -> 4;
+            case "F16", "BF16" -> 2;
+            default -> throw invalid(file, "gives tensor '" + name + "' dtype '" + dtype
+                    + "', which Orthrus does not read (F32, F16, BF16)");
+        };
+        JsonArray shapeArray = array(file, name, object, "shape");
+        int[] shape = new int[shapeArray.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long d = integer(file, name, "shape", shapeArray.get(i));
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw invalid(file, "gives tensor '" + name + "' an invalid size " + d + " in its shape");
+            }
+            shape[i] = (int) d;
+            elements *= d;
+            if (elements > Integer.MAX_VALUE - 8) {
+                throw invalid(file, "gives tensor '" + name + "' more elements than a Java array holds");
+            }
+        }
+        JsonArray offsets = array(file, name, object, "data_offsets");
+        if (offsets.size() != 2) {
+            throw invalid(file, "gives tensor '" + name + "' data_offsets with " + offsets.size() + " numbers instead of 2");
+        }
+        long begin = integer(file, name, "data_offsets", offsets.get(0));
+        long end = integer(file, name, "data_offsets", offsets.get(1));
+        if (begin < 0 || end < begin) {
+            throw invalid(file, "gives tensor '" + name + "' data_offsets [" + begin + ", " + end + "] out of order");
+        }
+        if (end - begin != elements * width) {
+            throw invalid(file, "gives tensor '" + name + "' " + (end - begin) + " bytes of data, but its shape and dtype "
+                    + dtype + " need " + elements * width);
+        }
+        return new Entry(name, dtype, shape, elements, begin, end);
+    }
+
+    private static String string(Path file, String name, JsonObject object, String field) {
+        JsonElement e = object.get(field);
+        if (!(e instanceof JsonPrimitive p) || !p.isString()) {
+            throw invalid(file, "gives tensor '" + name + "' no string '" + field + "'");
+        }
+        return p.getAsString();
+    }
+
+    private static JsonArray array(Path file, String name, JsonObject object, String field) {
+        JsonElement e = object.get(field);
+        if (e == null || !e.isJsonArray()) {
+            throw invalid(file, "gives tensor '" + name + "' no array '" + field + "'");
+        }
+        return e.getAsJsonArray();
+    }
+
+    private static long integer(Path file, String name, String field, JsonElement e) {
+        if (e instanceof JsonPrimitive p && p.isNumber()) {
+            double v = p.getAsDouble();
+            long l = p.getAsLong();
+            if (v == l) {
+                return l;
+            }
+        }
+        throw invalid(file, "gives tensor '" + name + "' a " + field + " entry that is not a whole number: " + e);
+    }
+
+    private static float[] decode(String dtype, ByteBuffer data, long elements) {
+        float[] out = new float[(int) elements];
+        switch (dtype) {
+            case "F32" -> data.asFloatBuffer().get(out);
+            case "F16" -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = halfToFloat(data.getShort());
+                }
+            }
+            default -> { // BF16: the upper half of a float32
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.intBitsToFloat((data.getShort() & 0xFFFF) << 16);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** IEEE 754 binary16 to float32, including subnormals, infinities and NaN. */
+    static float halfToFloat(short half) {
+        int h = half & 0xFFFF;
+        int sign = (h >>> 15) << 31, exponent = (h >>> 10) & 0x1F, mantissa = h & 0x3FF;
+        if (exponent == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            float magnitude = mantissa * 0x1.0p-24f; // subnormal: mantissa · 2^-24
+            return sign == 0 ? magnitude : -magnitude;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw new IOException("unexpected end of file at byte " + at);
+            }
+            at += n;
+        }
+    }
+
+    private static IllegalArgumentException invalid(Path file, String problem) {
+        return new IllegalArgumentException("safetensors file " + file + " " + problem);
+    }
+}
