@@ -1,6 +1,7 @@
 package io.orthrus.cli;
 
 import io.orthrus.bench.GemmBench;
+import io.orthrus.bench.GptBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,22 +23,25 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code orthrus bench gemm [--quick] [--shapes M,K,N;...]}: kernel benchmarks, one JSON line each. */
+    /** {@code orthrus bench gemm|gpt [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", description = "Run a benchmark and print one JSON line (see docs/performance.md).")
     static final class Bench implements Callable<Integer> {
-        @Parameters(index = "0", description = "Which benchmark: gemm.")
+        @Parameters(index = "0", description = "Which benchmark: gemm or gpt.")
         String which;
 
         @Parameters(index = "1..*", arity = "0..*", description = "Arguments passed to the benchmark.")
         String[] rest = new String[0];
 
         @Override
-        public Integer call() {
-            if (!which.equals("gemm")) {
-                System.err.println("Unknown benchmark '" + which + "'; available: gemm");
-                return 2;
+        public Integer call() throws java.io.IOException {
+            switch (which) {
+                case "gemm" -> GemmBench.main(rest);
+                case "gpt" -> GptBench.main(rest);
+                default -> {
+                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt");
+                    return 2;
+                }
             }
-            GemmBench.main(rest);
             return 0;
         }
     }

@@ -116,12 +116,7 @@ public final class Attention {
             Arrays.fill(s, at, at + n, 0f);
             return;
         }
-        float total = 0;
-        for (int j = 0; j < n; j++) {
-            float e = (float) Math.exp(s[at + j] - max);
-            s[at + j] = e;
-            total += e;
-        }
+        float total = Kernels.math().expShiftedSum(s, at, s, at, n, max);
         float inv = 1f / total;
         for (int j = 0; j < n; j++) {
             s[at + j] *= inv;

@@ -1,5 +1,8 @@
 package io.orthrus.tensor;
 
+import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.MathKernel;
+
 /**
  * Element-wise ops. Each forward is followed by its backward: the local derivative times the
  * output gradient, added into the input's gradient (summed over broadcast dimensions).
@@ -7,7 +10,6 @@ package io.orthrus.tensor;
 final class Elementwise {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_CUBIC = 0.044715f;
-    private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
 
     private Elementwise() {}
 
@@ -233,18 +235,9 @@ final class Elementwise {
     }
 
     static Tensor geluErf(Tensor a) {
+        MathKernel math = Kernels.math();
         float[] x = a.data(), out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = 0.5f * x[i] * (1f + Erf.erf(x[i] * INV_SQRT_2));
-        }
-        return Tensor.fromOp("gelu_exact", out, a.shape(), g -> {
-            float[] ga = a.gradBuffer();
-            for (int i = 0; i < g.length; i++) {
-                float v = x[i];
-                float cdf = 0.5f * (1f + Erf.erf(v * INV_SQRT_2));
-                float pdf = 0.5f * INV_SQRT_2 * Erf.derivative(v * INV_SQRT_2); // Φ'(x) = φ(x)
-                ga[i] += g[i] * (cdf + v * pdf); // d(xΦ(x))/dx = Φ(x) + xφ(x)
-            }
-        }, a);
+        math.gelu(x, out, x.length);
+        return Tensor.fromOp("gelu_exact", out, a.shape(), g -> math.geluBackward(x, g, a.gradBuffer(), g.length), a);
     }
 }

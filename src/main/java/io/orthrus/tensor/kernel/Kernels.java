@@ -16,7 +16,9 @@ public final class Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_GEMM = "io.orthrus.tensor.kernel.VectorGemm";
+    private static final String VECTOR_MATH = "io.orthrus.tensor.kernel.VectorMath";
     private static final Gemm GEMM = choose();
+    private static final MathKernel MATH = vectorMath().orElseGet(JavaMath::new);
     private static final Gemm SERIAL_GEMM = vectorGemm(new Parallel(1)).orElseGet(() -> new JavaGemm(new Parallel(1)));
 
     private Kernels() {}
@@ -32,6 +34,25 @@ public final class Kernels {
      */
     public static Gemm serialGemm() {
         return SERIAL_GEMM;
+    }
+
+    /** The element-wise math kernel: Vector API when the module is present, plain Java otherwise. */
+    public static MathKernel math() {
+        return MATH;
+    }
+
+    /** The Vector API math kernel, if this JVM has the module. */
+    public static Optional<MathKernel> vectorMath() {
+        if (!vectorApiAvailable()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of((MathKernel) Class.forName(VECTOR_MATH).getConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.warn("Vector API module present but {} could not be loaded ({}); using plain Java", VECTOR_MATH,
+                    e.toString());
+            return Optional.empty();
+        }
     }
 
     /** True when the running JVM has the Vector API module. */

@@ -1,10 +1,10 @@
-package io.orthrus.tensor;
+package io.orthrus.tensor.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-class ErfTest {
+class ErfApproximationTest {
     /** The fit's stated float32 accuracy, with margin. */
     private static final double ERF_TOLERANCE = 5e-7;
     private static final double DERIVATIVE_TOLERANCE = 5e-6;
@@ -27,7 +27,7 @@ class ErfTest {
         for (int i = -6000; i <= 6000; i++) {
             double x = i / 1000.0;
             double expected = Math.abs(x) <= 5 ? referenceErf(x) : Math.signum(x);
-            assertEquals(expected, Erf.erf((float) x), ERF_TOLERANCE, "erf(" + x + ")");
+            assertEquals(expected, ErfApproximation.erf((float) x), ERF_TOLERANCE, "erf(" + x + ")");
         }
     }
 
@@ -36,8 +36,8 @@ class ErfTest {
         for (int i = -3990; i <= 3990; i++) {
             double x = i / 1000.0;
             double expected = 2 / Math.sqrt(Math.PI) * Math.exp(-x * x);
-            assertEquals(expected, Erf.derivative((float) x), DERIVATIVE_TOLERANCE, "erf'(" + x + ")");
+            assertEquals(expected, ErfApproximation.derivative((float) x), DERIVATIVE_TOLERANCE, "erf'(" + x + ")");
         }
-        assertEquals(0f, Erf.derivative(5f), 1e-5f);
+        assertEquals(0f, ErfApproximation.derivative(5f), 1e-5f);
     }
 }

@@ -1,0 +1,87 @@
+package io.orthrus.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.orthrus.tensor.Rng;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every math kernel against the plain-Java reference (and the reference against double precision). */
+class MathKernelTest {
+    /** Float32 exp and rational GELU in different evaluation orders agree to a few ulps of values up to ~10. */
+    private static final float TOLERANCE = 2e-6f;
+
+    private static List<MathKernel> kernels() {
+        List<MathKernel> list = new ArrayList<>(List.of(new JavaMath(), Kernels.math()));
+        Kernels.vectorMath().ifPresent(list::add);
+        return list;
+    }
+
+    private static float[] random(int n, float scale) {
+        Rng rng = new Rng(n);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = scale * (float) rng.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void expShiftedSumMatchesMathExp() {
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {1, 7, 16, 67, 300}) {
+                float[] x = random(n, 3f), out = new float[n + 3];
+                float total = kernel.expShiftedSum(x, 0, out, 3, n, 2f);
+                double expected = 0;
+                for (int j = 0; j < n; j++) {
+                    double e = Math.exp(x[j] - 2.0);
+                    expected += e;
+                    assertEquals(e, out[3 + j], 1e-6 * Math.max(1, e), kernel.name() + " n=" + n);
+                }
+                assertEquals(expected, total, 1e-5 * expected, kernel.name());
+            }
+        }
+    }
+
+    @Test
+    void geluAndItsBackwardAgreeAcrossKernels() {
+        JavaMath reference = new JavaMath();
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {5, 16, 101}) {
+                float[] x = random(n, 3f), g = random(n + 1, 1f);
+                float[] expected = new float[n], actual = new float[n];
+                reference.gelu(x, expected, n);
+                kernel.gelu(x, actual, n);
+                assertArrayEquals(expected, actual, TOLERANCE, kernel.name());
+                float[] gxExpected = random(n + 2, 1f), gxActual = gxExpected.clone();
+                reference.geluBackward(x, g, gxExpected, n);
+                kernel.geluBackward(x, g, gxActual, n);
+                assertArrayEquals(gxExpected, gxActual, TOLERANCE, kernel.name());
+            }
+        }
+    }
+
+    @Test
+    void geluMatchesTheExactFormula() {
+        float[] x = {-3f, -1f, 0f, 0.5f, 1f, 2f, 6f}, out = new float[x.length];
+        new JavaMath().gelu(x, out, x.length);
+        for (int i = 0; i < x.length; i++) {
+            double cdf = 0.5 * (1 + erfSeries(x[i] / Math.sqrt(2)));
+            assertEquals(x[i] * cdf, out[i], 1e-6, "gelu(" + x[i] + ")");
+        }
+    }
+
+    private static double erfSeries(double x) {
+        if (Math.abs(x) > 5) {
+            return Math.signum(x);
+        }
+        double sum = 0, term = x;
+        for (int n = 0; n < 200; n++) {
+            sum += term / (2 * n + 1);
+            term *= -x * x / (n + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+}
