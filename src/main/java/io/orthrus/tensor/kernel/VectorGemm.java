@@ -85,7 +85,9 @@ public final class VectorGemm implements Gemm {
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int pcFinal = pc;
-            parallel.forEach(slivers, s -> packB(transB, k, n, b, bOffset, pcFinal, kc, s * NR, bp, s * NR * kc));
+            for (int s = 0; s < slivers; s++) { // serial: a second fork-join barrier per block costs more than it saves
+                packB(transB, k, n, b, bOffset, pcFinal, kc, s * NR, bp, s * NR * kc);
+            }
             boolean add = accumulate || pc > 0;
             parallel.forEach(bands, band -> {
                 int ic = band * mc;
@@ -160,15 +162,24 @@ public final class VectorGemm implements Gemm {
     private static void packB(boolean transB, int k, int n, float[] b, int bOffset, int pc, int kc, int j0,
                               float[] bp, int dst) {
         int cols = Math.min(NR, n - j0);
+        if (transB) {
+            // Column j of the sliver is row j0 + j of the stored Bᵀ: read it contiguously, write it strided.
+            for (int j = 0; j < cols; j++) {
+                int src = bOffset + (j0 + j) * k + pc;
+                for (int p = 0; p < kc; p++) {
+                    bp[dst + p * NR + j] = b[src + p];
+                }
+            }
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(bp, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
+                }
+            }
+            return;
+        }
         for (int p = 0; p < kc; p++) {
             int out = dst + p * NR;
-            if (transB) {
-                for (int j = 0; j < cols; j++) {
-                    bp[out + j] = b[bOffset + (j0 + j) * k + pc + p];
-                }
-            } else {
-                System.arraycopy(b, bOffset + (pc + p) * n + j0, bp, out, cols);
-            }
+            System.arraycopy(b, bOffset + (pc + p) * n + j0, bp, out, cols);
             for (int j = cols; j < NR; j++) {
                 bp[out + j] = 0f;
             }
