@@ -124,7 +124,11 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     private static String describe(int cp) {
-        return "'" + new String(Character.toChars(cp)) + "' (U+" + String.format("%04X", cp) + ")";
+        String code = String.format("U+%04X", cp);
+        if (Character.isISOControl(cp) || Character.isWhitespace(cp)) {
+            return code + " " + Character.getName(cp); // e.g. U+000A LINE FEED (LF): invisible when printed
+        }
+        return "'" + new String(Character.toChars(cp)) + "' (" + code + ")";
     }
 
     @Override

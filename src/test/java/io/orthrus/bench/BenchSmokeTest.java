@@ -1,0 +1,73 @@
+package io.orthrus.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmarks run end to end on tiny inputs and print one JSON line with the documented keys. */
+class BenchSmokeTest {
+    @TempDir
+    Path dir;
+
+    private static JsonObject runAndParse(ThrowingMain main) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            main.run();
+        } finally {
+            System.setOut(original);
+        }
+        String[] lines = captured.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(1, lines.length, "one JSON line expected, got: " + captured);
+        return JsonParser.parseString(lines[0]).getAsJsonObject();
+    }
+
+    private interface ThrowingMain {
+        void run() throws Exception;
+    }
+
+    @Test
+    void gptBenchPrintsTheDocumentedKeys() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, "to be or not to be, that is the question. ".repeat(60), StandardCharsets.UTF_8);
+        JsonObject json = runAndParse(() -> GptBench.main(new String[] {"--corpus", corpus.toString(), "--steps", "3",
+            "--eval-batches", "2", "--seed", "5"}));
+        for (String key : new String[] {"train_loss", "val_loss", "ms_per_step", "tokens_per_s", "peak_heap_mb", "sample",
+            "generate_cached_tokens_per_s", "generate_uncached_tokens_per_s"}) {
+            assertTrue(json.has(key), "missing " + key + " in " + json);
+        }
+        assertEquals(200, json.get("sample").getAsString().codePointCount(0, json.get("sample").getAsString().length()));
+        assertTrue(json.get("val_loss").getAsDouble() > 0);
+    }
+
+    @Test
+    void gptBenchRejectsAMissingCorpusAndUnknownOptions() {
+        var missing = assertThrows(IllegalArgumentException.class,
+                () -> GptBench.main(new String[] {"--corpus", dir.resolve("nope.txt").toString()}));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GptBench.main(new String[] {"--stepz", "3"}));
+    }
+
+    @Test
+    void gemmBenchPrintsOneResultPerKernelAndThreadCount() throws Exception {
+        JsonObject json = runAndParse(() -> GemmBench.main(new String[] {"--quick", "--shapes", "16,8,24"}));
+        var results = json.getAsJsonArray("results");
+        assertTrue(results.size() >= 3, json.toString());
+        JsonObject first = results.get(0).getAsJsonObject();
+        for (String key : new String[] {"kernel", "threads", "m", "k", "n", "gflops"}) {
+            assertTrue(first.has(key), "missing " + key);
+        }
+        assertEquals(16, first.get("m").getAsInt());
+    }
+}
