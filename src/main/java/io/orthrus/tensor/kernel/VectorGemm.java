@@ -7,9 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
  * A GEMM on the Vector API ({@code jdk.incubator.vector}), blocked for the caches and for the
  * registers in the way of GotoBLAS and BLIS.
  *
- * <p>For each block of {@code KC} steps of k, B is packed into slivers {@code NR} columns wide
- * (two SIMD vectors), stored step by step, so that the micro-kernel reads them contiguously;
- * then tasks take bands of rows of C and run the micro-kernel on each {@code MR × NR} tile. When
+ * <p>The rows of C are split into one contiguous run per worker; each worker runs the whole
+ * blocked product on its rows, with no barrier in between. For each block of {@code KC} steps of
+ * k it packs B into slivers {@code NR} columns wide (two SIMD vectors), stored step by step, so
+ * that the micro-kernel reads them contiguously, then runs the micro-kernel on each
+ * {@code MR × NR} tile of its rows, {@code MC_MAX} rows at a time. When
  * C is wide (many slivers of B reuse each row of A) a task first packs its band of A into
  * slivers {@code MR} rows tall; when C is narrow, packing would cost about as much as the
  * multiply, so the micro-kernel reads A where it lies (a broadcast per row and step, so A's
@@ -32,6 +34,8 @@ public final class VectorGemm implements Gemm {
     private static final int PACK_A_MIN_SLIVERS = 5;
     /** At most this many rows of C: a matrix-vector product, done without packing (see {@link #smallM}). */
     private static final int SMALL_M = 2;
+    /** Fewer rows than this per worker are not worth a task of their own. */
+    private static final int MIN_ROWS_PER_WORKER = 64;
 
     private final Parallel parallel;
     private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC]);
@@ -76,25 +80,36 @@ public final class VectorGemm implements Gemm {
             smallM(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate);
             return;
         }
+        // One task per worker, each owning a contiguous run of rows and packing its own copy of B:
+        // no barrier inside the product, and each element is summed in the same order for any split.
+        int workers = Math.min(parallel.threads(), Math.max(1, m / MIN_ROWS_PER_WORKER));
+        int chunk = roundUp(ceilDiv(m, workers), MR);
+        int tasks = ceilDiv(m, chunk);
+        parallel.forEach(tasks, t -> {
+            int rowStart = t * chunk;
+            rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, rowStart,
+                    Math.min(m, rowStart + chunk));
+        });
+    }
+
+    /** The blocked product for rows {@code [rowStart, rowEnd)} of C, on the calling thread. */
+    private void rows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b,
+                      int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd) {
         int slivers = ceilDiv(n, NR);
-        int mc = Math.min(MC_MAX, roundUp(ceilDiv(m, 2 * parallel.threads()), MR));
-        int bands = ceilDiv(m, mc);
         float[] bp = packedBuffer(slivers * NR * Math.min(KC, k));
         // Packing A costs about as much as PACK_A_MIN_SLIVERS slivers of multiply: worth it only when reused that often.
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            int pcFinal = pc;
-            for (int s = 0; s < slivers; s++) { // serial: a second fork-join barrier per block costs more than it saves
-                packB(transB, k, n, b, bOffset, pcFinal, kc, s * NR, bp, s * NR * kc);
+            for (int s = 0; s < slivers; s++) {
+                packB(transB, k, n, b, bOffset, pc, kc, s * NR, bp, s * NR * kc);
             }
             boolean add = accumulate || pc > 0;
-            parallel.forEach(bands, band -> {
-                int ic = band * mc;
-                int rows = Math.min(mc, m - ic);
+            for (int ic = rowStart; ic < rowEnd; ic += MC_MAX) {
+                int rows = Math.min(MC_MAX, rowEnd - ic);
                 float[] ap = packBand ? packedA.get() : null;
                 if (packBand) {
-                    packA(transA, m, k, a, aOffset, ic, rows, pcFinal, kc, ap);
+                    packA(transA, m, k, a, aOffset, ic, rows, pc, kc, ap);
                 }
                 for (int s = 0; s < slivers; s++) {
                     int jr = s * NR;
@@ -107,17 +122,17 @@ public final class VectorGemm implements Gemm {
                             tile(kc, ap, ir * kc, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add);
                         } else if (valid == MR) {
                             // A read where it lies: element (r, p) at start + r·rowStride + p·colStride.
-                            int aStart = transA ? aOffset + pcFinal * m + i : aOffset + i * k + pcFinal;
+                            int aStart = transA ? aOffset + pc * m + i : aOffset + i * k + pc;
                             tile(kc, a, aStart, transA ? 1 : k, transA ? m : 1, bp, s * NR * kc, c, cStart, n,
                                     MR, cols, add);
                         } else {
                             float[] edge = edgeA.get();
-                            packA(transA, m, k, a, aOffset, i, valid, pcFinal, kc, edge);
+                            packA(transA, m, k, a, aOffset, i, valid, pc, kc, edge);
                             tile(kc, edge, 0, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add);
                         }
                     }
                 }
-            });
+            }
         }
     }
 
@@ -148,7 +163,7 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** The caller's packed-B buffer: read by all workers during one call, so it belongs to the calling thread. */
+    /** This thread's packed-B buffer, grown as needed. */
     private float[] packedBuffer(int size) {
         float[] buffer = packedB.get();
         if (buffer.length < size) {
