@@ -34,4 +34,56 @@ public final class JavaMath implements MathKernel {
             gradX[i] += grad[i] * (cdf + v * pdf); // d(xΦ(x))/dx = Φ(x) + xφ(x)
         }
     }
+
+    @Override
+    public void layerNorm(float[] x, int rows, int c, float[] w, float[] b, float eps, float[] out, float[] xHat,
+                          float[] rstd) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * c;
+            float sum = 0;
+            for (int i = 0; i < c; i++) {
+                sum += x[base + i];
+            }
+            float mean = sum / c;
+            float squares = 0;
+            for (int i = 0; i < c; i++) {
+                float dev = x[base + i] - mean;
+                squares += dev * dev;
+            }
+            float inv = (float) (1.0 / Math.sqrt(squares / c + eps));
+            rstd[r] = inv;
+            for (int i = 0; i < c; i++) {
+                float h = (x[base + i] - mean) * inv;
+                xHat[base + i] = h;
+                out[base + i] = (w == null ? h : h * w[i]) + (b == null ? 0f : b[i]);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c, float[] gradX,
+                                  float[] gradW, float[] gradB) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * c;
+            float dySum = 0, dyXhatSum = 0;
+            for (int i = 0; i < c; i++) {
+                float dy = w == null ? g[base + i] : g[base + i] * w[i];
+                dySum += dy;
+                dyXhatSum += dy * xHat[base + i];
+                if (gradW != null) {
+                    gradW[i] += g[base + i] * xHat[base + i];
+                }
+                if (gradB != null) {
+                    gradB[i] += g[base + i];
+                }
+            }
+            if (gradX != null) {
+                float dyMean = dySum / c, dyXhatMean = dyXhatSum / c;
+                for (int i = 0; i < c; i++) {
+                    float dy = w == null ? g[base + i] : g[base + i] * w[i];
+                    gradX[base + i] += rstd[r] * (dy - dyMean - xHat[base + i] * dyXhatMean);
+                }
+            }
+        }
+    }
 }

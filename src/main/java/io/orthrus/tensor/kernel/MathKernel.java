@@ -20,4 +20,19 @@ public interface MathKernel {
 
     /** {@code gradX[i] += grad[i]·(Φ(x[i]) + x[i]·φ(x[i]))} for {@code i < n}: the backward of {@link #gelu}. */
     void geluBackward(float[] x, float[] grad, float[] gradX, int n);
+
+    /**
+     * Layer normalisation of {@code rows} rows of width {@code c}: {@code xHat = (x − mean)·rstd},
+     * {@code out = xHat·w + b}, with {@code rstd = 1/√(var + eps)} (biased variance). {@code w} and
+     * {@code b} may be null; {@code xHat} and {@code rstd} are written for the backward.
+     */
+    void layerNorm(float[] x, int rows, int c, float[] w, float[] b, float eps, float[] out, float[] xHat, float[] rstd);
+
+    /**
+     * The backward of {@link #layerNorm}: with {@code dy = g·w},
+     * {@code gradX += rstd·(dy − mean(dy) − xHat·mean(dy·xHat))}, {@code gradW += Σ g·xHat},
+     * {@code gradB += Σ g}. Any of {@code w}, {@code gradX}, {@code gradW}, {@code gradB} may be null.
+     */
+    void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c, float[] gradX,
+                           float[] gradW, float[] gradB);
 }

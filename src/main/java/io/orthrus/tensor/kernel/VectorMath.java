@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link MathKernel} on the Vector API: the exponential through {@code VectorOperators.EXP} (which
  * HotSpot implements with SIMD library routines on x86), GELU through the same rational erf as
- * {@link JavaMath}, evaluated a vector at a time. Tails shorter than a vector use the scalar code.
+ * {@link JavaMath}, and layer norm with its row sums kept in vector lanes, evaluated a vector at
+ * a time. Tails shorter than a vector use the scalar code.
  * Load it only when the JVM has {@code jdk.incubator.vector} ({@link Kernels} checks).
  */
 public final class VectorMath implements MathKernel {
@@ -83,6 +84,100 @@ public final class VectorMath implements MathKernel {
             float[] tailGx = java.util.Arrays.copyOfRange(gradX, bound, n);
             SCALAR.geluBackward(tailX, tailG, tailGx, n - bound);
             System.arraycopy(tailGx, 0, gradX, bound, n - bound);
+        }
+    }
+
+    @Override
+    public void layerNorm(float[] x, int rows, int c, float[] w, float[] b, float eps, float[] out, float[] xHat,
+                          float[] rstd) {
+        int bound = SPECIES.loopBound(c);
+        for (int r = 0; r < rows; r++) {
+            int base = r * c;
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                acc = acc.add(FloatVector.fromArray(SPECIES, x, base + i));
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (int i = bound; i < c; i++) {
+                sum += x[base + i];
+            }
+            float mean = sum / c;
+            acc = FloatVector.zero(SPECIES);
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector dev = FloatVector.fromArray(SPECIES, x, base + i).sub(mean);
+                acc = dev.fma(dev, acc);
+            }
+            float squares = acc.reduceLanes(VectorOperators.ADD);
+            for (int i = bound; i < c; i++) {
+                float dev = x[base + i] - mean;
+                squares += dev * dev;
+            }
+            float inv = (float) (1.0 / Math.sqrt(squares / c + eps));
+            rstd[r] = inv;
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector h = FloatVector.fromArray(SPECIES, x, base + i).sub(mean).mul(inv);
+                h.intoArray(xHat, base + i);
+                FloatVector y = w == null ? h : h.mul(FloatVector.fromArray(SPECIES, w, i));
+                if (b != null) {
+                    y = y.add(FloatVector.fromArray(SPECIES, b, i));
+                }
+                y.intoArray(out, base + i);
+            }
+            for (int i = bound; i < c; i++) {
+                float h = (x[base + i] - mean) * inv;
+                xHat[base + i] = h;
+                out[base + i] = (w == null ? h : h * w[i]) + (b == null ? 0f : b[i]);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c, float[] gradX,
+                                  float[] gradW, float[] gradB) {
+        int bound = SPECIES.loopBound(c);
+        for (int r = 0; r < rows; r++) {
+            int base = r * c;
+            FloatVector dySum = FloatVector.zero(SPECIES), dyXhatSum = FloatVector.zero(SPECIES);
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
+                FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
+                FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
+                dySum = dySum.add(dy);
+                dyXhatSum = dy.fma(hv, dyXhatSum);
+                if (gradW != null) {
+                    gv.fma(hv, FloatVector.fromArray(SPECIES, gradW, i)).intoArray(gradW, i);
+                }
+                if (gradB != null) {
+                    gv.add(FloatVector.fromArray(SPECIES, gradB, i)).intoArray(gradB, i);
+                }
+            }
+            float sumDy = dySum.reduceLanes(VectorOperators.ADD), sumDyXhat = dyXhatSum.reduceLanes(VectorOperators.ADD);
+            for (int i = bound; i < c; i++) {
+                float dy = w == null ? g[base + i] : g[base + i] * w[i];
+                sumDy += dy;
+                sumDyXhat += dy * xHat[base + i];
+                if (gradW != null) {
+                    gradW[i] += g[base + i] * xHat[base + i];
+                }
+                if (gradB != null) {
+                    gradB[i] += g[base + i];
+                }
+            }
+            if (gradX == null) {
+                continue;
+            }
+            float dyMean = sumDy / c, dyXhatMean = sumDyXhat / c, inv = rstd[r];
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
+                FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
+                FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
+                FloatVector dx = dy.sub(dyMean).sub(hv.mul(dyXhatMean)).mul(inv);
+                dx.add(FloatVector.fromArray(SPECIES, gradX, base + i)).intoArray(gradX, base + i);
+            }
+            for (int i = bound; i < c; i++) {
+                float dy = w == null ? g[base + i] : g[base + i] * w[i];
+                gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
+            }
         }
     }
 

@@ -64,6 +64,31 @@ class MathKernelTest {
     }
 
     @Test
+    void layerNormAndItsBackwardAgreeAcrossKernels() {
+        JavaMath reference = new JavaMath();
+        for (MathKernel kernel : kernels()) {
+            for (int c : new int[] {5, 16, 40}) {
+                int rows = 3, n = rows * c;
+                float[] x = random(n, 2f), w = random(c, 1f), b = random(c + 1, 1f), g = random(n + 3, 1f);
+                float[] out1 = new float[n], xh1 = new float[n], rs1 = new float[rows];
+                float[] out2 = new float[n], xh2 = new float[n], rs2 = new float[rows];
+                reference.layerNorm(x, rows, c, w, b, 1e-5f, out1, xh1, rs1);
+                kernel.layerNorm(x, rows, c, w, b, 1e-5f, out2, xh2, rs2);
+                assertArrayEquals(out1, out2, 1e-5f, kernel.name());
+                assertArrayEquals(rs1, rs2, 1e-5f * rs1[0], kernel.name());
+                float[] gx1 = new float[n], gw1 = new float[c], gb1 = new float[c];
+                float[] gx2 = new float[n], gw2 = new float[c], gb2 = new float[c];
+                reference.layerNormBackward(g, xh1, rs1, w, rows, c, gx1, gw1, gb1);
+                kernel.layerNormBackward(g, xh2, rs2, w, rows, c, gx2, gw2, gb2);
+                assertArrayEquals(gx1, gx2, 1e-5f, kernel.name());
+                assertArrayEquals(gw1, gw2, 1e-5f, kernel.name());
+                assertArrayEquals(gb1, gb2, 1e-5f, kernel.name());
+                kernel.layerNormBackward(g, xh2, rs2, null, rows, c, null, gw2, null); // nulls are allowed
+            }
+        }
+    }
+
+    @Test
     void geluMatchesTheExactFormula() {
         float[] x = {-3f, -1f, 0f, 0.5f, 1f, 2f, 6f}, out = new float[x.length];
         new JavaMath().gelu(x, out, x.length);
