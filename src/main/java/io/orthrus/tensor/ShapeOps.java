@@ -84,7 +84,7 @@ final class ShapeOps {
             outShape[i] = in[resolved[i]];
             gather[i] = inStrides[resolved[i]];
         }
-        int[] sourceIndex = odometer(outShape, gather);
+        int[] sourceIndex = Shapes.strideIndex(outShape, gather);
         float[] x = a.data(), out = new float[x.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = x[sourceIndex[i]];
@@ -95,27 +95,6 @@ final class ShapeOps {
                 ga[sourceIndex[i]] += g[i];
             }
         }, a);
-    }
-
-    /** For each element of {@code shape} in row-major order, the sum of its coordinates times {@code strides}. */
-    private static int[] odometer(int[] shape, int[] strides) {
-        int total = Shapes.size("permute", shape);
-        int[] index = new int[total];
-        int[] counter = new int[shape.length];
-        int src = 0;
-        for (int i = 0; i < total; i++) {
-            index[i] = src;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                counter[d]++;
-                src += strides[d];
-                if (counter[d] < shape[d]) {
-                    break;
-                }
-                src -= strides[d] * shape[d];
-                counter[d] = 0;
-            }
-        }
-        return index;
     }
 
     static Tensor narrow(Tensor a, int dim, int start, int length) {

@@ -103,20 +103,27 @@ final class Shapes {
             int d = rank - shape.length + i;
             srcStrides[d] = shape[i] == 1 ? 0 : own[i];
         }
-        int total = size("broadcast", outShape);
+        return strideIndex(outShape, srcStrides);
+    }
+
+    /**
+     * For each element of {@code shape} in row-major order, the sum of its coordinates times
+     * {@code strides}: the source index of a broadcast (zero strides) or a permutation (permuted strides).
+     */
+    static int[] strideIndex(int[] shape, int[] strides) {
+        int total = size("strideIndex", shape);
         int[] index = new int[total];
-        int[] counter = new int[rank];
+        int[] counter = new int[shape.length];
         int src = 0;
         for (int i = 0; i < total; i++) {
             index[i] = src;
-            // Odometer increment over outShape, moving src by the broadcast strides.
-            for (int d = rank - 1; d >= 0; d--) {
+            for (int d = shape.length - 1; d >= 0; d--) { // odometer increment
                 counter[d]++;
-                src += srcStrides[d];
-                if (counter[d] < outShape[d]) {
+                src += strides[d];
+                if (counter[d] < shape[d]) {
                     break;
                 }
-                src -= srcStrides[d] * outShape[d];
+                src -= strides[d] * shape[d];
                 counter[d] = 0;
             }
         }
