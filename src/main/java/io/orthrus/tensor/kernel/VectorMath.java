@@ -19,15 +19,25 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link MathKernel} on the Vector API: the exponential through {@code VectorOperators.EXP} (which
- * HotSpot implements with SIMD library routines on x86), GELU through the same rational erf as
- * {@link JavaMath}, and layer norm with its row sums kept in vector lanes, evaluated a vector at
- * a time. Tails shorter than a vector use the scalar code.
+ * {@link MathKernel} on the Vector API: the exponential from a short polynomial, GELU through the
+ * same rational erf as {@link JavaMath}, and layer norm with its row sums kept in vector lanes,
+ * evaluated a vector at a time. Tails shorter than a vector use scalar code.
+ *
+ * <p>Only operations that IEEE 754 defines exactly are used (add, multiply, divide, fused
+ * multiply-add, min, max, bit moves), and lanes are summed in a fixed order: the Vector API
+ * runs interpreted until the JIT compiles it, and a transcendental or a lane reduction could round
+ * differently in the two forms, so that identical runs would differ in the last bit.
  * Load it only when the JVM has {@code jdk.incubator.vector} ({@link Kernels} checks).
  */
 public final class VectorMath implements MathKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final JavaMath SCALAR = new JavaMath();
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.428606765330187045e-6f;
+    private static final float ROUNDER = 12582912f; // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
+    private static final int ROUNDER_BITS = 0x4B400000; // its bit pattern
+    private static final float EXP_MIN = -87f, EXP_MAX = 88f;
 
     @Override
     public String name() {
@@ -39,12 +49,67 @@ public final class VectorMath implements MathKernel {
         int bound = SPECIES.loopBound(n);
         FloatVector sum = FloatVector.zero(SPECIES);
         for (int j = 0; j < bound; j += SPECIES.length()) {
-            FloatVector e = FloatVector.fromArray(SPECIES, src, srcOffset + j).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(SPECIES, src, srcOffset + j).sub(shift));
             e.intoArray(dst, dstOffset + j);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        return total + SCALAR.expShiftedSum(src, srcOffset + bound, dst, dstOffset + bound, n - bound, shift);
+        float total = sumLanes(sum);
+        for (int j = bound; j < n; j++) {
+            float e = exp(src[srcOffset + j] - shift);
+            dst[dstOffset + j] = e;
+            total += e;
+        }
+        return total;
+    }
+
+    /**
+     * e^x from IEEE-exact operations only (multiply, fused multiply-add, bit moves): round
+     * x·log₂e to an integer k with the 1.5·2²³ trick, reduce r = x − k·ln 2 in two steps
+     * (Cody–Waite), a degree-6 Taylor polynomial for e^r on |r| ≤ 0.35 (relative error below
+     * 2e-7), and 2^k built in the exponent bits. {@code VectorOperators.EXP} is not used because
+     * its compiled and interpreted forms may differ in the last bit, which would make a run
+     * depend on when the JIT compiled it. Inputs below −87 give 0.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector rounded = clamped.fma(LOG2E, ROUNDER); // x·log₂e + 1.5·2²³, one rounding
+        FloatVector k = rounded.sub(ROUNDER);
+        FloatVector r = clamped.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO)); // k·LN2_HI is exact
+        FloatVector p = r.fma(1f / 720, 1f / 120);
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
+        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
+        FloatVector scale = rounded.reinterpretAsInts().sub(ROUNDER_BITS - 127)
+                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    }
+
+    /** The same computation on one float, for tails, so that a row gives the same values however it is split. */
+    static float exp(float x) {
+        float clamped = Math.max(EXP_MIN, Math.min(EXP_MAX, x));
+        float rounded = Math.fma(clamped, LOG2E, ROUNDER);
+        float k = rounded - ROUNDER;
+        float r = clamped - k * LN2_HI - k * LN2_LO;
+        float p = Math.fma(r, 1f / 720, 1f / 120);
+        p = Math.fma(p, r, 1f / 24);
+        p = Math.fma(p, r, 1f / 6);
+        p = Math.fma(p, r, 0.5f);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        float scale = Float.intBitsToFloat((Float.floatToRawIntBits(rounded) - (ROUNDER_BITS - 127)) << 23);
+        return x < EXP_MIN ? 0f : p * scale;
+    }
+
+    /** Sum of the lanes in lane order: {@code reduceLanes(ADD)} may add in a different order once compiled. */
+    private static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float total = 0;
+        for (float lane : lanes) {
+            total += lane;
+        }
+        return total;
     }
 
     @Override
@@ -97,7 +162,7 @@ public final class VectorMath implements MathKernel {
             for (int i = 0; i < bound; i += SPECIES.length()) {
                 acc = acc.add(FloatVector.fromArray(SPECIES, x, base + i));
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sumLanes(acc);
             for (int i = bound; i < c; i++) {
                 sum += x[base + i];
             }
@@ -107,7 +172,7 @@ public final class VectorMath implements MathKernel {
                 FloatVector dev = FloatVector.fromArray(SPECIES, x, base + i).sub(mean);
                 acc = dev.fma(dev, acc);
             }
-            float squares = acc.reduceLanes(VectorOperators.ADD);
+            float squares = sumLanes(acc);
             for (int i = bound; i < c; i++) {
                 float dev = x[base + i] - mean;
                 squares += dev * dev;
@@ -151,7 +216,7 @@ public final class VectorMath implements MathKernel {
                     gv.add(FloatVector.fromArray(SPECIES, gradB, i)).intoArray(gradB, i);
                 }
             }
-            float sumDy = dySum.reduceLanes(VectorOperators.ADD), sumDyXhat = dyXhatSum.reduceLanes(VectorOperators.ADD);
+            float sumDy = sumLanes(dySum), sumDyXhat = sumLanes(dyXhatSum);
             for (int i = bound; i < c; i++) {
                 float dy = w == null ? g[base + i] : g[base + i] * w[i];
                 sumDy += dy;

@@ -46,6 +46,49 @@ class MathKernelTest {
     }
 
     @Test
+    void resultsDoNotChangeOnceTheJitHasCompiledTheKernel() {
+        // The first calls run interpreted; after many calls the kernel is compiled. Both must agree bit for bit.
+        for (MathKernel kernel : kernels()) {
+            float[] x = random(300, 4f), out = new float[300], g = random(301, 1f);
+            float[] expFirst = new float[300], ln = new float[300], lnHat = new float[300], rstd = new float[10];
+            float firstTotal = kernel.expShiftedSum(x, 0, expFirst, 0, 300, 1f);
+            float[] geluFirst = new float[300];
+            kernel.gelu(x, geluFirst, 300);
+            float[] gradFirst = new float[300];
+            kernel.geluBackward(x, g, gradFirst, 300);
+            kernel.layerNorm(x, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            float[] lnFirst = ln.clone();
+            for (int i = 0; i < 20_000; i++) {
+                kernel.expShiftedSum(x, 0, out, 0, 300, 1f);
+                kernel.gelu(x, out, 300);
+                kernel.layerNorm(x, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            }
+            float[] expLater = new float[300], geluLater = new float[300], gradLater = new float[300];
+            assertEquals(firstTotal, kernel.expShiftedSum(x, 0, expLater, 0, 300, 1f), 0f, kernel.name());
+            assertArrayEquals(expFirst, expLater, 0f, kernel.name());
+            kernel.gelu(x, geluLater, 300);
+            assertArrayEquals(geluFirst, geluLater, 0f, kernel.name());
+            kernel.geluBackward(x, g, gradLater, 300);
+            assertArrayEquals(gradFirst, gradLater, 0f, kernel.name());
+            kernel.layerNorm(x, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            assertArrayEquals(lnFirst, ln, 0f, kernel.name());
+        }
+    }
+
+    @Test
+    void aMaskedScoreHasProbabilityExactlyZero() {
+        for (MathKernel kernel : kernels()) {
+            float[] scores = new float[40];
+            java.util.Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+            scores[3] = 0.5f;
+            float[] out = new float[40];
+            assertEquals(1f, kernel.expShiftedSum(scores, 0, out, 0, 40, 0.5f), 0f, kernel.name());
+            assertEquals(0f, out[0], 0f);
+            assertEquals(0f, out[39], 0f);
+        }
+    }
+
+    @Test
     void geluAndItsBackwardAgreeAcrossKernels() {
         JavaMath reference = new JavaMath();
         for (MathKernel kernel : kernels()) {
