@@ -1,0 +1,146 @@
+package io.orthrus.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.orthrus.data.BatchSource;
+import io.orthrus.nn.Linear;
+import io.orthrus.objective.Objective;
+import io.orthrus.tensor.Losses;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer on a linear regression, where every step can be reasoned about exactly. */
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    /** Mean squared error of a linear layer on a batch {@code (N, 3)}: inputs in columns 0-1, target in column 2. */
+    static final class Regression implements Objective<Linear, Tensor> {
+        int calls;
+        int nanAtCall = -1;
+
+        @Override
+        public Tensor loss(Linear model, Tensor batch) {
+            calls++;
+            Tensor x = batch.narrow(1, 0, 2), y = batch.narrow(1, 2, 1);
+            Tensor loss = Losses.mse(model.forward(x), y);
+            return calls == nanAtCall ? loss.mul(Float.NaN) : loss;
+        }
+
+        @Override
+        public int predictions(Tensor batch) {
+            return batch.size(0);
+        }
+
+        @Override
+        public String name() {
+            return "regression";
+        }
+    }
+
+    private static Tensor data(long seed, int rows) {
+        Tensor batch = Tensor.randn(new Rng(seed), rows, 3);
+        for (int r = 0; r < rows; r++) { // y = 2·x0 − x1 + 0.5
+            batch.set(2 * batch.get(r, 0) - batch.get(r, 1) + 0.5f, r, 2);
+        }
+        return batch;
+    }
+
+    private static TrainingOptions options(int steps, int accumulation) {
+        return new TrainingOptions(steps, 0.05, 0.05, 0, 0.0, 0.9, 0.99, 0.0, accumulation, 0, 1);
+    }
+
+    @Test
+    void learnsAndReportsEveryStepAndEvaluation() {
+        Linear model = new Linear(2, 1, new Rng(1));
+        Trainer<Linear, Tensor> trainer = new Trainer<>(model, new Regression(),
+                options(300, 1).withEvaluation(100, 2));
+        List<TrainingListener.StepMetrics> steps = new ArrayList<>();
+        List<TrainingListener.EvaluationMetrics> evaluations = new ArrayList<>();
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                steps.add(m);
+            }
+
+            @Override
+            public void onEvaluation(EvaluationMetrics m) {
+                evaluations.add(m);
+            }
+        });
+        Rng rng = new Rng(2);
+        TrainingResult result = trainer.fit(() -> data(rng.nextLong(), 16), () -> data(99, 16));
+        assertEquals(300, steps.size());
+        assertEquals(List.of(100, 200, 300), evaluations.stream().map(TrainingListener.EvaluationMetrics::step).toList());
+        assertTrue(result.validationLoss() < 1e-3, "validation loss " + result.validationLoss());
+        assertEquals(Math.exp(result.validationLoss()), evaluations.get(2).perplexity(), 1e-9);
+        assertEquals(16, result.predictionsPerStep());
+        assertArrayEquals(new float[] {2f, -1f}, model.weight().toArray(), 0.05f);
+    }
+
+    @Test
+    void accumulatingTwoHalfBatchesEqualsOneFullBatch() {
+        Tensor full = data(5, 8);
+        Linear once = new Linear(2, 1, new Rng(3)), twice = new Linear(2, 1, new Rng(3));
+        new Trainer<>(once, new Regression(), options(1, 1)).fit(() -> full, () -> full);
+        List<Tensor> halves = List.of(full.narrow(0, 0, 4), full.narrow(0, 4, 4));
+        int[] next = {0};
+        BatchSource<Tensor> source = () -> halves.get(next[0]++ % 2);
+        new Trainer<>(twice, new Regression(), options(1, 2)).fit(source, () -> full);
+        assertArrayEquals(once.weight().toArray(), twice.weight().toArray(), 1e-6f);
+        assertArrayEquals(once.bias().toArray(), twice.bias().toArray(), 1e-6f);
+    }
+
+    @Test
+    void aNonFiniteLossStopsTrainingBeforeAnyUpdate() {
+        Linear model = new Linear(2, 1, new Rng(1));
+        Regression objective = new Regression();
+        objective.nanAtCall = 3;
+        Trainer<Linear, Tensor> trainer = new Trainer<>(model, objective, options(10, 1));
+        float[][] before = new float[1][];
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                before[0] = model.weight().toArray();
+            }
+        });
+        var e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(() -> data(7, 8), () -> data(8, 8)));
+        assertEquals(3, e.step());
+        assertTrue(Double.isNaN(e.loss()));
+        assertTrue(e.getMessage().contains("step 3") && e.getMessage().contains("learning rate"), e.getMessage());
+        assertArrayEquals(before[0], model.weight().toArray(), 0f);
+    }
+
+    @Test
+    void metricsFileHasOneJsonObjectPerEvent() throws Exception {
+        Path file = dir.resolve("metrics.jsonl");
+        try (JsonlMetricsListener metrics = new JsonlMetricsListener(file)) {
+            Trainer<Linear, Tensor> trainer = new Trainer<>(new Linear(2, 1, new Rng(1)), new Regression(),
+                    options(4, 1).withEvaluation(2, 1));
+            trainer.addListener(metrics).addListener(new LoggingListener(2));
+            trainer.fit(() -> data(3, 8), () -> data(4, 8));
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertEquals(6, lines.size()); // 4 steps + 2 evaluations
+        assertTrue(lines.get(0).startsWith("{\"event\":\"step\",\"step\":1,\"loss\":"), lines.get(0));
+        assertTrue(lines.get(2).startsWith("{\"event\":\"eval\",\"step\":2,\"val_loss\":"), lines.get(2));
+    }
+
+    @Test
+    void invalidOptionsNameTheField() {
+        var e = assertThrows(IllegalArgumentException.class, () -> options(10, 0));
+        assertTrue(e.getMessage().contains("accumulationSteps"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new TrainingOptions(0, 1e-3, 1e-4, 0, 0, 0.9, 0.99, 1, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingOptions(10, 1e-3, 1e-2, 0, 0, 0.9, 0.99, 1, 1, 0, 1));
+    }
+}
