@@ -14,12 +14,17 @@ import picocli.CommandLine.Parameters;
 public final class Main implements Callable<Integer> {
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command tree; options a subcommand does not declare (a benchmark's own) are passed on as arguments. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setUnmatchedOptionsArePositionalParams(true);
     }
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.out);
+        commandLine().usage(System.out);
         return 0;
     }
 
