@@ -120,6 +120,9 @@ public final class Generator {
             return best;
         }
         int v = logits.length;
+        if (config.topK() == 0 && config.topP() >= 1f) {
+            return sampleAll(logits, config.temperature(), rng);
+        }
         Integer[] order = new Integer[v];
         for (int i = 0; i < v; i++) {
             order[i] = i;
@@ -157,6 +160,28 @@ public final class Generator {
             }
         }
         return order[keep - 1];
+    }
+
+    /** Samples from softmax(logits / temperature) over the whole vocabulary, in id order (no sort needed). */
+    private static int sampleAll(float[] logits, float temperature, Rng rng) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] weights = new double[logits.length];
+        double total = 0;
+        for (int i = 0; i < logits.length; i++) {
+            weights[i] = Math.exp((logits[i] - max) / temperature);
+            total += weights[i];
+        }
+        double u = rng.nextDouble() * total;
+        for (int i = 0; i < logits.length; i++) {
+            u -= weights[i];
+            if (u < 0) {
+                return i;
+            }
+        }
+        return logits.length - 1;
     }
 
     private static int[] reversed(int[] ids) {

@@ -58,11 +58,6 @@ public final class VectorGemm implements Gemm {
         return "vector-api";
     }
 
-    /** Lanes per vector on this machine (16 with AVX-512, 8 with AVX2). */
-    public static int lanes() {
-        return VL;
-    }
-
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, boolean accumulate) {

@@ -1,0 +1,73 @@
+package io.orthrus.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.orthrus.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+class SamplingTest {
+    private static final float[] LOGITS = {2f, 1f, 0f, -1f, 0.5f};
+    private static final int DRAWS = 200_000;
+    /** Binomial standard deviation at p ≈ 0.5 over 200,000 draws is 0.0011; five of them. */
+    private static final double FREQUENCY_TOLERANCE = 0.006;
+
+    private static double[] frequencies(GenerationConfig config) {
+        Rng rng = new Rng(config.seed());
+        double[] counts = new double[LOGITS.length];
+        for (int i = 0; i < DRAWS; i++) {
+            counts[Generator.pick(LOGITS, config, rng)]++;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] /= DRAWS;
+        }
+        return counts;
+    }
+
+    private static double[] softmax(float[] logits, float temperature, int... kept) {
+        double[] p = new double[logits.length];
+        double total = 0;
+        for (int i : kept) {
+            p[i] = Math.exp(logits[i] / temperature);
+            total += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= total;
+        }
+        return p;
+    }
+
+    @Test
+    void samplingFollowsTheTemperedSoftmax() {
+        double[] f = frequencies(GenerationConfig.sampling(1, 0.7f, 1));
+        double[] expected = softmax(LOGITS, 0.7f, 0, 1, 2, 3, 4);
+        for (int i = 0; i < f.length; i++) {
+            assertEquals(expected[i], f[i], FREQUENCY_TOLERANCE, "token " + i);
+        }
+    }
+
+    @Test
+    void topKAndTopPOnlyDrawFromTheirSets() {
+        double[] topK = frequencies(GenerationConfig.sampling(1, 1f, 2).withTopK(2));
+        double[] expectedK = softmax(LOGITS, 1f, 0, 1);
+        for (int i = 0; i < topK.length; i++) {
+            assertEquals(expectedK[i], topK[i], FREQUENCY_TOLERANCE, "top-k token " + i);
+        }
+        // Probabilities 0.563, 0.207, 0.076, 0.028, 0.126: tokens 0 and 1 make 0.770, so p = 0.8 also keeps token 4.
+        double[] topP = frequencies(GenerationConfig.sampling(1, 1f, 3).withTopP(0.8f));
+        double[] expectedP = softmax(LOGITS, 1f, 0, 1, 4);
+        for (int i = 0; i < topP.length; i++) {
+            assertEquals(expectedP[i], topP[i], FREQUENCY_TOLERANCE, "top-p token " + i);
+        }
+    }
+
+    @Test
+    void greedyTakesTheLargestLogitAndConfigsAreValidated() {
+        assertEquals(0, Generator.pick(LOGITS, GenerationConfig.greedy(1), new Rng(1)));
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.sampling(1, -1f, 0));
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(1).withTopP(0f));
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(1).withTopK(-1));
+        assertTrue(GenerationConfig.greedy(3).useCache());
+    }
+}
