@@ -123,11 +123,7 @@ public final class Generator {
         if (config.topK() == 0 && config.topP() >= 1f) {
             return sampleAll(logits, config.temperature(), rng);
         }
-        Integer[] order = new Integer[v];
-        for (int i = 0; i < v; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a])); // most likely first; stable for ties
+        int[] order = byDescendingLogit(logits);
         int keep = config.topK() > 0 ? Math.min(config.topK(), v) : v;
         double max = logits[order[0]];
         double[] probs = new double[keep];
@@ -160,6 +156,26 @@ public final class Generator {
             }
         }
         return order[keep - 1];
+    }
+
+    /**
+     * Token ids ordered from the largest logit to the smallest, ties by id: each (logit, id) pair
+     * is packed into one long whose natural order is that order, so a primitive sort does it
+     * without boxing (vocabularies reach 50,000 entries).
+     */
+    static int[] byDescendingLogit(float[] logits) {
+        long[] keys = new long[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            int bits = Float.floatToIntBits(logits[i]);
+            int ascending = bits >= 0 ? bits : bits ^ 0x7FFFFFFF; // integer order = float order
+            keys[i] = ((long) ~ascending << 32) | i; // ~ reverses the order: largest logit first
+        }
+        java.util.Arrays.sort(keys);
+        int[] order = new int[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
     }
 
     /** Samples from softmax(logits / temperature) over the whole vocabulary, in id order (no sort needed). */

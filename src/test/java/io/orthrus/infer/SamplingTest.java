@@ -63,6 +63,13 @@ class SamplingTest {
     }
 
     @Test
+    void tokensAreOrderedByDescendingLogitWithTiesById() {
+        float[] logits = {0.5f, -2f, 3f, 0.5f, Float.NEGATIVE_INFINITY, -0f, 0f, 1e-30f};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2, 0, 3, 7, 6, 5, 1, 4},
+                Generator.byDescendingLogit(logits));
+    }
+
+    @Test
     void greedyTakesTheLargestLogitAndConfigsAreValidated() {
         assertEquals(0, Generator.pick(LOGITS, GenerationConfig.greedy(1), new Rng(1)));
         assertThrows(IllegalArgumentException.class, () -> GenerationConfig.sampling(1, -1f, 0));
