@@ -33,7 +33,13 @@ public final class GemmBench {
 
     private GemmBench() {}
 
+    /** Prints {@link #run}'s JSON line: a benchmark's one output. */
     public static void main(String[] args) {
+        System.out.println(run(args));
+    }
+
+    /** Runs the benchmark and returns its JSON line (the arguments are those of {@link #main}). */
+    public static String run(String[] args) {
         boolean quick = Arrays.asList(args).contains("--quick");
         int[][] shapes = DEFAULT_SHAPES;
         for (int i = 0; i + 1 < args.length; i++) {
@@ -65,7 +71,7 @@ public final class GemmBench {
                 }
             }
         }
-        System.out.println("{\"results\":[" + String.join(",", results) + "]}");
+        return "{\"results\":[" + String.join(",", results) + "]}";
     }
 
     private static double measure(Gemm kernel, int m, int n, int k, float[] a, float[] b, float[] c, boolean quick) {

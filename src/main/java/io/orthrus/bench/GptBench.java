@@ -39,7 +39,13 @@ import java.nio.file.Path;
 public final class GptBench {
     private GptBench() {}
 
+    /** Prints {@link #run}'s JSON line: a benchmark's one output. */
     public static void main(String[] args) throws IOException {
+        System.out.println(run(args));
+    }
+
+    /** Trains, measures and returns the JSON line (the arguments are those of {@link #main}). */
+    public static String run(String[] args) throws IOException {
         Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
         int steps = 2000, evalBatches = 200, batch = 12, logEvery = 0;
         long seed = 1337;
@@ -96,7 +102,7 @@ public final class GptBench {
         json.addProperty("generate_cached_tokens_per_s", Math.round(cached));
         json.addProperty("generate_uncached_tokens_per_s", Math.round(uncached));
         json.addProperty("sample", sample);
-        System.out.println(json);
+        return json.toString();
     }
 
     /** New tokens per second when generating 500 tokens after a one-character prompt. */

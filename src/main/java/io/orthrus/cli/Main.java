@@ -40,8 +40,8 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws java.io.IOException {
             switch (which) {
-                case "gemm" -> GemmBench.main(rest);
-                case "gpt" -> GptBench.main(rest);
+                case "gemm" -> System.out.println(GemmBench.run(rest));
+                case "gpt" -> System.out.println(GptBench.run(rest));
                 default -> {
                     System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt");
                     return 2;

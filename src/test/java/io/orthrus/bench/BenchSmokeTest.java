@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,29 +17,16 @@ class BenchSmokeTest {
     @TempDir
     Path dir;
 
-    private static JsonObject runAndParse(ThrowingMain main) throws Exception {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            main.run();
-        } finally {
-            System.setOut(original);
-        }
-        String[] lines = captured.toString(StandardCharsets.UTF_8).strip().split("\n");
-        assertEquals(1, lines.length, "one JSON line expected, got: " + captured);
-        return JsonParser.parseString(lines[0]).getAsJsonObject();
-    }
-
-    private interface ThrowingMain {
-        void run() throws Exception;
+    private static JsonObject parse(String line) {
+        assertEquals(1, line.strip().split("\n").length, "one JSON line expected, got: " + line);
+        return JsonParser.parseString(line).getAsJsonObject();
     }
 
     @Test
     void gptBenchPrintsTheDocumentedKeys() throws Exception {
         Path corpus = dir.resolve("corpus.txt");
         Files.writeString(corpus, "to be or not to be, that is the question. ".repeat(60), StandardCharsets.UTF_8);
-        JsonObject json = runAndParse(() -> GptBench.main(new String[] {"--corpus", corpus.toString(), "--steps", "3",
+        JsonObject json = parse(GptBench.run(new String[] {"--corpus", corpus.toString(), "--steps", "3",
             "--eval-batches", "2", "--seed", "5"}));
         for (String key : new String[] {"train_loss", "val_loss", "ms_per_step", "tokens_per_s", "peak_heap_mb", "sample",
             "generate_cached_tokens_per_s", "generate_uncached_tokens_per_s"}) {
@@ -54,14 +39,14 @@ class BenchSmokeTest {
     @Test
     void gptBenchRejectsAMissingCorpusAndUnknownOptions() {
         var missing = assertThrows(IllegalArgumentException.class,
-                () -> GptBench.main(new String[] {"--corpus", dir.resolve("nope.txt").toString()}));
+                () -> GptBench.run(new String[] {"--corpus", dir.resolve("nope.txt").toString()}));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> GptBench.main(new String[] {"--stepz", "3"}));
+        assertThrows(IllegalArgumentException.class, () -> GptBench.run(new String[] {"--stepz", "3"}));
     }
 
     @Test
     void gemmBenchPrintsOneResultPerKernelAndThreadCount() throws Exception {
-        JsonObject json = runAndParse(() -> GemmBench.main(new String[] {"--quick", "--shapes", "16,8,24"}));
+        JsonObject json = parse(GemmBench.run(new String[] {"--quick", "--shapes", "16,8,24"}));
         var results = json.getAsJsonArray("results");
         assertTrue(results.size() >= 3, json.toString());
         JsonObject first = results.get(0).getAsJsonObject();
