@@ -55,7 +55,7 @@ public final class GemmBench {
             int m = shape[0], k = shape[1], n = shape[2];
             float[] a = randomArray(rng, m * k), b = randomArray(rng, k * n), c = new float[m * n];
             for (int threads : threadCounts) {
-                Parallel parallel = new Parallel(threads);
+                Parallel parallel = threads == Parallel.shared().threads() ? Parallel.shared() : new Parallel(threads);
                 List<Gemm> kernels = new ArrayList<>();
                 Kernels.vectorGemm(parallel).ifPresent(kernels::add);
                 kernels.add(new JavaGemm(parallel));

@@ -1,5 +1,6 @@
 package io.orthrus.optim;
 
+import io.orthrus.tensor.kernel.Parallel;
 import java.util.List;
 
 /**
@@ -11,6 +12,7 @@ import java.util.List;
 public class Adam extends Optimizer {
     /** PyTorch's defaults. */
     public static final double DEFAULT_BETA1 = 0.9, DEFAULT_BETA2 = 0.999, DEFAULT_EPS = 1e-8;
+    private static final int PARALLEL_GRAIN = 16384;
 
     private final double beta1;
     private final double beta2;
@@ -57,12 +59,15 @@ public class Adam extends Optimizer {
         float epsilon = (float) eps;
         float coupledDecay = decoupled ? 0f : (float) weightDecay;
         float shrink = decoupled ? (float) (1 - lr * weightDecay) : 1f;
-        for (int i = 0; i < values.length; i++) {
-            float g = grad[i] + coupledDecay * values[i];
-            m[i] = b1 * m[i] + (1 - b1) * g;
-            v[i] = b2 * v[i] + (1 - b2) * g * g;
-            float denominator = (float) Math.sqrt(v[i]) / rootCorrection2 + epsilon;
-            values[i] = shrink * values[i] - stepSize * m[i] / denominator;
-        }
+        // Element-wise, so splitting over the pool cannot change the result.
+        Parallel.shared().forRange(values.length, PARALLEL_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = grad[i] + coupledDecay * values[i];
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                float denominator = (float) Math.sqrt(v[i]) / rootCorrection2 + epsilon;
+                values[i] = shrink * values[i] - stepSize * m[i] / denominator;
+            }
+        });
     }
 }

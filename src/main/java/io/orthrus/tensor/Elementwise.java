@@ -2,6 +2,7 @@ package io.orthrus.tensor;
 
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.MathKernel;
+import io.orthrus.tensor.kernel.Parallel;
 
 /**
  * Element-wise ops. Each forward is followed by its backward: the local derivative times the
@@ -10,6 +11,8 @@ import io.orthrus.tensor.kernel.MathKernel;
 final class Elementwise {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_CUBIC = 0.044715f;
+    /** Elements per parallel chunk of the loops that run on the shared pool (a multiple of every SIMD width). */
+    static final int PARALLEL_GRAIN = 16384;
 
     private Elementwise() {}
 
@@ -18,8 +21,16 @@ final class Elementwise {
     static Tensor add(Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("add", a, b);
         float[] x = a.data(), y = b.data(), out = new float[bc.size];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = x[bc.at(0, i)] + y[bc.at(1, i)];
+        if (bc.index[0] == null && bc.index[1] == null) { // same shapes (a residual connection): no index maps
+            Parallel.shared().forRange(out.length, PARALLEL_GRAIN, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = x[i] + y[i];
+                }
+            });
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = x[bc.at(0, i)] + y[bc.at(1, i)];
+            }
         }
         return Tensor.fromOp("add", out, bc.shape, g -> {
             addInto(a.gradBuffer(), bc, 0, g, 1f);
@@ -86,9 +97,11 @@ final class Elementwise {
         }
         int[] map = bc.index[input];
         if (map == null) {
-            for (int i = 0; i < g.length; i++) {
-                grad[i] += scale * g[i];
-            }
+            Parallel.shared().forRange(g.length, PARALLEL_GRAIN, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    grad[i] += scale * g[i];
+                }
+            });
         } else {
             for (int i = 0; i < g.length; i++) {
                 grad[map[i]] += scale * g[i];
@@ -237,7 +250,11 @@ final class Elementwise {
     static Tensor geluErf(Tensor a) {
         MathKernel math = Kernels.math();
         float[] x = a.data(), out = new float[x.length];
-        math.gelu(x, out, x.length);
-        return Tensor.fromOp("gelu_exact", out, a.shape(), g -> math.geluBackward(x, g, a.gradBuffer(), g.length), a);
+        Parallel pool = Parallel.shared();
+        pool.forRange(x.length, PARALLEL_GRAIN, (from, to) -> math.gelu(x, out, from, to));
+        return Tensor.fromOp("gelu_exact", out, a.shape(), g -> {
+            float[] gx = a.gradBuffer();
+            pool.forRange(g.length, PARALLEL_GRAIN, (from, to) -> math.geluBackward(x, g, gx, from, to));
+        }, a);
     }
 }

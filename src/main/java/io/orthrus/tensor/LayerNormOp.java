@@ -2,11 +2,20 @@ package io.orthrus.tensor;
 
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.MathKernel;
+import io.orthrus.tensor.kernel.Parallel;
 
 import java.util.Arrays;
 
-/** Layer normalisation over the last dimension, with a fused forward and backward (loops in {@link MathKernel}). */
+/**
+ * Layer normalisation over the last dimension, with a fused forward and backward (loops in
+ * {@link MathKernel}), split over the shared pool in blocks of rows. The weight and bias
+ * gradients sum over rows: each block sums its own rows and the blocks are added in order, so the
+ * result does not depend on the thread count.
+ */
 final class LayerNormOp {
+    /** Rows per parallel block; fixed, so the order of the gradient sums never depends on the pool. */
+    static final int ROWS_PER_BLOCK = 32;
+
     private LayerNormOp() {}
 
     static Tensor layerNorm(Tensor a, Tensor weight, Tensor bias, float eps) {
@@ -26,13 +35,45 @@ final class LayerNormOp {
         float[] w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
         float[] xHat = new float[x.length]; // normalised input, kept for backward
         float[] rstd = new float[rows];     // 1 / sqrt(var + eps) per row
-        math.layerNorm(x, rows, c, w, b, eps, out, xHat, rstd);
+        Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> math.layerNorm(x, from, to, c, w, b, eps, out, xHat, rstd));
         Tensor[] inputs = weight == null && bias == null ? new Tensor[] {a}
                 : weight == null ? new Tensor[] {a, bias}
                 : bias == null ? new Tensor[] {a, weight} : new Tensor[] {a, weight, bias};
-        return Tensor.fromOp("layerNorm", out, shape, g -> math.layerNormBackward(g, xHat, rstd, w, rows, c,
+        return Tensor.fromOp("layerNorm", out, shape, g -> backward(math, g, xHat, rstd, w, rows, c,
                 a.gradBuffer(), weight == null ? null : weight.gradBuffer(), bias == null ? null : bias.gradBuffer()),
                 inputs);
+    }
+
+    private static void backward(MathKernel math, float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c,
+                                 float[] gradX, float[] gradW, float[] gradB) {
+        int blocks = Parallel.chunks(rows, ROWS_PER_BLOCK);
+        // One partial sum per block of rows for the weight and bias gradients, added in block order below.
+        float[] partW = gradW == null ? null : new float[blocks * c];
+        float[] partB = gradB == null ? null : new float[blocks * c];
+        Parallel.shared().forEach(blocks, block -> {
+            int from = block * ROWS_PER_BLOCK, to = Math.min(rows, from + ROWS_PER_BLOCK);
+            float[] blockW = partW == null ? null : new float[c], blockB = partB == null ? null : new float[c];
+            math.layerNormBackward(g, xHat, rstd, w, from, to, c, gradX, blockW, blockB);
+            if (blockW != null) {
+                System.arraycopy(blockW, 0, partW, block * c, c);
+            }
+            if (blockB != null) {
+                System.arraycopy(blockB, 0, partB, block * c, c);
+            }
+        });
+        addBlocks(partW, blocks, c, gradW);
+        addBlocks(partB, blocks, c, gradB);
+    }
+
+    private static void addBlocks(float[] partial, int blocks, int c, float[] into) {
+        if (partial == null) {
+            return;
+        }
+        for (int block = 0; block < blocks; block++) {
+            for (int i = 0; i < c; i++) {
+                into[i] += partial[block * c + i];
+            }
+        }
     }
 
     private static void checkAffine(String name, Tensor t, int c, int[] shape) {

@@ -2,6 +2,7 @@ package io.orthrus.tensor;
 
 import io.orthrus.tensor.kernel.Gemm;
 import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.Parallel;
 import java.util.Arrays;
 
 /**
@@ -9,7 +10,32 @@ import java.util.Arrays;
  * so no transpose is ever materialised: dA = dC · Bᵀ and dB = Aᵀ · dC.
  */
 final class MatMul {
+    /** Rows per parallel block of the bias loops; fixed, so the bias gradient's sum order never depends on the pool. */
+    static final int ROWS_PER_BLOCK = 32;
+
     private MatMul() {}
+
+    /**
+     * {@code into[j] += Σ_r g[r·cols + j]}: each block of {@link #ROWS_PER_BLOCK} rows sums on
+     * its own and the blocks are added in order, so the result is the same for any pool.
+     */
+    static void addColumnSums(float[] g, int rows, int cols, float[] into) {
+        int blocks = Parallel.chunks(rows, ROWS_PER_BLOCK);
+        float[] partial = new float[blocks * cols];
+        Parallel.shared().forEach(blocks, block -> {
+            int base = block * cols;
+            for (int r = block * ROWS_PER_BLOCK, end = Math.min(rows, r + ROWS_PER_BLOCK); r < end; r++) {
+                for (int j = 0; j < cols; j++) {
+                    partial[base + j] += g[r * cols + j];
+                }
+            }
+        });
+        for (int block = 0; block < blocks; block++) {
+            for (int j = 0; j < cols; j++) {
+                into[j] += partial[block * cols + j];
+            }
+        }
+    }
 
     static Tensor matmul(Tensor a, Tensor b) {
         int[] sa = a.shape(), sb = b.shape();
@@ -70,9 +96,11 @@ final class MatMul {
         float[] xs = x.data(), w = weight.data(), y = new float[rows * out];
         if (bias != null) {
             float[] b = bias.data();
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(b, 0, y, r * out, out);
-            }
+            Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    System.arraycopy(b, 0, y, r * out, out);
+                }
+            });
         }
         gemm.gemm(false, true, rows, out, in, xs, 0, w, 0, y, 0, bias != null); // y (rows×out) (+)= x · Wᵀ
         Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
@@ -86,11 +114,7 @@ final class MatMul {
                 gemm.gemm(true, false, out, in, rows, g, 0, xs, 0, gw, 0, true);
             }
             if (gb != null) {
-                for (int r = 0; r < rows; r++) {
-                    for (int j = 0; j < out; j++) {
-                        gb[j] += g[r * out + j];
-                    }
-                }
+                addColumnSums(g, rows, out, gb);
             }
         }, inputs);
     }

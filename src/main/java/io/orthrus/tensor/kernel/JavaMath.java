@@ -19,15 +19,15 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
-    public void gelu(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
+    public void gelu(float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
             out[i] = 0.5f * x[i] * (1f + ErfApproximation.erf(x[i] * ErfApproximation.INV_SQRT_2));
         }
     }
 
     @Override
-    public void geluBackward(float[] x, float[] grad, float[] gradX, int n) {
-        for (int i = 0; i < n; i++) {
+    public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to) {
+        for (int i = from; i < to; i++) {
             float v = x[i], u = v * ErfApproximation.INV_SQRT_2;
             float cdf = 0.5f * (1f + ErfApproximation.erf(u));
             float pdf = 0.5f * ErfApproximation.INV_SQRT_2 * ErfApproximation.derivative(u); // φ(x) = Φ'(x)
@@ -36,9 +36,9 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
-    public void layerNorm(float[] x, int rows, int c, float[] w, float[] b, float eps, float[] out, float[] xHat,
-                          float[] rstd) {
-        for (int r = 0; r < rows; r++) {
+    public void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, float[] out,
+                          float[] xHat, float[] rstd) {
+        for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             float sum = 0;
             for (int i = 0; i < c; i++) {
@@ -61,9 +61,9 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
-    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c, float[] gradX,
-                                  float[] gradW, float[] gradB) {
-        for (int r = 0; r < rows; r++) {
+    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
+                                  float[] gradX, float[] gradW, float[] gradB) {
+        for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             float dySum = 0, dyXhatSum = 0;
             for (int i = 0; i < c; i++) {

@@ -15,24 +15,25 @@ public interface MathKernel {
      */
     float expShiftedSum(float[] src, int srcOffset, float[] dst, int dstOffset, int n, float shift);
 
-    /** {@code out[i] = x[i]·Φ(x[i])} (exact GELU, through {@code ErfApproximation}) for {@code i < n}. */
-    void gelu(float[] x, float[] out, int n);
+    /** {@code out[i] = x[i]·Φ(x[i])} (exact GELU, through {@code ErfApproximation}) for {@code from ≤ i < to}. */
+    void gelu(float[] x, float[] out, int from, int to);
 
-    /** {@code gradX[i] += grad[i]·(Φ(x[i]) + x[i]·φ(x[i]))} for {@code i < n}: the backward of {@link #gelu}. */
-    void geluBackward(float[] x, float[] grad, float[] gradX, int n);
+    /** {@code gradX[i] += grad[i]·(Φ(x[i]) + x[i]·φ(x[i]))} for {@code from ≤ i < to}: the backward of {@link #gelu}. */
+    void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to);
 
     /**
-     * Layer normalisation of {@code rows} rows of width {@code c}: {@code xHat = (x − mean)·rstd},
+     * Layer normalisation of rows {@code [rowFrom, rowTo)} of width {@code c}: {@code xHat = (x − mean)·rstd},
      * {@code out = xHat·w + b}, with {@code rstd = 1/√(var + eps)} (biased variance). {@code w} and
      * {@code b} may be null; {@code xHat} and {@code rstd} are written for the backward.
      */
-    void layerNorm(float[] x, int rows, int c, float[] w, float[] b, float eps, float[] out, float[] xHat, float[] rstd);
+    void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, float[] out, float[] xHat,
+                   float[] rstd);
 
     /**
-     * The backward of {@link #layerNorm}: with {@code dy = g·w},
+     * The backward of {@link #layerNorm} for rows {@code [rowFrom, rowTo)}: with {@code dy = g·w},
      * {@code gradX += rstd·(dy − mean(dy) − xHat·mean(dy·xHat))}, {@code gradW += Σ g·xHat},
      * {@code gradB += Σ g}. Any of {@code w}, {@code gradX}, {@code gradW}, {@code gradB} may be null.
      */
-    void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c, float[] gradX,
-                           float[] gradW, float[] gradB);
+    void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
+                           float[] gradX, float[] gradW, float[] gradB);
 }

@@ -1,26 +1,51 @@
 package io.orthrus.tensor.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
  * A pool of worker threads that kernels split their work over.
  *
  * <p>Kernels split work into tasks whose results do not depend on which thread runs them or in
- * what order (each task writes its own part of the output), so a result is bit-identical for any
- * thread count. {@link #shared()} is sized to the available processors; a pool of one thread
- * runs everything on the caller.
+ * what order (each task writes its own part of the output, and any reduction over tasks is summed
+ * afterwards in task order), so a result is bit-identical for any thread count. {@link #shared()}
+ * is sized to the available processors; a pool of one thread runs everything on the caller.
+ *
+ * <p>The pool is built for the many short parallel sections of a training step (a GEMM of a
+ * fraction of a millisecond, then a layer norm, then another GEMM): the calling thread works on
+ * the tasks itself, and idle workers spin for a short while before they park, as OpenMP runtimes
+ * do, because waking a parked thread costs tens of microseconds on a virtual machine — as much
+ * as a small kernel. After {@link #SPIN_NANOS} without work a worker parks and uses no CPU.
+ *
+ * <p>One parallel section runs at a time. A {@link #forEach} called from inside a task, or while
+ * another thread's section is running, runs its tasks on the calling thread; this keeps nested
+ * and concurrent use correct without deadlock.
+ *
+ * <p>A pool's workers are daemon threads that live as long as the JVM: create few pools (usually
+ * just use {@link #shared()}), not one per call.
  */
 public final class Parallel {
     /** System property that sets the size of the shared pool (default: the available processors). */
     public static final String THREADS_PROPERTY = "orthrus.threads";
-    private static final Parallel SHARED = new Parallel(Integer.getInteger(THREADS_PROPERTY,
-            Runtime.getRuntime().availableProcessors()));
+    /** How long an idle worker spins, waiting for the next section, before it parks. */
+    static final long SPIN_NANOS = 2_000_000L;
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Thread[] workers;
+    private final ReentrantLock section = new ReentrantLock();
+    /** Set between sections, so that no thread keeps the last section's task (and its arrays) alive. */
+    private static final Section IDLE = new Section(i -> { }, 0);
+    // Created after POOL_IDS and IDLE, which its constructor uses.
+    private static final Parallel SHARED = new Parallel(Integer.getInteger(THREADS_PROPERTY,
+            Runtime.getRuntime().availableProcessors()));
+    /** The section in progress, or {@link #IDLE}; workers watch this reference for a new one. */
+    private final AtomicReference<Section> current = new AtomicReference<>(IDLE);
+    /** Threads currently running tasks of a section: their nested calls run serially. */
+    private final ThreadLocal<Boolean> inTask = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     /** A pool with {@code threads} workers (the caller's thread counts as one). */
     public Parallel(int threads) {
@@ -28,12 +53,14 @@ public final class Parallel {
             throw new IllegalArgumentException("Parallel: threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+        this.workers = new Thread[threads - 1];
+        int poolId = POOL_IDS.getAndIncrement();
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::workerLoop, "orthrus-kernel-" + poolId + "-" + (i + 1));
             t.setDaemon(true);
-            t.setName("orthrus-kernel-" + t.getPoolIndex());
-            return t;
-        }, null, false);
+            workers[i] = t;
+            t.start();
+        }
     }
 
     /** The pool shared by default kernels: one worker per available processor, or {@code -Dorthrus.threads=K}. */
@@ -41,54 +68,136 @@ public final class Parallel {
         return SHARED;
     }
 
-    /** Number of workers. */
+    /** Number of workers, the calling thread included. */
     public int threads() {
         return threads;
     }
 
-    /** Runs {@code task.accept(i)} for every i in {@code [0, count)}, spread over the workers; returns when all are done. */
+    /**
+     * Runs {@code task.accept(i)} for every i in {@code [0, count)}, spread over the workers and
+     * the calling thread; returns when all are done. If a task throws, the other tasks still run
+     * to completion and the first exception is rethrown here.
+     */
     public void forEach(int count, IntConsumer task) {
         if (count <= 0) {
             return;
         }
-        if (pool == null || count == 1) {
+        if (workers.length == 0 || count == 1 || inTask.get() || !section.tryLock()) {
             for (int i = 0; i < count; i++) {
                 task.accept(i);
             }
             return;
         }
-        RangeTask root = new RangeTask(0, count, task);
-        if (callerIsWorker()) {
-            root.invoke();
-        } else {
-            pool.invoke(root);
+        try {
+            Section s = new Section(task, count);
+            current.set(s);
+            for (Thread w : workers) {
+                LockSupport.unpark(w); // cheap when the worker is spinning: it only sets a permit
+            }
+            s.work(inTask);
+            s.awaitCompletion();
+            current.set(IDLE);
+            s.rethrow();
+        } finally {
+            section.unlock();
         }
     }
 
-    private boolean callerIsWorker() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
+    /**
+     * Runs {@code body.run(from, to)} over {@code [0, n)} cut into chunks of {@code grain}
+     * elements (the last one shorter). The chunks depend only on {@code n} and {@code grain},
+     * never on the thread count, so a kernel that keeps one partial result per chunk and adds
+     * them in chunk order is deterministic for any pool.
+     */
+    public void forRange(int n, int grain, RangeBody body) {
+        if (grain < 1) {
+            throw new IllegalArgumentException("Parallel.forRange: grain must be >= 1, got " + grain);
+        }
+        int chunks = chunks(n, grain);
+        forEach(chunks, i -> body.run(i * grain, Math.min(n, (i + 1) * grain)));
     }
 
-    private static final class RangeTask extends RecursiveAction {
-        private static final long serialVersionUID = 1L;
-        private final int from;
-        private final int to;
-        private final transient IntConsumer task;
+    /** The number of chunks {@link #forRange} cuts {@code n} elements into. */
+    public static int chunks(int n, int grain) {
+        return n <= 0 ? 0 : (n + grain - 1) / grain;
+    }
 
-        RangeTask(int from, int to, IntConsumer task) {
-            this.from = from;
-            this.to = to;
+    /** The body of a {@link #forRange} loop: processes elements {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private void workerLoop() {
+        Section seen = IDLE;
+        while (true) {
+            Section s = current.get();
+            if (s != seen) {
+                seen = s;
+                s.work(inTask);
+                continue;
+            }
+            long idleSince = System.nanoTime();
+            while ((s = current.get()) == seen && System.nanoTime() - idleSince < SPIN_NANOS) {
+                Thread.onSpinWait();
+            }
+            if (s == seen) {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    /** One call of {@link #forEach}: tasks are claimed from a shared counter by whoever is free. */
+    private static final class Section {
+        private final IntConsumer task;
+        private final int count;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Section(IntConsumer task, int count) {
             this.task = task;
+            this.count = count;
         }
 
-        @Override
-        protected void compute() {
-            if (to - from == 1) {
-                task.accept(from);
+        void work(ThreadLocal<Boolean> inTask) {
+            int i;
+            if (next.get() >= count) {
                 return;
             }
-            int mid = (from + to) >>> 1;
-            invokeAll(new RangeTask(from, mid, task), new RangeTask(mid, to, task));
+            inTask.set(Boolean.TRUE);
+            try {
+                while ((i = next.getAndIncrement()) < count) {
+                    try {
+                        task.accept(i);
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        done.incrementAndGet();
+                    }
+                }
+            } finally {
+                inTask.set(Boolean.FALSE);
+            }
+        }
+
+        void awaitCompletion() {
+            while (done.get() < count) {
+                Thread.onSpinWait();
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException("Parallel: a task failed", t);
+            }
         }
     }
 }

@@ -113,24 +113,24 @@ public final class VectorMath implements MathKernel {
     }
 
     @Override
-    public void gelu(float[] x, float[] out, int n) {
-        int bound = SPECIES.loopBound(n);
-        for (int i = 0; i < bound; i += SPECIES.length()) {
+    public void gelu(float[] x, float[] out, int from, int to) {
+        int bound = from + SPECIES.loopBound(to - from);
+        for (int i = from; i < bound; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
             FloatVector u = v.mul(INV_SQRT_2).max(-LIMIT).min(LIMIT);
             FloatVector z = u.mul(u);
             FloatVector erf = u.mul(numerator(z)).div(denominator(z));
             v.mul(0.5f).mul(erf.add(1f)).intoArray(out, i);
         }
-        for (int i = bound; i < n; i++) {
+        for (int i = bound; i < to; i++) {
             out[i] = 0.5f * x[i] * (1f + ErfApproximation.erf(x[i] * INV_SQRT_2));
         }
     }
 
     @Override
-    public void geluBackward(float[] x, float[] grad, float[] gradX, int n) {
-        int bound = SPECIES.loopBound(n);
-        for (int i = 0; i < bound; i += SPECIES.length()) {
+    public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to) {
+        int bound = from + SPECIES.loopBound(to - from);
+        for (int i = from; i < bound; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
             FloatVector u = v.mul(INV_SQRT_2).max(-LIMIT).min(LIMIT);
             FloatVector z = u.mul(u);
@@ -144,19 +144,14 @@ public final class VectorMath implements MathKernel {
             FloatVector local = cdf.add(v.mul(pdf));
             FloatVector.fromArray(SPECIES, grad, i).fma(local, FloatVector.fromArray(SPECIES, gradX, i)).intoArray(gradX, i);
         }
-        if (bound < n) {
-            float[] tailX = java.util.Arrays.copyOfRange(x, bound, n), tailG = java.util.Arrays.copyOfRange(grad, bound, n);
-            float[] tailGx = java.util.Arrays.copyOfRange(gradX, bound, n);
-            SCALAR.geluBackward(tailX, tailG, tailGx, n - bound);
-            System.arraycopy(tailGx, 0, gradX, bound, n - bound);
-        }
+        SCALAR.geluBackward(x, grad, gradX, bound, to);
     }
 
     @Override
-    public void layerNorm(float[] x, int rows, int c, float[] w, float[] b, float eps, float[] out, float[] xHat,
-                          float[] rstd) {
+    public void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, float[] out,
+                          float[] xHat, float[] rstd) {
         int bound = SPECIES.loopBound(c);
-        for (int r = 0; r < rows; r++) {
+        for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             FloatVector acc = FloatVector.zero(SPECIES);
             for (int i = 0; i < bound; i += SPECIES.length()) {
@@ -197,10 +192,10 @@ public final class VectorMath implements MathKernel {
     }
 
     @Override
-    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rows, int c, float[] gradX,
-                                  float[] gradW, float[] gradB) {
+    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
+                                  float[] gradX, float[] gradW, float[] gradB) {
         int bound = SPECIES.loopBound(c);
-        for (int r = 0; r < rows; r++) {
+        for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             FloatVector dySum = FloatVector.zero(SPECIES), dyXhatSum = FloatVector.zero(SPECIES);
             for (int i = 0; i < bound; i += SPECIES.length()) {

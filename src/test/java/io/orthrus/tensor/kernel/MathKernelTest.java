@@ -53,24 +53,24 @@ class MathKernelTest {
             float[] expFirst = new float[300], ln = new float[300], lnHat = new float[300], rstd = new float[10];
             float firstTotal = kernel.expShiftedSum(x, 0, expFirst, 0, 300, 1f);
             float[] geluFirst = new float[300];
-            kernel.gelu(x, geluFirst, 300);
+            kernel.gelu(x, geluFirst, 0, 300);
             float[] gradFirst = new float[300];
-            kernel.geluBackward(x, g, gradFirst, 300);
-            kernel.layerNorm(x, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            kernel.geluBackward(x, g, gradFirst, 0, 300);
+            kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
             float[] lnFirst = ln.clone();
             for (int i = 0; i < 20_000; i++) {
                 kernel.expShiftedSum(x, 0, out, 0, 300, 1f);
-                kernel.gelu(x, out, 300);
-                kernel.layerNorm(x, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+                kernel.gelu(x, out, 0, 300);
+                kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
             }
             float[] expLater = new float[300], geluLater = new float[300], gradLater = new float[300];
             assertEquals(firstTotal, kernel.expShiftedSum(x, 0, expLater, 0, 300, 1f), 0f, kernel.name());
             assertArrayEquals(expFirst, expLater, 0f, kernel.name());
-            kernel.gelu(x, geluLater, 300);
+            kernel.gelu(x, geluLater, 0, 300);
             assertArrayEquals(geluFirst, geluLater, 0f, kernel.name());
-            kernel.geluBackward(x, g, gradLater, 300);
+            kernel.geluBackward(x, g, gradLater, 0, 300);
             assertArrayEquals(gradFirst, gradLater, 0f, kernel.name());
-            kernel.layerNorm(x, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
             assertArrayEquals(lnFirst, ln, 0f, kernel.name());
         }
     }
@@ -95,12 +95,12 @@ class MathKernelTest {
             for (int n : new int[] {5, 16, 101}) {
                 float[] x = random(n, 3f), g = random(n + 1, 1f);
                 float[] expected = new float[n], actual = new float[n];
-                reference.gelu(x, expected, n);
-                kernel.gelu(x, actual, n);
+                reference.gelu(x, expected, 0, n);
+                kernel.gelu(x, actual, 0, n);
                 assertArrayEquals(expected, actual, TOLERANCE, kernel.name());
                 float[] gxExpected = random(n + 2, 1f), gxActual = gxExpected.clone();
-                reference.geluBackward(x, g, gxExpected, n);
-                kernel.geluBackward(x, g, gxActual, n);
+                reference.geluBackward(x, g, gxExpected, 0, n);
+                kernel.geluBackward(x, g, gxActual, 0, n);
                 assertArrayEquals(gxExpected, gxActual, TOLERANCE, kernel.name());
             }
         }
@@ -115,18 +115,18 @@ class MathKernelTest {
                 float[] x = random(n, 2f), w = random(c, 1f), b = random(c + 1, 1f), g = random(n + 3, 1f);
                 float[] out1 = new float[n], xh1 = new float[n], rs1 = new float[rows];
                 float[] out2 = new float[n], xh2 = new float[n], rs2 = new float[rows];
-                reference.layerNorm(x, rows, c, w, b, 1e-5f, out1, xh1, rs1);
-                kernel.layerNorm(x, rows, c, w, b, 1e-5f, out2, xh2, rs2);
+                reference.layerNorm(x, 0, rows, c, w, b, 1e-5f, out1, xh1, rs1);
+                kernel.layerNorm(x, 0, rows, c, w, b, 1e-5f, out2, xh2, rs2);
                 assertArrayEquals(out1, out2, 1e-5f, kernel.name());
                 assertArrayEquals(rs1, rs2, 1e-5f * rs1[0], kernel.name());
                 float[] gx1 = new float[n], gw1 = new float[c], gb1 = new float[c];
                 float[] gx2 = new float[n], gw2 = new float[c], gb2 = new float[c];
-                reference.layerNormBackward(g, xh1, rs1, w, rows, c, gx1, gw1, gb1);
-                kernel.layerNormBackward(g, xh2, rs2, w, rows, c, gx2, gw2, gb2);
+                reference.layerNormBackward(g, xh1, rs1, w, 0, rows, c, gx1, gw1, gb1);
+                kernel.layerNormBackward(g, xh2, rs2, w, 0, rows, c, gx2, gw2, gb2);
                 assertArrayEquals(gx1, gx2, 1e-5f, kernel.name());
                 assertArrayEquals(gw1, gw2, 1e-5f, kernel.name());
                 assertArrayEquals(gb1, gb2, 1e-5f, kernel.name());
-                kernel.layerNormBackward(g, xh2, rs2, null, rows, c, null, gw2, null); // nulls are allowed
+                kernel.layerNormBackward(g, xh2, rs2, null, 0, rows, c, null, gw2, null); // nulls are allowed
             }
         }
     }
@@ -134,7 +134,7 @@ class MathKernelTest {
     @Test
     void geluMatchesTheExactFormula() {
         float[] x = {-3f, -1f, 0f, 0.5f, 1f, 2f, 6f}, out = new float[x.length];
-        new JavaMath().gelu(x, out, x.length);
+        new JavaMath().gelu(x, out, 0, x.length);
         for (int i = 0; i < x.length; i++) {
             double cdf = 0.5 * (1 + ErfApproximationTest.referenceErf(x[i] / Math.sqrt(2)));
             assertEquals(x[i] * cdf, out[i], 1e-6, "gelu(" + x[i] + ")");

@@ -1,0 +1,98 @@
+package io.orthrus.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    private static final Parallel POOL = new Parallel(3);
+
+    @Test
+    void everyTaskRunsExactlyOnceOverManySections() {
+        for (int round = 0; round < 2000; round++) {
+            int count = 1 + round % 37;
+            AtomicIntegerArray runs = new AtomicIntegerArray(count);
+            POOL.forEach(count, runs::incrementAndGet);
+            for (int i = 0; i < count; i++) {
+                assertEquals(1, runs.get(i), "task " + i + " of " + count + " in round " + round);
+            }
+        }
+    }
+
+    @Test
+    void aFailingTaskIsRethrownAfterTheOthersFinish() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(50);
+        IllegalStateException boom = new IllegalStateException("task 7 failed");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> POOL.forEach(50, i -> {
+            runs.incrementAndGet(i);
+            if (i == 7) {
+                throw boom;
+            }
+        }));
+        assertSame(boom, thrown);
+        for (int i = 0; i < 50; i++) {
+            assertEquals(1, runs.get(i));
+        }
+        // The pool still works afterwards.
+        AtomicIntegerArray again = new AtomicIntegerArray(10);
+        POOL.forEach(10, again::incrementAndGet);
+        assertEquals(1, again.get(9));
+    }
+
+    @Test
+    void nestedSectionsRunOnTheCallingTask() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(8 * 8);
+        POOL.forEach(8, outer -> POOL.forEach(8, inner -> runs.incrementAndGet(outer * 8 + inner)));
+        for (int i = 0; i < 64; i++) {
+            assertEquals(1, runs.get(i));
+        }
+    }
+
+    @Test
+    void concurrentCallersEachGetAllTheirTasks() throws InterruptedException {
+        List<Thread> callers = new ArrayList<>();
+        AtomicIntegerArray runs = new AtomicIntegerArray(4 * 1000);
+        for (int c = 0; c < 4; c++) {
+            int caller = c;
+            callers.add(new Thread(() -> {
+                for (int round = 0; round < 100; round++) {
+                    int base = caller * 1000 + round * 10;
+                    POOL.forEach(10, i -> runs.incrementAndGet(base + i));
+                }
+            }));
+        }
+        callers.forEach(Thread::start);
+        for (Thread t : callers) {
+            t.join();
+        }
+        for (int i = 0; i < runs.length(); i++) {
+            assertEquals(1, runs.get(i), "slot " + i);
+        }
+    }
+
+    @Test
+    void forRangeCutsFixedChunksWhateverThePool() {
+        for (Parallel pool : List.of(new Parallel(1), POOL)) {
+            int[] owner = new int[103];
+            pool.forRange(103, 10, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    owner[i] = from;
+                }
+            });
+            int[] expected = new int[103];
+            for (int i = 0; i < 103; i++) {
+                expected[i] = i / 10 * 10;
+            }
+            assertArrayEquals(expected, owner);
+        }
+        assertEquals(11, Parallel.chunks(103, 10));
+        assertEquals(0, Parallel.chunks(0, 10));
+        assertThrows(IllegalArgumentException.class, () -> POOL.forRange(10, 0, (a, b) -> { }));
+    }
+}
