@@ -25,7 +25,11 @@ public final class Tokenizers {
         if (type.equals(CharTokenizer.TYPE)) {
             return CharTokenizer.fromJson(object);
         }
-        throw new IllegalArgumentException("Tokenizer JSON: unknown type '" + type + "' (known: " + CharTokenizer.TYPE + ")");
+        if (type.equals(WordPiece.TYPE)) {
+            return WordPiece.fromJson(object);
+        }
+        throw new IllegalArgumentException("Tokenizer JSON: unknown type '" + type + "' (known: " + CharTokenizer.TYPE
+                + ", " + WordPiece.TYPE + ")");
     }
 
     /** Writes {@code tokenizer} to {@code file} atomically. */
