@@ -105,6 +105,34 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
                 NormPlacement.PRE, true, true);
     }
 
+    /**
+     * A 2-layer BERT of width 128 (2 heads, feed-forward 512, context 128): Google's "BERT-Tiny"
+     * shape (Turc et al., 2019), post-norm, exact GELU, dropout 0.1, biases, tied embeddings.
+     */
+    public static TransformerConfig bertTiny(int vocabSize) {
+        return bert(vocabSize, 128, 128, 2, 2);
+    }
+
+    /** Google's "BERT-Mini" shape: 4 layers, width 256, 4 heads, context 512. */
+    public static TransformerConfig bertMini(int vocabSize) {
+        return bert(vocabSize, 512, 256, 4, 4);
+    }
+
+    /** Google's "BERT-Small" shape: 4 layers, width 512, 8 heads, context 512. */
+    public static TransformerConfig bertSmall(int vocabSize) {
+        return bert(vocabSize, 512, 512, 8, 4);
+    }
+
+    /** bert-base-uncased's shape: 12 layers, width 768, 12 heads, feed-forward 3072, 512 positions, 30,522 tokens. */
+    public static TransformerConfig bertBase() {
+        return bert(30522, 512, 768, 12, 12);
+    }
+
+    private static TransformerConfig bert(int vocabSize, int context, int width, int heads, int layers) {
+        return new TransformerConfig(vocabSize, context, width, heads, layers, 4 * width, Activation.Kind.GELU_EXACT, 0.1f,
+                PositionalEncoding.LEARNED, NormPlacement.POST, true, true);
+    }
+
     /** A copy with another vocabulary size. */
     public TransformerConfig withVocabSize(int value) {
         return new TransformerConfig(value, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions,

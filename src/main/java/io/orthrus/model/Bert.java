@@ -1,0 +1,163 @@
+package io.orthrus.model;
+
+import io.orthrus.data.TokenBatch;
+import io.orthrus.nn.Activation;
+import io.orthrus.nn.AttentionMask;
+import io.orthrus.nn.Dropout;
+import io.orthrus.nn.Embedding;
+import io.orthrus.nn.Init;
+import io.orthrus.nn.LayerNorm;
+import io.orthrus.nn.Linear;
+import io.orthrus.nn.Module;
+import io.orthrus.nn.Parameter;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.nn.TransformerStack;
+import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * BERT (Devlin et al., 2019): the shared {@link TransformerStack} under a bidirectional mask, so
+ * every position sees the whole input, with the masked-LM head on top.
+ *
+ * <pre>
+ * ids (B, T), segments (B, T), attention (B, T)
+ *   ─▶ wte (B, T, C) + wpe (T, C) + wse (B, T, C) ─▶ LayerNorm ─▶ dropout
+ *   ─▶ stack [bidirectional + key padding] ─▶ hidden (B, T, C)
+ *   ─▶ MLM head: dense (C, C) ─▶ GELU ─▶ LayerNorm ─▶ · wteᵀ + bias ─▶ logits (B, T, V)
+ * </pre>
+ *
+ * The stack is post-norm as in the original ({@link TransformerConfig#bertTiny} … {@link
+ * TransformerConfig#bertBase}) or pre-norm if the config says so. Weights start as BERT's:
+ * N(0, 0.02), biases 0, layer norms 1 and 0. There are two segments (token types), 0 and 1.
+ */
+public final class Bert extends Module implements LanguageModel {
+    /** Number of segment (token-type) ids, as in BERT. */
+    public static final int SEGMENTS = 2;
+    /** Standard deviation of BERT's initial weights. */
+    public static final float INIT_STD = 0.02f;
+
+    private final TransformerConfig config;
+    private final Embedding wte;
+    private final Embedding wpe;
+    private final Embedding wse;
+    private final LayerNorm embeddingNorm;
+    private final Dropout embeddingDropout;
+    private final TransformerStack stack;
+    private final Linear mlmDense;
+    private final Activation mlmActivation;
+    private final LayerNorm mlmNorm;
+    private final Parameter mlmBias;
+
+    /** A BERT of the given shape (learned positions; the head is tied to the token embedding), initialised from {@code rng}. */
+    public Bert(TransformerConfig config, Rng rng) {
+        if (config.positions() != TransformerConfig.PositionalEncoding.LEARNED) {
+            throw new IllegalArgumentException("Bert: positions must be LEARNED (as in BERT), got " + config.positions());
+        }
+        if (!config.tiedEmbeddings()) {
+            throw new IllegalArgumentException("Bert: the MLM decoder is the token embedding; set tiedEmbeddings = true");
+        }
+        this.config = config;
+        this.wte = registerModule("wte", new Embedding(config.vocabSize(), config.width(), rng));
+        this.wpe = registerModule("wpe", new Embedding(config.contextLength(), config.width(), rng));
+        this.wse = registerModule("wse", new Embedding(SEGMENTS, config.width(), rng));
+        this.embeddingNorm = registerModule("lnE", new LayerNorm(config.width(), true, LayerNorm.DEFAULT_EPS));
+        this.embeddingDropout = registerModule("drop", new Dropout(config.dropout(), rng.split()));
+        this.stack = registerModule("stack", new TransformerStack(config, rng));
+        this.mlmDense = registerModule("mlmDense", new Linear(config.width(), config.width(), true, rng));
+        this.mlmActivation = new Activation(config.activation());
+        this.mlmNorm = registerModule("mlmNorm", new LayerNorm(config.width(), true, LayerNorm.DEFAULT_EPS));
+        this.mlmBias = registerParameter("mlmBias", new Parameter(config.vocabSize()));
+        namedParameters().forEach((name, p) -> {
+            if (p.rank() >= 2) {
+                Init.normal(p, INIT_STD, rng);
+            }
+        });
+    }
+
+    /** Hidden states {@code (B, T, C)} of a padded batch: padding is hidden from attention. */
+    public Tensor encode(TokenBatch batch) {
+        return encode(batch.ids(), batch.segments(), batch.attentionMask());
+    }
+
+    /**
+     * Hidden states {@code (B, T, C)}.
+     *
+     * @param ids           token ids {@code (B, T)}, T at most the context length
+     * @param segments      segment ids {@code (B, T)} in {0, 1}, or null for all 0
+     * @param attentionMask {@code (B, T)}, 1 for tokens and 0 for padding, or null for no padding
+     */
+    public Tensor encode(IntTensor ids, IntTensor segments, IntTensor attentionMask) {
+        AttentionMask mask = attentionMask == null ? AttentionMask.bidirectional()
+                : AttentionMask.bidirectional().withKeyPadding(attentionMask);
+        return encode(ids, segments, mask);
+    }
+
+    private Tensor encode(IntTensor ids, IntTensor segments, AttentionMask mask) {
+        int[] shape = ids.shape();
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("Bert: ids must be (B, T), got shape " + Arrays.toString(shape));
+        }
+        int t = shape[1];
+        if (t > config.contextLength()) {
+            throw new IllegalArgumentException("Bert: a sequence of " + t + " tokens exceeds the " + config.contextLength()
+                    + " positions of the model; truncate the input (e.g. WordPiece.encode(text, maxLength))");
+        }
+        ids.checkRange("Bert", "token id", config.vocabSize());
+        if (segments != null) {
+            if (!Arrays.equals(segments.shape(), shape)) {
+                throw new IllegalArgumentException("Bert: segments of shape " + Arrays.toString(segments.shape())
+                        + " do not match ids of shape " + Arrays.toString(shape));
+            }
+            segments.checkRange("Bert", "segment id", SEGMENTS);
+        }
+        Tensor x = wte.forward(ids); // (B, T, C)
+        x = x.add(wpe.weight().narrow(0, 0, t)); // (B, T, C) + (T, C)
+        x = x.add(wse.forward(segments == null ? IntTensor.wrap(new int[ids.numel()], shape) : segments)); // (B, T, C)
+        x = embeddingDropout.forward(embeddingNorm.forward(x)); // (B, T, C)
+        return stack.forward(x, mask); // (B, T, C)
+    }
+
+    /** MLM logits {@code (..., V)} from hidden states {@code (..., C)}: dense → GELU → LayerNorm → tied decoder + bias. */
+    public Tensor mlmLogits(Tensor hidden) {
+        Tensor h = mlmActivation.forward(mlmDense.forward(hidden)); // (..., C)
+        h = mlmNorm.forward(h); // (..., C)
+        return h.linear(wte.weight(), mlmBias); // (..., V)
+    }
+
+    /**
+     * MLM logits {@code (B, T, V)} at every position of {@code ids} under {@code mask} (segment 0
+     * everywhere): the {@link LanguageModel} view, which lets a BERT-shaped model be scored or
+     * trained under any mask.
+     */
+    @Override
+    public Tensor logits(IntTensor ids, AttentionMask mask) {
+        return mlmLogits(encode(ids, null, mask));
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    /** The shape. */
+    public TransformerConfig config() {
+        return config;
+    }
+
+    /** The token embedding {@code (V, C)}, also the MLM decoder. */
+    public Parameter tokenEmbedding() {
+        return wte.weight();
+    }
+
+    /** The shared stack. */
+    public TransformerStack stack() {
+        return stack;
+    }
+}
