@@ -5,52 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.orthrus.data.BatchSource;
 import io.orthrus.data.TokenBatch;
 import io.orthrus.nn.TransformerConfig;
-import io.orthrus.objective.MaskedLm;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Encoding;
 import io.orthrus.tokenize.WordPiece;
-import io.orthrus.train.Trainer;
-import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BertTest {
-    private static final List<String> WORDS = List.of("ant", "bee", "cat", "dog", "eel", "fox", "gnu", "hen", "ibis",
-            "jay", "koi", "lark");
-    static final WordPiece TOKENIZER;
-
-    static {
-        List<String> vocab = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "|"));
-        vocab.addAll(WORDS);
-        TOKENIZER = WordPiece.of(vocab, true);
-    }
-
-    /** "w1 w2 w3 w4 | w1 w2 w3 w4": each masked word is the word at the same place in the other half. */
-    static BatchSource<TokenBatch> copyTask(int batchSize, Rng rng) {
-        return () -> {
-            List<Encoding> rows = new ArrayList<>();
-            for (int b = 0; b < batchSize; b++) {
-                StringBuilder half = new StringBuilder();
-                for (int i = 0; i < 4; i++) {
-                    half.append(WORDS.get(rng.nextInt(WORDS.size()))).append(' ');
-                }
-                rows.add(TOKENIZER.encode(half + "| " + half, 16));
-            }
-            return TokenBatch.of(rows, TOKENIZER.padId());
-        };
-    }
+    private static final WordPiece TOKENIZER = CopyTask.TOKENIZER;
 
     private static TransformerConfig small() {
-        return TransformerConfig.bertTiny(TOKENIZER.vocabSize()).withContextLength(16).withWidth(64, 2, 256)
-                .withDropout(0f);
+        return CopyTask.config();
     }
 
     @Test
@@ -63,11 +34,7 @@ class BertTest {
     }
 
     private static TrainingResult train(long seed) {
-        Rng rng = new Rng(seed);
-        Bert model = new Bert(small(), rng.split());
-        Trainer<Bert, TokenBatch> trainer = new Trainer<>(model, MaskedLm.bert(TOKENIZER, seed),
-                TrainingOptions.nanoGpt(400).withLearningRate(2e-3, 2e-4).withEvaluation(0, 8));
-        return trainer.fit(copyTask(32, rng.split()), copyTask(32, rng.split()));
+        return CopyTask.train(seed).result();
     }
 
     @Test

@@ -1,0 +1,41 @@
+package io.orthrus.infer;
+
+import io.orthrus.nn.Module;
+import io.orthrus.tensor.NoGrad;
+import java.util.function.Supplier;
+
+/** What the inference classes share: running a model in evaluation mode without gradients, and top-k. */
+final class Inference {
+    private Inference() {}
+
+    /** Runs {@code body} with {@code model} in evaluation mode (dropout off) and no graph; restores the mode after. */
+    static <T> T run(Module model, Supplier<T> body) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var g = NoGrad.enter()) {
+            return body.get();
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+
+    /** Indices of the {@code k} largest of {@code values[offset, offset + n)}, largest first (ties: smaller index first). */
+    static int[] topK(float[] values, int offset, int n, int k) {
+        k = Math.min(k, n);
+        int[] best = new int[k];
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            float x = values[offset + i];
+            if (size == k && x <= values[offset + best[size - 1]]) {
+                continue;
+            }
+            int at = size < k ? size++ : size - 1;
+            while (at > 0 && values[offset + best[at - 1]] < x) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = i;
+        }
+        return best;
+    }
+}
