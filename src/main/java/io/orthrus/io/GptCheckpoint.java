@@ -1,27 +1,13 @@
 package io.orthrus.io;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
-import io.orthrus.nn.Activation;
-import io.orthrus.nn.Parameter;
-import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.Rng;
-import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Tokenizer;
-import io.orthrus.tokenize.Tokenizers;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A GPT saved as a directory: {@code config.json} (the shape, the direction, the format version),
@@ -34,123 +20,22 @@ import java.util.Map;
  */
 public record GptCheckpoint(Gpt model, Tokenizer tokenizer) {
     /** Version of the directory layout and config fields; bumped on incompatible changes. */
-    public static final int FORMAT_VERSION = 1;
-    static final String CONFIG = "config.json";
-    static final String TOKENIZER = "tokenizer.json";
-    static final String WEIGHTS = "model.safetensors";
+    public static final int FORMAT_VERSION = Checkpoints.FORMAT_VERSION;
+    static final String KIND = "gpt";
 
     /** Writes {@code model} and {@code tokenizer} to {@code directory}, replacing what was there only once complete. */
     public static void save(Path directory, Gpt model, Tokenizer tokenizer) throws IOException {
-        if (tokenizer.vocabSize() != model.vocabSize()) {
-            throw new IllegalArgumentException("GptCheckpoint.save: the tokenizer has " + tokenizer.vocabSize()
-                    + " tokens but the model's vocabulary has " + model.vocabSize());
-        }
-        String config = configJson(model.config(), model.direction()).toString();
-        Map<String, Parameter> weights = model.namedParameters();
-        AtomicFiles.writeDirectory(directory, dir -> {
-            Files.writeString(dir.resolve(CONFIG), config, StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(TOKENIZER), tokenizer.toJson(), StandardCharsets.UTF_8);
-            Safetensors.write(dir.resolve(WEIGHTS), weights, Map.of("format", "orthrus", "model", "gpt"));
-        });
+        JsonObject extra = new JsonObject();
+        extra.addProperty("direction", model.direction().name().toLowerCase(Locale.ROOT));
+        Checkpoints.save(directory, KIND, model, model.vocabSize(), model.config(), extra, tokenizer);
     }
 
     /** Reads a checkpoint written by {@link #save}. */
     public static GptCheckpoint load(Path directory) throws IOException {
-        if (!Files.isDirectory(directory)) {
-            throw new IllegalArgumentException("GptCheckpoint.load: " + directory + " is not a checkpoint directory");
-        }
-        Path configFile = directory.resolve(CONFIG);
-        JsonObject json;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8));
-            json = parsed.getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException(configFile + " is not a JSON object: " + e.getMessage(), e);
-        }
-        TransformerConfig config;
-        Direction direction;
-        try {
-            int version = json.get("format_version").getAsInt();
-            if (version != FORMAT_VERSION) {
-                throw new IllegalArgumentException("format_version " + version + " is not supported (this library reads "
-                        + FORMAT_VERSION + ")");
-            }
-            config = new TransformerConfig(json.get("vocab_size").getAsInt(), json.get("context_length").getAsInt(),
-                    json.get("width").getAsInt(), json.get("heads").getAsInt(), json.get("layers").getAsInt(),
-                    json.get("feed_forward_width").getAsInt(), enumValue(Activation.Kind.class, json, "activation"),
-                    json.get("dropout").getAsFloat(), enumValue(TransformerConfig.PositionalEncoding.class, json, "positions"),
-                    enumValue(TransformerConfig.NormPlacement.class, json, "norm"), json.get("bias").getAsBoolean(),
-                    json.get("tied_embeddings").getAsBoolean());
-            direction = enumValue(Direction.class, json, "direction");
-        } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
-            throw new IllegalArgumentException(configFile + ": a field is missing or has the wrong type (" + e + ")", e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configFile + ": " + e.getMessage(), e);
-        }
-        Tokenizer tokenizer = Tokenizers.load(directory.resolve(TOKENIZER));
-        if (tokenizer.vocabSize() != config.vocabSize()) {
-            throw new IllegalArgumentException(directory + ": the tokenizer has " + tokenizer.vocabSize()
-                    + " tokens but config.json says vocab_size " + config.vocabSize());
-        }
-        Path weightsFile = directory.resolve(WEIGHTS);
-        Map<String, Tensor> weights = Safetensors.read(weightsFile).tensors();
-        Gpt model = new Gpt(config, direction, new Rng(0)); // initial values are overwritten below
-        copyWeights(weightsFile, model.namedParameters(), weights);
-        return new GptCheckpoint(model, tokenizer);
-    }
-
-    private static void copyWeights(Path file, Map<String, Parameter> expected, Map<String, Tensor> found) {
-        List<String> problems = new ArrayList<>();
-        expected.forEach((name, p) -> {
-            Tensor t = found.get(name);
-            if (t == null) {
-                problems.add("missing '" + name + "' " + Arrays.toString(p.shape()));
-            } else if (!Arrays.equals(t.shape(), p.shape())) {
-                problems.add("'" + name + "' has shape " + Arrays.toString(t.shape()) + " but the config needs "
-                        + Arrays.toString(p.shape()));
-            }
-        });
-        for (String name : found.keySet()) {
-            if (!expected.containsKey(name)) {
-                problems.add("unexpected '" + name + "'");
-            }
-        }
-        if (!problems.isEmpty()) {
-            int shown = Math.min(problems.size(), 6);
-            String more = problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "";
-            throw new IllegalArgumentException(file + " does not match config.json: "
-                    + String.join("; ", problems.subList(0, shown)) + more);
-        }
-        expected.forEach((name, p) -> System.arraycopy(found.get(name).data(), 0, p.data(), 0, p.numel()));
-    }
-
-    private static JsonObject configJson(TransformerConfig c, Direction direction) {
-        JsonObject json = new JsonObject();
-        json.addProperty("model", "gpt");
-        json.addProperty("format_version", FORMAT_VERSION);
-        json.addProperty("vocab_size", c.vocabSize());
-        json.addProperty("context_length", c.contextLength());
-        json.addProperty("width", c.width());
-        json.addProperty("heads", c.heads());
-        json.addProperty("layers", c.layers());
-        json.addProperty("feed_forward_width", c.feedForwardWidth());
-        json.addProperty("activation", c.activation().name().toLowerCase(Locale.ROOT));
-        json.addProperty("dropout", c.dropout());
-        json.addProperty("positions", c.positions().name().toLowerCase(Locale.ROOT));
-        json.addProperty("norm", c.norm().name().toLowerCase(Locale.ROOT));
-        json.addProperty("bias", c.bias());
-        json.addProperty("tied_embeddings", c.tiedEmbeddings());
-        json.addProperty("direction", direction.name().toLowerCase(Locale.ROOT));
-        return json;
-    }
-
-    private static <E extends Enum<E>> E enumValue(Class<E> type, JsonObject json, String field) {
-        String value = json.get(field).getAsString();
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("field '" + field + "' has unknown value '" + value + "' (known: "
-                    + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ")", e);
-        }
+        Checkpoints.Contents contents = Checkpoints.read(directory, KIND);
+        Direction direction = contents.field("direction", json -> Checkpoints.enumValue(Direction.class, json, "direction"));
+        Gpt model = new Gpt(contents.shape(), direction, new Rng(0)); // initial values are overwritten below
+        contents.loadWeights(model);
+        return new GptCheckpoint(model, contents.tokenizer());
     }
 }

@@ -52,7 +52,7 @@ class GptCheckpointTest {
     void aConfigThatDoesNotMatchTheWeightsIsRejected() throws IOException {
         Path path = dir.resolve("ckpt");
         GptCheckpoint.save(path, model(TransformerConfig.PositionalEncoding.LEARNED, Direction.LEFT_TO_RIGHT), tokenizer);
-        Path config = path.resolve(GptCheckpoint.CONFIG);
+        Path config = path.resolve(Checkpoints.CONFIG);
         String json = Files.readString(config, StandardCharsets.UTF_8);
         Files.writeString(config, json.replace("\"layers\":2", "\"layers\":3"), StandardCharsets.UTF_8);
         var e = assertThrows(IllegalArgumentException.class, () -> GptCheckpoint.load(path));

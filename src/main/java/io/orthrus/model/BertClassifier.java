@@ -1,0 +1,85 @@
+package io.orthrus.model;
+
+import io.orthrus.data.TokenBatch;
+import io.orthrus.nn.Dropout;
+import io.orthrus.nn.Init;
+import io.orthrus.nn.Linear;
+import io.orthrus.nn.Module;
+import io.orthrus.tensor.NoGrad;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.Tensor;
+
+/**
+ * A sequence classifier on a BERT encoder, as in BERT's fine-tuning:
+ *
+ * <pre>
+ * batch ─▶ encoder (B, T, C) ─▶ [CLS] (B, C) ─▶ pooler: dense + tanh (B, C) ─▶ dropout ─▶ linear (B, K)
+ * </pre>
+ *
+ * The encoder is the {@link Bert} given (pre-trained or fresh: its MLM head is kept but unused, so
+ * the same object can go on being a masked LM); the pooler and the output layer start as
+ * N(0, 0.02) with zero biases. All parameters are trained when fine-tuning.
+ */
+public final class BertClassifier extends Module {
+    private final Bert encoder;
+    private final Linear pooler;
+    private final Dropout dropout;
+    private final Linear output;
+    private final int classes;
+
+    /** A {@code classes}-way classifier on {@code encoder}, new layers initialised from {@code rng}. */
+    public BertClassifier(Bert encoder, int classes, Rng rng) {
+        if (classes < 2) {
+            throw new IllegalArgumentException("BertClassifier: needs at least 2 classes, got " + classes);
+        }
+        int width = encoder.config().width();
+        this.encoder = registerModule("bert", encoder);
+        this.pooler = registerModule("pooler", new Linear(width, width, true, rng));
+        this.dropout = registerModule("drop", new Dropout(encoder.config().dropout(), rng.split()));
+        this.output = registerModule("classifier", new Linear(width, classes, true, rng));
+        this.classes = classes;
+        for (Linear layer : new Linear[] {pooler, output}) {
+            Init.normal(layer.weight(), Bert.INIT_STD, rng);
+            Init.zeros(layer.bias());
+        }
+    }
+
+    /** Class logits {@code (B, K)}. */
+    public Tensor logits(TokenBatch batch) {
+        Tensor hidden = encoder.encode(batch); // (B, T, C)
+        int b = hidden.size(0), c = hidden.size(2);
+        Tensor cls = hidden.narrow(1, 0, 1).reshape(b, c); // (B, C): the [CLS] position
+        Tensor pooled = pooler.forward(cls).tanh(); // (B, C)
+        return output.forward(dropout.forward(pooled)); // (B, K)
+    }
+
+    /** The most probable class of each row, in evaluation mode (dropout off), without gradients. */
+    public int[] predict(TokenBatch batch) {
+        boolean wasTraining = isTraining();
+        eval();
+        try (var g = NoGrad.enter()) {
+            float[] logits = logits(batch).toArray();
+            int[] out = new int[batch.size()];
+            for (int row = 0; row < out.length; row++) {
+                for (int k = 1; k < classes; k++) {
+                    if (logits[row * classes + k] > logits[row * classes + out[row]]) {
+                        out[row] = k;
+                    }
+                }
+            }
+            return out;
+        } finally {
+            train(wasTraining);
+        }
+    }
+
+    /** The encoder. */
+    public Bert encoder() {
+        return encoder;
+    }
+
+    /** Number of classes K. */
+    public int classes() {
+        return classes;
+    }
+}
