@@ -17,9 +17,6 @@ import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,13 +49,13 @@ public final class GptBench {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--corpus" -> corpus = Path.of(require(args[i], value));
-                case "--steps" -> steps = Integer.parseInt(require(args[i], value));
-                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, require(args[i], value));
-                case "--eval-batches" -> evalBatches = Integer.parseInt(require(args[i], value));
-                case "--seed" -> seed = Long.parseLong(require(args[i], value));
-                case "--batch" -> batch = Integer.parseInt(require(args[i], value));
-                case "--log-every" -> logEvery = Integer.parseInt(require(args[i], value));
+                case "--corpus" -> corpus = Path.of(BenchSupport.require("GptBench", args[i], value));
+                case "--steps" -> steps = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
+                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, BenchSupport.require("GptBench", args[i], value));
+                case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
+                case "--seed" -> seed = Long.parseLong(BenchSupport.require("GptBench", args[i], value));
+                case "--batch" -> batch = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
+                case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
                 default -> throw new IllegalArgumentException("GptBench: unknown option '" + args[i] + "'; options: "
                         + "--corpus FILE --steps N --threads K --eval-batches N --seed S --batch B --log-every N");
             }
@@ -94,11 +91,11 @@ public final class GptBench {
         json.addProperty("steps", steps);
         json.addProperty("batch", batch);
         json.addProperty("params", model.parameterCount());
-        json.addProperty("train_loss", round(result.finalTrainLoss()));
-        json.addProperty("val_loss", round(result.validationLoss()));
-        json.addProperty("ms_per_step", round(result.medianStepMillis()));
+        json.addProperty("train_loss", BenchSupport.round(result.finalTrainLoss()));
+        json.addProperty("val_loss", BenchSupport.round(result.validationLoss()));
+        json.addProperty("ms_per_step", BenchSupport.round(result.medianStepMillis()));
         json.addProperty("tokens_per_s", Math.round(result.predictionsPerSecond()));
-        json.addProperty("peak_heap_mb", Math.round(peakHeapBytes() / 1e6));
+        json.addProperty("peak_heap_mb", Math.round(BenchSupport.peakHeapBytes() / 1e6));
         json.addProperty("generate_cached_tokens_per_s", Math.round(cached));
         json.addProperty("generate_uncached_tokens_per_s", Math.round(uncached));
         json.addProperty("sample", sample);
@@ -112,26 +109,5 @@ public final class GptBench {
         long start = System.nanoTime();
         generator.generate(prompt, config);
         return 500 / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static long peakHeapBytes() {
-        long total = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                total += pool.getPeakUsage().getUsed();
-            }
-        }
-        return total;
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 10000) / 10000.0;
-    }
-
-    private static String require(String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException("GptBench: option " + option + " needs a value");
-        }
-        return value;
     }
 }

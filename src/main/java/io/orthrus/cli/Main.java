@@ -1,5 +1,6 @@
 package io.orthrus.cli;
 
+import io.orthrus.bench.BertBench;
 import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GptBench;
 import java.util.concurrent.Callable;
@@ -28,10 +29,10 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code orthrus bench gemm|gpt [options]}: benchmarks that print one JSON line (docs/performance.md). */
+    /** {@code orthrus bench gemm|gpt|bert [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", description = "Run a benchmark and print one JSON line (see docs/performance.md).")
     static final class Bench implements Callable<Integer> {
-        @Parameters(index = "0", description = "Which benchmark: gemm or gpt.")
+        @Parameters(index = "0", description = "Which benchmark: gemm, gpt or bert.")
         String which;
 
         @Parameters(index = "1..*", arity = "0..*", description = "Arguments passed to the benchmark.")
@@ -42,8 +43,9 @@ public final class Main implements Callable<Integer> {
             switch (which) {
                 case "gemm" -> System.out.println(GemmBench.run(rest));
                 case "gpt" -> System.out.println(GptBench.run(rest));
+                case "bert" -> System.out.println(BertBench.run(rest));
                 default -> {
-                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt");
+                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt, bert");
                     return 2;
                 }
             }

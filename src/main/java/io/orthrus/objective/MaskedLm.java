@@ -140,15 +140,64 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
     @Override
     public Tensor loss(Bert model, TokenBatch batch) {
         MaskedBatch masked = mask(batch);
+        return Losses.crossEntropy(logitsAtChosen(model, masked), chosenTargets(masked)); // scalar
+    }
+
+    /** MLM logits {@code (N, V)} at the N chosen positions only (the head is not run elsewhere). */
+    private static Tensor logitsAtChosen(Bert model, MaskedBatch masked) {
         Tensor hidden = model.encode(masked.inputs()); // (B, T, C)
-        int b = batch.size(), t = batch.length(), c = hidden.size(2);
+        int b = masked.inputs().size(), t = masked.inputs().length(), c = hidden.size(2);
         IntTensor positions = IntTensor.wrap(masked.positions(), masked.positions().length);
-        Tensor chosen = hidden.reshape(b * t, c).indexSelect(0, positions); // (N, C): only the predicted positions
+        Tensor chosen = hidden.reshape(b * t, c).indexSelect(0, positions); // (N, C)
+        return model.mlmLogits(chosen); // (N, V)
+    }
+
+    private static IntTensor chosenTargets(MaskedBatch masked) {
         int[] targets = new int[masked.positions().length];
         for (int i = 0; i < targets.length; i++) {
             targets[i] = masked.targets().data()[masked.positions()[i]];
         }
-        return Losses.crossEntropy(model.mlmLogits(chosen), IntTensor.wrap(targets, targets.length)); // scalar
+        return IntTensor.wrap(targets, targets.length);
+    }
+
+    /**
+     * Loss and accuracy over {@code batches}, in evaluation mode and without gradients.
+     *
+     * @param loss        mean cross-entropy per predicted position, in nats
+     * @param accuracy    fraction of predicted positions whose most probable token is the original one
+     * @param predictions number of predicted positions
+     */
+    public record Evaluation(double loss, double accuracy, long predictions) {}
+
+    /** Masked-token loss and accuracy of {@code model} on {@code batches} (masked as in training, by content). */
+    public Evaluation evaluate(Bert model, List<TokenBatch> batches) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        long correct = 0, total = 0;
+        try (var g = io.orthrus.tensor.NoGrad.enter()) {
+            for (TokenBatch batch : batches) {
+                MaskedBatch masked = mask(batch);
+                Tensor logits = logitsAtChosen(model, masked); // (N, V)
+                int[] targets = chosenTargets(masked).data();
+                lossSum += Losses.crossEntropy(logits, IntTensor.wrap(targets, targets.length)).item() * targets.length;
+                float[] values = logits.toArray();
+                int v = model.vocabSize();
+                for (int i = 0; i < targets.length; i++) {
+                    int best = 0;
+                    for (int k = 1; k < v; k++) {
+                        if (values[i * v + k] > values[i * v + best]) {
+                            best = k;
+                        }
+                    }
+                    correct += best == targets[i] ? 1 : 0;
+                }
+                total += targets.length;
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new Evaluation(lossSum / total, correct / (double) total, total);
     }
 
     /**

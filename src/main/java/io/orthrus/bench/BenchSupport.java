@@ -1,0 +1,34 @@
+package io.orthrus.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+
+/** What the benchmarks share: option values, rounding for the JSON line, peak heap. */
+final class BenchSupport {
+    private BenchSupport() {}
+
+    /** The value after {@code option}, or an error naming the option. */
+    static String require(String bench, String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(bench + ": option " + option + " needs a value");
+        }
+        return value;
+    }
+
+    /** {@code value} rounded to 4 decimals. */
+    static double round(double value) {
+        return Math.round(value * 10000) / 10000.0;
+    }
+
+    /** The highest heap use seen so far, summed over the heap pools, in bytes. */
+    static long peakHeapBytes() {
+        long total = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                total += pool.getPeakUsage().getUsed();
+            }
+        }
+        return total;
+    }
+}

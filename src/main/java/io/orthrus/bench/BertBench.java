@@ -1,0 +1,170 @@
+package io.orthrus.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.orthrus.data.EncodedWindows;
+import io.orthrus.data.TextDataset;
+import io.orthrus.data.TokenBatch;
+import io.orthrus.infer.FillMask;
+import io.orthrus.model.Bert;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.objective.MaskedLm;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tokenize.WordPiece;
+import io.orthrus.train.LoggingListener;
+import io.orthrus.train.Trainer;
+import io.orthrus.train.TrainingOptions;
+import io.orthrus.train.TrainingResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Masked-LM pre-training on a corpus (by default Tiny Shakespeare): a WordPiece vocabulary
+ * trained on the first 90% of the text (uncased), a BERT-Tiny ({@link TransformerConfig#bertTiny}:
+ * 2 layers, width 128, 2 heads, feed-forward 512, dropout 0.1) reading sequences of 64 ids
+ * ({@code [CLS]} + 62 tokens + {@code [SEP]}), batch 32, BERT's masking (15%, 80/10/10), AdamW
+ * lr 1e-3 (100 warm-up steps, cosine to 1e-4), weight decay 0.1, clip 1.0. Validation on fixed
+ * windows of the last 10%.
+ *
+ * <p>Prints one JSON line: masked-token loss and accuracy on the validation windows, the accuracy
+ * of the unigram baseline (always the most frequent token of the training text) on the same
+ * masked positions, ms per step, tokens per second (ids read per second, padding-free), and
+ * fill-mask examples.
+ *
+ * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --threads K},
+ * {@code --vocab V} (2048), {@code --batch B} (32), {@code --length T} (64),
+ * {@code --eval-batches N} (50), {@code --seed S} (1337), {@code --log-every N} (0 = quiet).
+ */
+public final class BertBench {
+    private static final String NAME = "BertBench";
+    private static final List<String> PROBES = List.of("to be or not to be , that is the [MASK] .",
+            "my lord , the [MASK] is come .", "what is your [MASK] ?", "i will [MASK] thee .");
+
+    private BertBench() {}
+
+    /** Prints {@link #run}'s JSON line: a benchmark's one output. */
+    public static void main(String[] args) throws IOException {
+        System.out.println(run(args));
+    }
+
+    /** Trains, measures and returns the JSON line (the arguments are those of {@link #main}). */
+    public static String run(String[] args) throws IOException {
+        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
+        int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0;
+        long seed = 1337;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--corpus" -> corpus = Path.of(BenchSupport.require(NAME, args[i], value));
+                case "--steps" -> steps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, BenchSupport.require(NAME, args[i], value));
+                case "--vocab" -> vocabSize = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--batch" -> batch = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--length" -> length = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--seed" -> seed = Long.parseLong(BenchSupport.require(NAME, args[i], value));
+                case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
+                        + "--corpus FILE --steps N --threads K --vocab V --batch B --length T --eval-batches N --seed S "
+                        + "--log-every N");
+            }
+            i++;
+        }
+        if (!Files.isRegularFile(corpus)) {
+            throw new IllegalArgumentException(NAME + ": corpus file " + corpus.toAbsolutePath()
+                    + " does not exist; pass --corpus FILE");
+        }
+        String text = Files.readString(corpus, StandardCharsets.UTF_8);
+        String trainText = text.substring(0, (int) (text.length() * 0.9));
+        long vocabStart = System.nanoTime();
+        WordPiece tokenizer = WordPiece.train(trainText.lines().toList(), vocabSize, true);
+        double vocabSeconds = (System.nanoTime() - vocabStart) / 1e9;
+        TextDataset data = TextDataset.of(text, tokenizer, 0.9);
+
+        Rng rng = new Rng(seed);
+        TransformerConfig config = TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(length);
+        Bert model = new Bert(config, rng.split());
+        MaskedLm objective = MaskedLm.bert(tokenizer, seed);
+        Trainer<Bert, TokenBatch> trainer = new Trainer<>(model, objective,
+                TrainingOptions.nanoGpt(steps).withEvaluation(0, evalBatches));
+        if (logEvery > 0) {
+            trainer.addListener(new LoggingListener(logEvery));
+        }
+        EncodedWindows train = EncodedWindows.over(data.train(), length, batch, tokenizer.clsId(), tokenizer.sepId(),
+                rng.split());
+        EncodedWindows validation = EncodedWindows.over(data.validation(), length, batch, tokenizer.clsId(),
+                tokenizer.sepId(), rng.split());
+        List<TokenBatch> evaluationSet = new ArrayList<>();
+        for (int i = 0; i < evalBatches; i++) {
+            evaluationSet.add(validation.next());
+        }
+        int[] replayed = {0}; // the trainer's evaluation set is this same list of windows
+        TrainingResult result = trainer.fit(train, () -> evaluationSet.get(replayed[0]++ % evaluationSet.size()));
+        MaskedLm.Evaluation evaluation = objective.evaluate(model, evaluationSet);
+        double baseline = unigramBaseline(objective, evaluationSet, mostFrequent(data.train(), tokenizer));
+
+        JsonObject json = new JsonObject();
+        json.addProperty("kernel", Kernels.gemm().name());
+        json.addProperty("threads", Parallel.shared().threads());
+        json.addProperty("preset", "bertTiny, context " + length);
+        json.addProperty("vocab", tokenizer.vocabSize());
+        json.addProperty("vocab_train_s", BenchSupport.round(vocabSeconds));
+        json.addProperty("steps", steps);
+        json.addProperty("batch", batch);
+        json.addProperty("params", model.parameterCount());
+        json.addProperty("train_loss", BenchSupport.round(result.finalTrainLoss()));
+        json.addProperty("val_mlm_loss", BenchSupport.round(evaluation.loss()));
+        json.addProperty("val_masked_accuracy", BenchSupport.round(evaluation.accuracy()));
+        json.addProperty("unigram_baseline_accuracy", BenchSupport.round(baseline));
+        json.addProperty("val_predictions", evaluation.predictions());
+        json.addProperty("ms_per_step", BenchSupport.round(result.medianStepMillis()));
+        json.addProperty("tokens_per_s", Math.round(batch * length / (result.medianStepMillis() / 1000)));
+        json.addProperty("peak_heap_mb", Math.round(BenchSupport.peakHeapBytes() / 1e6));
+        FillMask fill = new FillMask(model, tokenizer);
+        JsonArray probes = new JsonArray();
+        for (String probe : PROBES) {
+            JsonArray best = new JsonArray();
+            fill.fill(probe, 3).get(0).forEach(p -> best.add(p.token() + " " + BenchSupport.round(p.probability())));
+            JsonObject entry = new JsonObject();
+            entry.addProperty("text", probe);
+            entry.add("top3", best);
+            probes.add(entry);
+        }
+        json.add("fill_mask", probes);
+        return json.toString();
+    }
+
+    /** The most frequent non-special token of {@code ids}. */
+    private static int mostFrequent(int[] ids, WordPiece tokenizer) {
+        int[] counts = new int[tokenizer.vocabSize()];
+        for (int id : ids) {
+            counts[id]++;
+        }
+        int best = -1;
+        for (int id = 0; id < counts.length; id++) {
+            if (!tokenizer.isSpecial(id) && (best < 0 || counts[id] > counts[best])) {
+                best = id;
+            }
+        }
+        return best;
+    }
+
+    /** Accuracy of always answering {@code token} at the positions the objective chooses in {@code batches}. */
+    private static double unigramBaseline(MaskedLm objective, List<TokenBatch> batches, int token) {
+        long hits = 0, total = 0;
+        for (TokenBatch batch : batches) {
+            MaskedLm.MaskedBatch masked = objective.mask(batch);
+            for (int at : masked.positions()) {
+                hits += masked.targets().data()[at] == token ? 1 : 0;
+                total++;
+            }
+        }
+        return hits / (double) total;
+    }
+}
