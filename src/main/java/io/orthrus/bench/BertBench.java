@@ -58,6 +58,8 @@ public final class BertBench {
         Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
         int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0;
         long seed = 1337;
+        double learningRate = 1e-3;
+        TransformerConfig.NormPlacement norm = TransformerConfig.NormPlacement.POST;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -70,9 +72,12 @@ public final class BertBench {
                 case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--seed" -> seed = Long.parseLong(BenchSupport.require(NAME, args[i], value));
                 case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
+                case "--norm" -> norm = TransformerConfig.NormPlacement.valueOf(
+                        BenchSupport.require(NAME, args[i], value).toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
                         + "--corpus FILE --steps N --threads K --vocab V --batch B --length T --eval-batches N --seed S "
-                        + "--log-every N");
+                        + "--lr LR --norm pre|post --log-every N");
             }
             i++;
         }
@@ -88,11 +93,13 @@ public final class BertBench {
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);
 
         Rng rng = new Rng(seed);
-        TransformerConfig config = TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(length);
+        TransformerConfig config = TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(length)
+                .withNorm(norm);
         Bert model = new Bert(config, rng.split());
         MaskedLm objective = MaskedLm.bert(tokenizer, seed);
         Trainer<Bert, TokenBatch> trainer = new Trainer<>(model, objective,
-                TrainingOptions.nanoGpt(steps).withEvaluation(0, evalBatches));
+                TrainingOptions.nanoGpt(steps).withLearningRate(learningRate, learningRate / 10)
+                        .withEvaluation(0, evalBatches));
         if (logEvery > 0) {
             trainer.addListener(new LoggingListener(logEvery));
         }
@@ -112,7 +119,8 @@ public final class BertBench {
         JsonObject json = new JsonObject();
         json.addProperty("kernel", Kernels.gemm().name());
         json.addProperty("threads", Parallel.shared().threads());
-        json.addProperty("preset", "bertTiny, context " + length);
+        json.addProperty("preset", "bertTiny, context " + length + ", " + norm.name().toLowerCase(java.util.Locale.ROOT)
+                + "-norm, lr " + learningRate);
         json.addProperty("vocab", tokenizer.vocabSize());
         json.addProperty("vocab_train_s", BenchSupport.round(vocabSeconds));
         json.addProperty("steps", steps);

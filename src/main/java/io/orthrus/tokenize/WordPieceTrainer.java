@@ -14,11 +14,15 @@ import java.util.TreeMap;
  * <ol>
  *   <li>split the corpus into words with {@link BertPreTokenizer} and count them;</li>
  *   <li>start from single characters: the first of a word as is, the others as {@code ##c};</li>
- *   <li>repeatedly merge the adjacent pair (a, b) with the highest score
- *       {@code count(ab) / (count(a) · count(b))} — a pair whose parts are rarely seen apart,
- *       which is what raises the likelihood of the corpus most — until the vocabulary has the
- *       requested size or no pair is left.</li>
+ *   <li>repeatedly merge the adjacent pair (a, b) whose merge raises most the likelihood of the
+ *       corpus under a unigram model of the pieces, {@code L = Σ c·log c − N·log N} over piece
+ *       counts c with N pieces in all — the criterion of Schuster and Nakajima — until the
+ *       vocabulary has the requested size or no pair is left.</li>
  * </ol>
+ * The gain of a merge is computed exactly from the counts: the new piece gets count(ab), a and b
+ * lose as much, N falls by count(ab). (The ratio {@code count(ab) / (count(a)·count(b))} that is
+ * sometimes quoted as WordPiece's score leaves out the frequency factor: it merges rare pairs
+ * first and leaves frequent words such as "the" in single letters.)
  * Ties go to the more frequent pair, then to the smaller pair in string order, so the result is the
  * same on every run. Pair counts are updated only for the words that contain the merged pair.
  */
@@ -82,6 +86,7 @@ final class WordPieceTrainer {
         private final Map<Long, Long> pairCounts = new HashMap<>();
         private final Map<Long, Set<Integer>> wordsWithPair = new HashMap<>();
         private final Map<Integer, Long> pieceCounts = new HashMap<>();
+        private long totalPieces;
 
         Merger(List<String> pieces, Map<String, Integer> pieceIds, List<int[]> words, List<Long> counts) {
             this.pieces = pieces;
@@ -103,7 +108,7 @@ final class WordPieceTrainer {
                     if (count <= 0) {
                         continue;
                     }
-                    double score = count / ((double) pieceCounts.get(first(pair)) * pieceCounts.get(second(pair)));
+                    double score = gain(first(pair), second(pair), count);
                     if (score > bestScore || (score == bestScore && (count > bestCount
                             || (count == bestCount && comparePairs(pair, best) < 0)))) {
                         best = pair;
@@ -130,10 +135,26 @@ final class WordPieceTrainer {
             }
         }
 
+        /** The change of {@code Σ c·log c − N·log N} when every (a, b) becomes one piece. */
+        private double gain(int a, int b, long count) {
+            long ca = pieceCounts.get(a), n = totalPieces;
+            double delta = xLogX(count) - xLogX(n - count) + xLogX(n);
+            if (a == b) {
+                return delta + xLogX(Math.max(0, ca - 2 * count)) - xLogX(ca);
+            }
+            long cb = pieceCounts.get(b);
+            return delta + xLogX(ca - count) - xLogX(ca) + xLogX(cb - count) - xLogX(cb);
+        }
+
+        private static double xLogX(long x) {
+            return x <= 0 ? 0 : x * Math.log(x);
+        }
+
         /** Adds ({@code sign} +1) or removes (-1) the pieces and pairs of word {@code w}. */
         private void account(int w, int sign) {
             int[] units = words.get(w);
             long count = counts.get(w) * sign;
+            totalPieces += count * units.length;
             for (int i = 0; i < units.length; i++) {
                 pieceCounts.merge(units[i], count, Long::sum);
                 if (i + 1 < units.length) {
