@@ -6,13 +6,16 @@ import io.orthrus.data.EncodedWindows;
 import io.orthrus.data.TextDataset;
 import io.orthrus.data.TokenBatch;
 import io.orthrus.infer.FillMask;
+import io.orthrus.data.LabeledText;
 import io.orthrus.model.Bert;
+import io.orthrus.model.BertClassifier;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.objective.MaskedLm;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.tokenize.WordPiece;
+import io.orthrus.train.FineTuner;
 import io.orthrus.train.LoggingListener;
 import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;
@@ -35,11 +38,14 @@ import java.util.List;
  * <p>Prints one JSON line: masked-token loss and accuracy on the validation windows, the accuracy
  * of the unigram baseline (always the most frequent token of the training text) on the same
  * masked positions, ms per step, tokens per second (ids read per second, padding-free), and
- * fill-mask examples.
+ * fill-mask examples. With {@code --finetune N}, it then fine-tunes a classifier of "was this line's
+ * word order shuffled?" on N lines of the training text (half shuffled) and reports its accuracy
+ * on N lines of the validation text, from the pre-trained model and from scratch.
  *
  * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --threads K},
  * {@code --vocab V} (2048), {@code --batch B} (32), {@code --length T} (64),
- * {@code --eval-batches N} (50), {@code --seed S} (1337), {@code --log-every N} (0 = quiet).
+ * {@code --eval-batches N} (50), {@code --seed S} (1337), {@code --lr LR} (1e-3), {@code --norm pre|post}
+ * (post), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
  */
 public final class BertBench {
     private static final String NAME = "BertBench";
@@ -56,7 +62,7 @@ public final class BertBench {
     /** Trains, measures and returns the JSON line (the arguments are those of {@link #main}). */
     public static String run(String[] args) throws IOException {
         Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
-        int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0;
+        int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0, fineTuneLabels = 0, fineTuneSteps = 300;
         long seed = 1337;
         double learningRate = 1e-3;
         TransformerConfig.NormPlacement norm = TransformerConfig.NormPlacement.POST;
@@ -72,12 +78,14 @@ public final class BertBench {
                 case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--seed" -> seed = Long.parseLong(BenchSupport.require(NAME, args[i], value));
                 case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--finetune-steps" -> fineTuneSteps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--finetune" -> fineTuneLabels = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
                 case "--norm" -> norm = TransformerConfig.NormPlacement.valueOf(
                         BenchSupport.require(NAME, args[i], value).toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
                         + "--corpus FILE --steps N --threads K --vocab V --batch B --length T --eval-batches N --seed S "
-                        + "--lr LR --norm pre|post --log-every N");
+                        + "--lr LR --norm pre|post --finetune LABELS --finetune-steps N --log-every N");
             }
             i++;
         }
@@ -137,6 +145,9 @@ public final class BertBench {
         FillMask fill = new FillMask(model, tokenizer);
         JsonArray probes = new JsonArray();
         for (String probe : PROBES) {
+            if (tokenizer.encode(probe).length + 2 > length) {
+                continue; // does not fit a context this short
+            }
             JsonArray best = new JsonArray();
             fill.fill(probe, 3).get(0).forEach(p -> best.add(p.token() + " " + BenchSupport.round(p.probability())));
             JsonObject entry = new JsonObject();
@@ -145,7 +156,62 @@ public final class BertBench {
             probes.add(entry);
         }
         json.add("fill_mask", probes);
+        if (fineTuneLabels > 0) {
+            json.add("finetune_shuffled", fineTuneShuffled(model, config, tokenizer, trainText,
+                    text.substring(trainText.length()), fineTuneLabels, fineTuneSteps, length, seed));
+        }
         return json.toString();
+    }
+
+    /**
+     * "Was this line shuffled?": {@code labels} lines of the training text, half with their words in
+     * a random order, fine-tuned for {@code steps} steps (300 by default), accuracy on as many lines of the validation text;
+     * once from the pre-trained model and once from a fresh one of the same shape.
+     */
+    private static JsonObject fineTuneShuffled(Bert pretrained, TransformerConfig config, WordPiece tokenizer,
+                                               String trainText, String validationText, int labels, int steps,
+                                               int length, long seed) {
+        Rng rng = new Rng(seed + 1);
+        List<LabeledText> train = shuffledLines(trainText, labels, rng);
+        List<LabeledText> validation = shuffledLines(validationText, labels, rng);
+        JsonObject out = new JsonObject();
+        out.addProperty("train_examples", train.size());
+        out.addProperty("validation_examples", validation.size());
+        for (boolean fromPretrained : new boolean[] {false, true}) {
+            Bert encoder = fromPretrained ? pretrained : new Bert(config, new Rng(seed + 2));
+            BertClassifier classifier = new BertClassifier(encoder, 2, new Rng(seed + 3));
+            FineTuner tuner = new FineTuner(tokenizer, length, 32,
+                    TrainingOptions.nanoGpt(steps).withLearningRate(2e-4, 2e-5), seed);
+            FineTuner.Result result = tuner.fit(classifier, train, validation);
+            out.addProperty(fromPretrained ? "pretrained_accuracy" : "scratch_accuracy",
+                    BenchSupport.round(result.validationAccuracy()));
+        }
+        return out;
+    }
+
+    /** Random lines; every other one has its words shuffled (label 1), the rest are kept (label 0). */
+    private static List<LabeledText> shuffledLines(String text, int count, Rng rng) {
+        // At least 6 words, not all the same (so that a shuffle can change the order).
+        List<String> lines = text.lines().map(String::strip)
+                .filter(l -> l.split("\\s+").length >= 6 && new java.util.HashSet<>(List.of(l.split("\\s+"))).size() > 1)
+                .toList();
+        List<LabeledText> out = new ArrayList<>();
+        for (int i = 0; i < count && !lines.isEmpty(); i++) {
+            String line = lines.get(rng.nextInt(lines.size()));
+            if (i % 2 == 0) {
+                out.add(new LabeledText(line, 0));
+                continue;
+            }
+            List<String> words = new ArrayList<>(List.of(line.split("\\s+")));
+            List<String> original = List.copyOf(words);
+            while (words.equals(original)) {
+                for (int j = words.size() - 1; j > 0; j--) {
+                    java.util.Collections.swap(words, j, rng.nextInt(j + 1));
+                }
+            }
+            out.add(new LabeledText(String.join(" ", words), 1));
+        }
+        return out;
     }
 
     /** The most frequent non-special token of {@code ids}. */

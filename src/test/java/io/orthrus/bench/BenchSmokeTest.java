@@ -45,6 +45,28 @@ class BenchSmokeTest {
     }
 
     @Test
+    void bertBenchPrintsTheDocumentedKeys() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        StringBuilder text = new StringBuilder();
+        String[] lines = {"the king is come to the castle tonight", "my lord the queen would speak with you now",
+            "what is your name and whence come you here", "i will follow thee to the end of the world"};
+        for (int i = 0; i < 80; i++) {
+            text.append(lines[i % lines.length]).append('\n');
+        }
+        Files.writeString(corpus, text.toString(), StandardCharsets.UTF_8);
+        JsonObject json = parse(BertBench.run(new String[] {"--corpus", corpus.toString(), "--steps", "3",
+            "--eval-batches", "2", "--vocab", "60", "--length", "24", "--batch", "4", "--finetune", "8",
+            "--finetune-steps", "2"}));
+        for (String key : new String[] {"val_mlm_loss", "val_masked_accuracy", "unigram_baseline_accuracy", "ms_per_step",
+            "tokens_per_s", "fill_mask", "finetune_shuffled"}) {
+            assertTrue(json.has(key), "missing " + key + " in " + json);
+        }
+        assertEquals(4, json.getAsJsonArray("fill_mask").size());
+        assertTrue(json.getAsJsonObject("finetune_shuffled").has("pretrained_accuracy"));
+        assertThrows(IllegalArgumentException.class, () -> BertBench.run(new String[] {"--lenght", "3"}));
+    }
+
+    @Test
     void gemmBenchPrintsOneResultPerKernelAndThreadCount() throws Exception {
         JsonObject json = parse(GemmBench.run(new String[] {"--quick", "--shapes", "16,8,24"}));
         var results = json.getAsJsonArray("results");

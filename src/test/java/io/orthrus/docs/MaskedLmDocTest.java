@@ -29,12 +29,13 @@ class MaskedLmDocTest {
         Rng rng = new Rng(1);
         Bert bert = new Bert(TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(8)
                 .withWidth(32, 2, 128).withDropout(0f), rng.split());
-        // Mask 40% so that both words of a city are sometimes hidden together.
-        MaskedLm mlm = new MaskedLm(MaskedLm.Vocabulary.of(tokenizer), MaskedLm.Options.bert(1).withRate(0.4));
+        // Mask half of the words, always with [MASK], so that both words of a city are often hidden together.
+        MaskedLm mlm = new MaskedLm(MaskedLm.Vocabulary.of(tokenizer),
+                MaskedLm.Options.bert(1).withRate(0.5).withReplacement(1.0, 0.0));
         Trainer<Bert, TokenBatch> trainer = new Trainer<>(bert, mlm,
                 TrainingOptions.nanoGpt(300).withLearningRate(3e-3, 3e-4).withEvaluation(0, 1));
-        trainer.fit(() -> TokenBatch.of(List.of(tokenizer.encode(corpus.get(rng.nextInt(2)), 8),
-                tokenizer.encode(corpus.get(rng.nextInt(2)), 8)), tokenizer.padId()),
+        trainer.fit(() -> TokenBatch.of(java.util.stream.IntStream.range(0, 16)
+                .mapToObj(i -> tokenizer.encode(corpus.get(rng.nextInt(2)), 8)).toList(), tokenizer.padId()),
                 () -> TokenBatch.of(List.of(tokenizer.encode(corpus.get(0), 8)), tokenizer.padId()));
 
         List<List<FillMask.Prediction>> filled = new FillMask(bert, tokenizer).fill("i flew to [MASK] [MASK] today", 2);
