@@ -27,10 +27,7 @@ public final class Embedder {
 
     /** Vectors from {@code model} with the tokenizer it was trained with. */
     public Embedder(Bert model, WordPiece tokenizer) {
-        if (model.vocabSize() != tokenizer.vocabSize()) {
-            throw new IllegalArgumentException("Embedder: the model has " + model.vocabSize() + " tokens but the tokenizer "
-                    + tokenizer.vocabSize() + "; use the tokenizer the model was trained with");
-        }
+        Inference.checkVocabulary("Embedder", model.vocabSize(), tokenizer.vocabSize());
         this.model = model;
         this.tokenizer = tokenizer;
     }

@@ -28,10 +28,7 @@ public final class FillMask {
 
     /** Fill-mask with {@code model} and the tokenizer it was trained with. */
     public FillMask(Bert model, WordPiece tokenizer) {
-        if (model.vocabSize() != tokenizer.vocabSize()) {
-            throw new IllegalArgumentException("FillMask: the model has " + model.vocabSize() + " tokens but the tokenizer "
-                    + tokenizer.vocabSize() + "; use the tokenizer the model was trained with");
-        }
+        Inference.checkVocabulary("FillMask", model.vocabSize(), tokenizer.vocabSize());
         this.model = model;
         this.tokenizer = tokenizer;
     }

@@ -19,6 +19,14 @@ final class Inference {
         }
     }
 
+    /** Throws unless the model and the tokenizer have the same vocabulary size. */
+    static void checkVocabulary(String who, int modelVocabulary, int tokenizerVocabulary) {
+        if (modelVocabulary != tokenizerVocabulary) {
+            throw new IllegalArgumentException(who + ": the model has " + modelVocabulary + " tokens but the tokenizer "
+                    + tokenizerVocabulary + "; use the tokenizer the model was trained with");
+        }
+    }
+
     /** Indices of the {@code k} largest of {@code values[offset, offset + n)}, largest first (ties: smaller index first). */
     static int[] topK(float[] values, int offset, int n, int k) {
         k = Math.min(k, n);
