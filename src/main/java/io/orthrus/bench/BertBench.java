@@ -45,7 +45,7 @@ import java.util.List;
  * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --threads K},
  * {@code --vocab V} (2048), {@code --batch B} (32), {@code --length T} (64),
  * {@code --eval-batches N} (50), {@code --seed S} (1337), {@code --lr LR} (1e-3), {@code --norm pre|post}
- * (post), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
+ * (post), {@code --mask-rate R} (0.15), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
  */
 public final class BertBench {
     private static final String NAME = "BertBench";
@@ -64,7 +64,7 @@ public final class BertBench {
         Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
         int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0, fineTuneLabels = 0, fineTuneSteps = 300;
         long seed = 1337;
-        double learningRate = 1e-3;
+        double learningRate = 1e-3, maskRate = 0.15;
         TransformerConfig.NormPlacement norm = TransformerConfig.NormPlacement.POST;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -80,12 +80,13 @@ public final class BertBench {
                 case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--finetune-steps" -> fineTuneSteps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--finetune" -> fineTuneLabels = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--mask-rate" -> maskRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
                 case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
                 case "--norm" -> norm = TransformerConfig.NormPlacement.valueOf(
                         BenchSupport.require(NAME, args[i], value).toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
                         + "--corpus FILE --steps N --threads K --vocab V --batch B --length T --eval-batches N --seed S "
-                        + "--lr LR --norm pre|post --finetune LABELS --finetune-steps N --log-every N");
+                        + "--lr LR --norm pre|post --mask-rate R --finetune LABELS --finetune-steps N --log-every N");
             }
             i++;
         }
@@ -104,7 +105,7 @@ public final class BertBench {
         TransformerConfig config = TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(length)
                 .withNorm(norm);
         Bert model = new Bert(config, rng.split());
-        MaskedLm objective = MaskedLm.bert(tokenizer, seed);
+        MaskedLm objective = new MaskedLm(MaskedLm.Vocabulary.of(tokenizer), MaskedLm.Options.bert(seed).withRate(maskRate));
         Trainer<Bert, TokenBatch> trainer = new Trainer<>(model, objective,
                 TrainingOptions.nanoGpt(steps).withLearningRate(learningRate, learningRate / 10)
                         .withEvaluation(0, evalBatches));
@@ -128,7 +129,7 @@ public final class BertBench {
         json.addProperty("kernel", Kernels.gemm().name());
         json.addProperty("threads", Parallel.shared().threads());
         json.addProperty("preset", "bertTiny, context " + length + ", " + norm.name().toLowerCase(java.util.Locale.ROOT)
-                + "-norm, lr " + learningRate);
+                + "-norm, lr " + learningRate + ", mask rate " + maskRate);
         json.addProperty("vocab", tokenizer.vocabSize());
         json.addProperty("vocab_train_s", BenchSupport.round(vocabSeconds));
         json.addProperty("steps", steps);
