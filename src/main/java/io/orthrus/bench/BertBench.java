@@ -45,7 +45,8 @@ import java.util.List;
  * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --threads K},
  * {@code --vocab V} (2048), {@code --batch B} (32), {@code --length T} (64),
  * {@code --eval-batches N} (50), {@code --seed S} (1337), {@code --lr LR} (1e-3), {@code --norm pre|post}
- * (post), {@code --mask-rate R} (0.15), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
+ * (post), {@code --mask-rate R} (0.15), {@code --dump DIR} (write the vocabulary and the ids for the PyTorch
+ * reference {@code src/test/python/mlm_reference.py}), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
  */
 public final class BertBench {
     private static final String NAME = "BertBench";
@@ -65,6 +66,7 @@ public final class BertBench {
         int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0, fineTuneLabels = 0, fineTuneSteps = 300;
         long seed = 1337;
         double learningRate = 1e-3, maskRate = 0.15;
+        Path dump = null;
         TransformerConfig.NormPlacement norm = TransformerConfig.NormPlacement.POST;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -80,13 +82,14 @@ public final class BertBench {
                 case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--finetune-steps" -> fineTuneSteps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
                 case "--finetune" -> fineTuneLabels = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--dump" -> dump = Path.of(BenchSupport.require(NAME, args[i], value));
                 case "--mask-rate" -> maskRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
                 case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
                 case "--norm" -> norm = TransformerConfig.NormPlacement.valueOf(
                         BenchSupport.require(NAME, args[i], value).toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
                         + "--corpus FILE --steps N --threads K --vocab V --batch B --length T --eval-batches N --seed S "
-                        + "--lr LR --norm pre|post --mask-rate R --finetune LABELS --finetune-steps N --log-every N");
+                        + "--lr LR --norm pre|post --mask-rate R --finetune LABELS --finetune-steps N --dump DIR --log-every N");
             }
             i++;
         }
@@ -100,6 +103,9 @@ public final class BertBench {
         WordPiece tokenizer = WordPiece.train(trainText.lines().toList(), vocabSize, true);
         double vocabSeconds = (System.nanoTime() - vocabStart) / 1e9;
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);
+        if (dump != null) {
+            dumpIds(dump, tokenizer, data);
+        }
 
         Rng rng = new Rng(seed);
         TransformerConfig config = TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(length)
@@ -213,6 +219,22 @@ public final class BertBench {
             out.add(new LabeledText(String.join(" ", words), 1));
         }
         return out;
+    }
+
+    /**
+     * Writes {@code vocab.txt}, {@code train.bin} and {@code val.bin} (token ids as little-endian
+     * int32) to {@code directory}, for {@code src/test/python/mlm_reference.py} to train a PyTorch
+     * model on exactly the same ids.
+     */
+    private static void dumpIds(Path directory, WordPiece tokenizer, TextDataset data) throws IOException {
+        Files.createDirectories(directory);
+        tokenizer.writeVocab(directory.resolve("vocab.txt"));
+        for (String name : new String[] {"train", "val"}) {
+            int[] ids = name.equals("train") ? data.train() : data.validation();
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(ids.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asIntBuffer().put(ids);
+            io.orthrus.io.AtomicFiles.write(directory.resolve(name + ".bin"), out -> out.write(bytes.array()));
+        }
     }
 
     /** The most frequent non-special token of {@code ids}. */

@@ -25,7 +25,7 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path temp = Files.createFile(sibling(dir, target.getFileName() + ".tmp"));
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 writer.write(out);
@@ -50,12 +50,11 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp");
+        Path temp = Files.createDirectory(sibling(parent, absolute.getFileName() + ".tmp"));
         try {
             filler.fill(temp);
             if (Files.exists(absolute)) {
-                Path old = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".old");
-                Files.delete(old);
+                Path old = sibling(parent, absolute.getFileName() + ".old");
                 move(absolute, old);
                 move(temp, absolute);
                 deleteRecursively(old);
@@ -74,6 +73,17 @@ public final class AtomicFiles {
         /** Writes the files into {@code directory}, which exists and is empty. */
         void fill(Path directory) throws IOException;
     }
+
+    /**
+     * A fresh hidden name in {@code dir}. Created with {@code Files.createFile}/{@code createDirectory}
+     * rather than {@code createTemp…}, so the result gets the usual permissions (the umask's), not
+     * the owner-only ones of temporary files, once it is renamed into place.
+     */
+    private static Path sibling(Path dir, String name) {
+        return dir.resolve("." + name + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private static void move(Path from, Path to) throws IOException {
         try {

@@ -1,0 +1,47 @@
+package io.orthrus.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @Test
+    void writtenFilesGetTheUsualPermissionsNotThoseOfTemporaryFiles(@TempDir Path dir) throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        AtomicFiles.writeString(dir.resolve("atomic.txt"), "hello");
+        AtomicFiles.writeDirectory(dir.resolve("checkpoint"), d -> Files.writeString(d.resolve("f"), "x"));
+        Path plainDir = Files.createDirectory(dir.resolve("plainDir"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(dir.resolve("atomic.txt")));
+        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(dir.resolve("checkpoint")));
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingAndKeepsTheOldFile(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("data.txt");
+        AtomicFiles.writeString(target, "old");
+        assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
+            out.write(1);
+            throw new IOException("disk full");
+        }));
+        assertEquals("old", Files.readString(target));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+        AtomicFiles.writeDirectory(dir.resolve("d"), d -> Files.writeString(d.resolve("a"), "1"));
+        AtomicFiles.writeDirectory(dir.resolve("d"), d -> Files.writeString(d.resolve("b"), "2"));
+        assertFalse(Files.exists(dir.resolve("d").resolve("a")), "the old directory was replaced whole");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no .old or .tmp sibling left behind");
+        }
+    }
+}
