@@ -1,7 +1,7 @@
 """A PyTorch BERT-Tiny masked LM trained on exactly the ids BertBench uses, with BertBench's recipe, to compare
 Orthrus's MLM against a reference (docs/masked-lm.md).
 
-    java --add-modules jdk.incubator.vector -cp ... io.orthrus.bench.BertBench --steps 1 --dump /tmp/mlm
+    java --add-modules jdk.incubator.vector -cp ... io.orthrus.cli.Main bench bert --steps 1 --dump /tmp/mlm
     /usr/bin/python3 src/test/python/mlm_reference.py /tmp/mlm 2000 2     # directory, steps, threads
 
 BERT-Tiny: 2 post-norm layers, width 128, 2 heads, feed-forward 512, exact GELU, dropout 0.1, learned positions,

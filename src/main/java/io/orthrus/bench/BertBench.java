@@ -35,7 +35,7 @@ import java.util.List;
  * lr 1e-3 (100 warm-up steps, cosine to 1e-4), weight decay 0.1, clip 1.0. Validation on fixed
  * windows of the last 10%.
  *
- * <p>Prints one JSON line: masked-token loss and accuracy on the validation windows, the accuracy
+ * <p>Its result is one JSON line ({@code orthrus bench bert} prints it): masked-token loss and accuracy on the validation windows, the accuracy
  * of the unigram baseline (always the most frequent token of the training text) on the same
  * masked positions, ms per step, tokens per second (ids read per second, padding-free), and
  * fill-mask examples. With {@code --finetune N}, it then fine-tunes a classifier of "was this line's
@@ -55,12 +55,8 @@ public final class BertBench {
 
     private BertBench() {}
 
-    /** Prints {@link #run}'s JSON line: a benchmark's one output. */
-    public static void main(String[] args) throws IOException {
-        System.out.println(run(args));
-    }
 
-    /** Trains, measures and returns the JSON line (the arguments are those of {@link #main}). */
+    /** Trains, measures and returns the JSON line (the options are listed in the class comment; {@code orthrus bench} prints it). */
     public static String run(String[] args) throws IOException {
         Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
         int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0, fineTuneLabels = 0, fineTuneSteps = 300;

@@ -16,7 +16,7 @@ import org.ejml.dense.row.CommonOps_MT_FDRM;
 
 /**
  * GFLOP/s of each GEMM kernel (Vector API, plain Java, naive, EJML) at the shapes a small GPT
- * uses, on one thread and on all cores. Prints one JSON line:
+ * uses, on one thread and on all cores, as one JSON line ({@code orthrus bench gemm} prints it):
  * {@code {"results":[{"kernel":…,"threads":…,"m":…,"k":…,"n":…,"gflops":…},…]}}.
  *
  * <p>Each figure is the median of 7 timed batches of about 0.2 s, after 2 s of warm-up. Run it with
@@ -33,12 +33,8 @@ public final class GemmBench {
 
     private GemmBench() {}
 
-    /** Prints {@link #run}'s JSON line: a benchmark's one output. */
-    public static void main(String[] args) {
-        System.out.println(run(args));
-    }
 
-    /** Runs the benchmark and returns its JSON line (the arguments are those of {@link #main}). */
+    /** Runs the benchmark and returns its JSON line (the options are listed in the class comment; {@code orthrus bench} prints it). */
     public static String run(String[] args) {
         boolean quick = Arrays.asList(args).contains("--quick");
         int[][] shapes = DEFAULT_SHAPES;

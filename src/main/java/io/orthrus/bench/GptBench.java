@@ -25,7 +25,7 @@ import java.nio.file.Path;
  * nanoGPT's CPU recipe on a character-level corpus (by default Tiny Shakespeare): 4 layers,
  * 4 heads, width 128, context 64, batch 12, AdamW lr 1e-3 (100 warm-up steps, cosine to 1e-4),
  * β = (0.9, 0.99), weight decay 0.1, clip 1.0, no dropout; first 90% of the text for training,
- * the last 10% for validation. Prints one JSON line with the losses, the step time, the
+ * the last 10% for validation. Its result ({@code orthrus bench gpt} prints it) is one JSON line with the losses, the step time, the
  * throughput, the peak heap, a 200-character sample, and generation speed with and without the
  * KV cache.
  *
@@ -36,12 +36,8 @@ import java.nio.file.Path;
 public final class GptBench {
     private GptBench() {}
 
-    /** Prints {@link #run}'s JSON line: a benchmark's one output. */
-    public static void main(String[] args) throws IOException {
-        System.out.println(run(args));
-    }
 
-    /** Trains, measures and returns the JSON line (the arguments are those of {@link #main}). */
+    /** Trains, measures and returns the JSON line (the options are listed in the class comment; {@code orthrus bench} prints it). */
     public static String run(String[] args) throws IOException {
         Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
         int steps = 2000, evalBatches = 200, batch = 12, logEvery = 0;
