@@ -38,6 +38,17 @@ class BertTest {
     }
 
     @Test
+    void rotaryPositionsNeedNoPositionTableAndLearnTheSameTask() {
+        CopyTask.Trained rotary = CopyTask.train(42, small().withPositions(TransformerConfig.PositionalEncoding.ROTARY));
+        assertTrue(rotary.model().namedParameters().keySet().stream().noneMatch(name -> name.startsWith("wpe")),
+                "rotary BERT (RoFormer) has no position embedding");
+        assertTrue(rotary.result().validationLoss() < 0.3, "validation MLM loss " + rotary.result().validationLoss());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Bert(small().withPositions(TransformerConfig.PositionalEncoding.SINUSOIDAL), new Rng(1)));
+        assertTrue(e.getMessage().contains("LEARNED (as in BERT) or ROTARY"), e.getMessage());
+    }
+
+    @Test
     void paddingChangesNothingForTheRealTokens() {
         Bert model = new Bert(small(), new Rng(1));
         model.eval();

@@ -52,8 +52,13 @@ public final class CopyTask {
 
     /** A model trained for 400 steps of masked LM; returns the model and its result. */
     public static Trained train(long seed) {
+        return train(seed, config());
+    }
+
+    /** A model of shape {@code config} trained for 400 steps of masked LM; returns the model and its result. */
+    public static Trained train(long seed, TransformerConfig config) {
         Rng rng = new Rng(seed);
-        Bert model = new Bert(config(), rng.split());
+        Bert model = new Bert(config, rng.split());
         Trainer<Bert, TokenBatch> trainer = new Trainer<>(model, MaskedLm.bert(TOKENIZER, seed),
                 TrainingOptions.nanoGpt(400).withLearningRate(2e-3, 2e-4).withEvaluation(0, 8));
         return new Trained(model, trainer.fit(batches(32, rng.split()), batches(32, rng.split())));
