@@ -1,15 +1,14 @@
 package io.orthrus.cli;
 
-import io.orthrus.nn.Activation;
-import io.orthrus.nn.Linear;
-import io.orthrus.nn.Sequential;
-import io.orthrus.optim.Adam;
-import io.orthrus.optim.ParamGroup;
-import io.orthrus.tensor.Losses;
+import io.orthrus.model.Autoencoder;
+import io.orthrus.objective.Reconstruction;
 import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.train.Trainer;
+import io.orthrus.train.TrainingListener;
+import io.orthrus.train.TrainingOptions;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,29 +34,29 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.println("Orthrus demo: the 8-3-8 autoencoder x -> y = sigmoid(Wx + b) -> z = sigmoid(W'y + b')");
         out.println("GEMM kernel: " + Kernels.gemm().name());
-        Rng rng = new Rng(seed);
-        Linear encoder = new Linear(8, 3, rng);
-        Sequential autoencoder = new Sequential(encoder, new Activation(Activation.Kind.SIGMOID),
-                new Linear(3, 8, rng), new Activation(Activation.Kind.SIGMOID));
+        Autoencoder autoencoder = new Autoencoder(Autoencoder.Config.of(8, 3), new Rng(seed));
         float[] identity = new float[64];
         for (int i = 0; i < 8; i++) {
             identity[i * 9] = 1f;
         }
         Tensor x = Tensor.of(identity, 8, 8); // the eight one-hot inputs, (8, 8)
-        Adam optimizer = new Adam(ParamGroup.all(autoencoder, 0.0), 0.05);
-        for (int step = 1; step <= steps; step++) {
-            optimizer.zeroGrad();
-            Tensor loss = Losses.mse(autoencoder.forward(x), x);
-            loss.backward();
-            optimizer.step();
-            if (step == 1 || step % (Math.max(1, steps / 10)) == 0) {
-                out.printf(Locale.ROOT, "step %5d  reconstruction MSE %.6f%n", step, loss.item());
+        Reconstruction objective = Reconstruction.plain(Reconstruction.Loss.CROSS_ENTROPY);
+        Trainer<Autoencoder, Tensor> trainer = new Trainer<>(autoencoder, objective,
+                TrainingOptions.nanoGpt(steps).withLearningRate(0.05, 0.005).withWeightDecay(0).withEvaluation(0, 1));
+        int every = Math.max(1, steps / 10);
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics metrics) {
+                if (metrics.step() == 1 || metrics.step() % every == 0) {
+                    out.printf(Locale.ROOT, "step %5d  reconstruction cross-entropy %.6f%n", metrics.step(), metrics.loss());
+                }
             }
-        }
+        });
+        trainer.fit(() -> x, () -> x);
         out.println("input -> hidden code (3 units) -> reconstructed position");
         try (var g = NoGrad.enter()) {
-            Tensor codes = x.linear(encoder.weight(), encoder.bias()).sigmoid(); // (8, 3)
-            Tensor z = autoencoder.forward(x); // (8, 8)
+            Tensor codes = autoencoder.encode(x); // (8, 3)
+            Tensor z = autoencoder.reconstruct(x); // (8, 8)
             for (int i = 0; i < 8; i++) {
                 int best = 0;
                 for (int j = 1; j < 8; j++) {

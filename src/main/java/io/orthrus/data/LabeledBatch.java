@@ -8,7 +8,7 @@ import io.orthrus.tensor.IntTensor;
  * @param inputs the padded batch
  * @param labels class ids {@code (B)}
  */
-public record LabeledBatch(TokenBatch inputs, IntTensor labels) {
+public record LabeledBatch(TokenBatch inputs, IntTensor labels) implements Labeled<TokenBatch> {
     public LabeledBatch {
         if (labels.shape().length != 1 || labels.shape()[0] != inputs.size()) {
             throw new IllegalArgumentException("LabeledBatch: " + inputs.size() + " inputs but labels of shape "

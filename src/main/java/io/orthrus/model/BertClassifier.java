@@ -5,7 +5,6 @@ import io.orthrus.nn.Dropout;
 import io.orthrus.nn.Init;
 import io.orthrus.nn.Linear;
 import io.orthrus.nn.Module;
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 
@@ -20,7 +19,7 @@ import io.orthrus.tensor.Tensor;
  * the same object can go on being a masked LM); the pooler and the output layer start as
  * N(0, 0.02) with zero biases. All parameters are trained when fine-tuning.
  */
-public final class BertClassifier extends Module {
+public final class BertClassifier extends Module implements Classifier<TokenBatch> {
     private final Bert encoder;
     private final Linear pooler;
     private final Dropout dropout;
@@ -45,6 +44,7 @@ public final class BertClassifier extends Module {
     }
 
     /** Class logits {@code (B, K)}. */
+    @Override
     public Tensor logits(TokenBatch batch) {
         Tensor hidden = encoder.encode(batch); // (B, T, C)
         int b = hidden.size(0), c = hidden.size(2);
@@ -53,32 +53,13 @@ public final class BertClassifier extends Module {
         return output.forward(dropout.forward(pooled)); // (B, K)
     }
 
-    /** The most probable class of each row, in evaluation mode (dropout off), without gradients. */
-    public int[] predict(TokenBatch batch) {
-        boolean wasTraining = isTraining();
-        eval();
-        try (var g = NoGrad.enter()) {
-            float[] logits = logits(batch).toArray();
-            int[] out = new int[batch.size()];
-            for (int row = 0; row < out.length; row++) {
-                for (int k = 1; k < classes; k++) {
-                    if (logits[row * classes + k] > logits[row * classes + out[row]]) {
-                        out[row] = k;
-                    }
-                }
-            }
-            return out;
-        } finally {
-            train(wasTraining);
-        }
-    }
-
     /** The encoder. */
     public Bert encoder() {
         return encoder;
     }
 
     /** Number of classes K. */
+    @Override
     public int classes() {
         return classes;
     }

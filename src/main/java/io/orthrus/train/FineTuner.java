@@ -5,7 +5,7 @@ import io.orthrus.data.LabeledBatch;
 import io.orthrus.data.LabeledText;
 import io.orthrus.data.TokenBatch;
 import io.orthrus.model.BertClassifier;
-import io.orthrus.objective.SequenceClassification;
+import io.orthrus.objective.Classification;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tokenize.Encoding;
@@ -62,7 +62,7 @@ public final class FineTuner {
         checkLabels(train, model.classes(), "training");
         checkLabels(validation, model.classes(), "validation");
         List<LabeledBatch> validationBatches = batches(validation);
-        Trainer<BertClassifier, LabeledBatch> trainer = new Trainer<>(model, new SequenceClassification(),
+        Trainer<BertClassifier, LabeledBatch> trainer = new Trainer<>(model, new Classification<>(),
                 options.withEvaluation(options.evalInterval(), validationBatches.size()));
         TrainingResult result = trainer.fit(shuffledEpochs(train, new Rng(seed)), cycle(validationBatches));
         return new Result(result, accuracy(model, train), accuracy(model, validation));

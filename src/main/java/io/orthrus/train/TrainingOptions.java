@@ -60,6 +60,12 @@ public record TrainingOptions(int steps, double learningRate, double minLearning
                 accumulationSteps, evalInterval, evalBatches);
     }
 
+    /** A copy with another decoupled weight decay λ for weight matrices and embeddings. */
+    public TrainingOptions withWeightDecay(double value) {
+        return new TrainingOptions(steps, learningRate, minLearningRate, warmupSteps, value, beta1, beta2, clipNorm,
+                accumulationSteps, evalInterval, evalBatches);
+    }
+
     /** A copy summing gradients over {@code micro} batches per step. */
     public TrainingOptions withAccumulation(int micro) {
         return new TrainingOptions(steps, learningRate, minLearningRate, warmupSteps, weightDecay, beta1, beta2, clipNorm,

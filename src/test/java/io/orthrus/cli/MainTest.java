@@ -36,7 +36,7 @@ class MainTest {
     @Test
     void demoTrainsTheAutoencoder() {
         String out = run(0, "demo", "--steps", "50");
-        assertTrue(out.contains("reconstruction MSE") && out.contains("hidden code"), out);
+        assertTrue(out.contains("reconstruction cross-entropy") && out.contains("hidden code"), out);
     }
 
     @Test
