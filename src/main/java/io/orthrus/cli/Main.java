@@ -3,6 +3,7 @@ package io.orthrus.cli;
 import io.orthrus.bench.BertBench;
 import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GptBench;
+import io.orthrus.bench.Word2VecBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,10 +30,10 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code orthrus bench gemm|gpt|bert [options]}: benchmarks that print one JSON line (docs/performance.md). */
+    /** {@code orthrus bench gemm|gpt|bert|word2vec [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", description = "Run a benchmark and print one JSON line (see docs/performance.md).")
     static final class Bench implements Callable<Integer> {
-        @Parameters(index = "0", description = "Which benchmark: gemm, gpt or bert.")
+        @Parameters(index = "0", description = "Which benchmark: gemm, gpt, bert or word2vec.")
         String which;
 
         @Parameters(index = "1..*", arity = "0..*", description = "Arguments passed to the benchmark.")
@@ -44,8 +45,9 @@ public final class Main implements Callable<Integer> {
                 case "gemm" -> System.out.println(GemmBench.run(rest));
                 case "gpt" -> System.out.println(GptBench.run(rest));
                 case "bert" -> System.out.println(BertBench.run(rest));
+                case "word2vec" -> System.out.println(Word2VecBench.run(rest));
                 default -> {
-                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt, bert");
+                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt, bert, word2vec");
                     return 2;
                 }
             }

@@ -67,6 +67,22 @@ class BenchSmokeTest {
     }
 
     @Test
+    void word2vecBenchPrintsOneRunPerThreadCountAndTheProbes() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, String.join("\n", io.orthrus.data.grammar.Grammar.english()
+                .sentences(3000, new io.orthrus.tensor.Rng(1))) + "\nthe king loves the queen and the man\n",
+                StandardCharsets.UTF_8);
+        JsonObject json = parse(Word2VecBench.run(new String[] {"--corpus", corpus.toString(), "--threads", "1,2",
+                "--epochs", "1", "--window", "2", "--dimensions", "16"}));
+        assertEquals(2, json.getAsJsonArray("runs").size());
+        assertEquals(2, json.getAsJsonArray("runs").get(1).getAsJsonObject().get("threads").getAsInt());
+        assertTrue(json.getAsJsonArray("runs").get(0).getAsJsonObject().get("words_per_s").getAsLong() > 0);
+        assertEquals(76, json.get("vocabulary").getAsInt());
+        assertTrue(json.has("nearest") && json.has("analogies") && json.has("corpus_words"), json.toString());
+        assertThrows(IllegalArgumentException.class, () -> Word2VecBench.run(new String[] {"--windw", "3"}));
+    }
+
+    @Test
     void gemmBenchPrintsOneResultPerKernelAndThreadCount() throws Exception {
         JsonObject json = parse(GemmBench.run(new String[] {"--quick", "--shapes", "16,8,24"}));
         var results = json.getAsJsonArray("results");
