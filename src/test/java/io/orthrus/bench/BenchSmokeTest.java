@@ -83,6 +83,19 @@ class BenchSmokeTest {
     }
 
     @Test
+    void elmoBenchPrintsBothDirections() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, "to be or not to be, that is the question. ".repeat(60), StandardCharsets.UTF_8);
+        JsonObject json = parse(ElmoBench.run(new String[] {"--corpus", corpus.toString(), "--steps", "2",
+                "--hidden", "8", "--layers", "1", "--length", "8", "--batch", "2", "--eval-batches", "1"}));
+        for (String key : new String[] {"val_forward_loss", "val_backward_loss", "val_forward_perplexity",
+                "val_backward_perplexity", "ms_per_step", "tokens_per_s", "params"}) {
+            assertTrue(json.has(key), key + " missing from " + json);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ElmoBench.run(new String[] {"--hiden", "3"}));
+    }
+
+    @Test
     void gemmBenchPrintsOneResultPerKernelAndThreadCount() throws Exception {
         JsonObject json = parse(GemmBench.run(new String[] {"--quick", "--shapes", "16,8,24"}));
         var results = json.getAsJsonArray("results");
