@@ -30,7 +30,7 @@ import java.util.List;
  * Tokens may be characters ({@code CharTokenizer}) or words; the embedding width equals the
  * hidden width H, so that layer 0 has the shape of the others, as ELMo's token layer does.
  */
-public final class BiLm extends Module {
+public final class BiLm extends Module implements BidirectionalLanguageModel {
     private final int vocabSize;
     private final int hidden;
     private final Embedding embedding;
@@ -60,6 +60,7 @@ public final class BiLm extends Module {
     }
 
     /** Vocabulary size V. */
+    @Override
     public int vocabSize() {
         return vocabSize;
     }
@@ -87,7 +88,7 @@ public final class BiLm extends Module {
         }
         ids.checkRange("BiLm", "token id", vocabSize);
         Tensor e = embedding.forward(ids); // (B, T, H)
-        IntTensor reversed = reversal(shape[1]);
+        IntTensor reversed = TransformerBiLm.reversal(shape[1]);
         List<Tensor> forward = new ArrayList<>(List.of(e)), backward = new ArrayList<>(List.of(e));
         Tensor f = e, r = e.indexSelect(1, reversed); // r: the sequence right to left, (B, T, H)
         for (int i = 0; i < layers(); i++) {
@@ -110,12 +111,14 @@ public final class BiLm extends Module {
     }
 
     /** Logits {@code (B, T, V)} of the next token (forward LM) and of the previous token (backward LM) at each position. */
+    @Override
     public Tensor[] logits(IntTensor ids) {
         List<List<Tensor>> states = states(ids);
         return new Tensor[] {softmax.forward(states.get(0).get(layers())), softmax.forward(states.get(1).get(layers()))};
     }
 
     /** ELMo vectors {@code (B, T, 2H)}: the scalar mix of the layers, in evaluation mode without gradients. */
+    @Override
     public Tensor embed(IntTensor ids) {
         boolean wasTraining = isTraining();
         eval();
@@ -124,13 +127,5 @@ public final class BiLm extends Module {
         } finally {
             train(wasTraining);
         }
-    }
-
-    private static IntTensor reversal(int t) {
-        int[] index = new int[t];
-        for (int i = 0; i < t; i++) {
-            index[i] = t - 1 - i;
-        }
-        return IntTensor.wrap(index, t);
     }
 }

@@ -92,7 +92,20 @@ public final class Gpt extends Module implements LanguageModel {
         return forward(ids, AttentionMask.causal(), cache);
     }
 
+    /**
+     * Hidden states {@code (B, T, C)} of the stack's last layer (after its final norm), before the
+     * LM head, for ids {@code (B, T)} under {@code mask}: contextual vectors of the tokens.
+     */
+    public Tensor hidden(IntTensor ids, AttentionMask mask) {
+        return hiddenStates(ids, mask, null);
+    }
+
     private Tensor forward(IntTensor ids, AttentionMask mask, KvCache cache) {
+        Tensor x = hiddenStates(ids, mask, cache); // (B, T, C)
+        return head == null ? x.linear(wte.weight(), null) : head.forward(x); // (B, T, V)
+    }
+
+    private Tensor hiddenStates(IntTensor ids, AttentionMask mask, KvCache cache) {
         int[] shape = ids.shape();
         if (shape.length != 2) {
             throw new IllegalArgumentException("Gpt: ids must be (B, T), got shape " + Arrays.toString(shape));
@@ -110,8 +123,7 @@ public final class Gpt extends Module implements LanguageModel {
             x = x.add(sinusoidal.narrow(0, offset, t)); // (B, T, C) + (T, C)
         }
         x = embeddingDropout.forward(x); // (B, T, C)
-        x = stack.forward(x, mask, cache); // (B, T, C)
-        return head == null ? x.linear(wte.weight(), null) : head.forward(x); // (B, T, V)
+        return stack.forward(x, mask, cache); // (B, T, C)
     }
 
     /** A cache sized for this model's layers. */

@@ -1,6 +1,7 @@
 package io.orthrus.objective;
 
-import io.orthrus.model.BiLm;
+import io.orthrus.model.BidirectionalLanguageModel;
+import io.orthrus.nn.Module;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Losses;
 import io.orthrus.tensor.NoGrad;
@@ -9,11 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * ELMo's training objective: the forward LM's cross-entropy of each next token plus the backward
+ * ELMo's training objective, for its LSTMs ({@code model.BiLm}) or two Transformer stacks
+ * ({@code model.TransformerBiLm}): the forward LM's cross-entropy of each next token plus the backward
  * LM's cross-entropy of each previous token, on windows of ids {@code (B, T)}: positions 0 … T−2
  * predict their successor, positions 1 … T−1 their predecessor.
  */
-public final class BidirectionalLm implements Objective<BiLm, IntTensor> {
+public final class BidirectionalLm implements Objective<BidirectionalLanguageModel, IntTensor> {
     /**
      * Mean validation losses per direction, in nats per token.
      *
@@ -33,15 +35,18 @@ public final class BidirectionalLm implements Objective<BiLm, IntTensor> {
     }
 
     @Override
-    public Tensor loss(BiLm model, IntTensor batch) {
+    public Tensor loss(BidirectionalLanguageModel model, IntTensor batch) {
         Tensor[] parts = directionalLosses(model, batch);
         return parts[0].add(parts[1]); // scalar: the sum of the two log-likelihoods' negatives, as in ELMo
     }
 
     /** Mean forward and backward losses over {@code batches}, in evaluation mode without gradients. */
-    public Evaluation evaluate(BiLm model, List<IntTensor> batches) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
+    public Evaluation evaluate(BidirectionalLanguageModel model, List<IntTensor> batches) {
+        Module module = model instanceof Module m ? m : null;
+        boolean wasTraining = module != null && module.isTraining();
+        if (module != null) {
+            module.eval();
+        }
         try (var g = NoGrad.enter()) {
             double forward = 0, backward = 0;
             for (IntTensor batch : batches) {
@@ -51,11 +56,13 @@ public final class BidirectionalLm implements Objective<BiLm, IntTensor> {
             }
             return new Evaluation(forward, backward);
         } finally {
-            model.train(wasTraining);
+            if (module != null) {
+                module.train(wasTraining);
+            }
         }
     }
 
-    private static Tensor[] directionalLosses(BiLm model, IntTensor batch) {
+    private static Tensor[] directionalLosses(BidirectionalLanguageModel model, IntTensor batch) {
         int[] shape = batch.shape();
         if (shape.length != 2 || shape[1] < 2) {
             throw new IllegalArgumentException("BidirectionalLm: expected windows (B, T) with T ≥ 2, got shape "

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.orthrus.data.BatchSource;
 import io.orthrus.data.grammar.Grammar;
 import io.orthrus.nn.Lstm;
+import io.orthrus.nn.TransformerConfig;
 import io.orthrus.nn.ScalarMix;
 import io.orthrus.objective.BidirectionalLm;
 import io.orthrus.tensor.GradCheck;
@@ -74,6 +75,42 @@ class BiLmTest {
         assertThrows(IllegalArgumentException.class, () -> model.logits(IntTensor.wrap(new int[] {10}, 1, 1)));
     }
 
+    @Test
+    void transformerStacksServeTheSameObjective() {
+        TransformerConfig config = TransformerConfig.tiny(WORDS.vocabSize()).withContextLength(16).withWidth(32, 2, 128)
+                .withLayers(2).withDropout(0f);
+        TransformerBiLm model = new TransformerBiLm(config, new Rng(1));
+        IntTensor ids = IntTensor.wrap(new int[] {5, 6, 7, 8, 9}, 1, 5);
+        IntTensor changed = IntTensor.wrap(new int[] {5, 6, 20, 8, 9}, 1, 5);
+        try (var g = NoGrad.enter()) {
+            Tensor[] before = model.logits(ids), after = model.logits(changed);
+            for (int t = 0; t < 5; t++) {
+                assertEquals(t < 2, java.util.Arrays.equals(before[0].narrow(1, t, 1).toArray(),
+                        after[0].narrow(1, t, 1).toArray()), "forward stack at " + t);
+                assertEquals(t > 2, java.util.Arrays.equals(before[1].narrow(1, t, 1).toArray(),
+                        after[1].narrow(1, t, 1).toArray()), "backward stack at " + t);
+            }
+        }
+        int[] train = WORDS.encode(GRAMMAR.text(5000, new Rng(1)));
+        BatchSource<IntTensor> windows = io.orthrus.data.WindowSampler.over(train, 16, 16, new Rng(2));
+        new Trainer<>(model, new BidirectionalLm(), TrainingOptions.nanoGpt(300).withLearningRate(3e-3, 3e-4)
+                .withEvaluation(0, 1)).fit(windows, windows);
+        List<IntTensor> validation = new ArrayList<>();
+        BatchSource<IntTensor> held = io.orthrus.data.WindowSampler.over(WORDS.encode(GRAMMAR.text(500, new Rng(2))),
+                16, 16, new Rng(3));
+        for (int i = 0; i < 4; i++) {
+            validation.add(held.next());
+        }
+        BidirectionalLm.Evaluation evaluation = new BidirectionalLm().evaluate(model, validation);
+        double unigram = unigramEntropy(train);
+        assertTrue(evaluation.forward() < unigram - 1 && evaluation.backward() < unigram - 1,
+                evaluation + " against a unigram entropy of " + unigram);
+        assertArrayEquals(new int[] {1, 5, 64}, model.embed(ids).shape());
+        RoleProbe probe = roleProbe(model);
+        org.slf4j.LoggerFactory.getLogger(BiLmTest.class).info("transformer {} {}", evaluation, probe);
+        assertTrue(probe.contextual() > 0.95, probe.toString());
+    }
+
     static BiLm trainOnGrammar(long seed, int steps) {
         int[] ids = WORDS.encode(GRAMMAR.text(5000, new Rng(1)));
         Rng rng = new Rng(seed);
@@ -119,7 +156,7 @@ class BiLmTest {
      * A linear classifier reads the role from the biLM's vector of the noun (ELMo's mix of its layers) or from the
      * noun's word2vec vector, which is the same in both roles.
      */
-    static RoleProbe roleProbe(BiLm model) {
+    static RoleProbe roleProbe(BidirectionalLanguageModel model) {
         List<String> sentences = GRAMMAR.withRelativeClauseRate(0).sentences(600, new Rng(5));
         Word2Vec word2vec = Word2Vec.train(GRAMMAR.sentences(5000, new Rng(1)),
                 Word2Vec.Options.cbow().withDimensions(32).withWindow(2).withSample(0));
