@@ -1,5 +1,6 @@
 package io.orthrus.nn;
 
+import io.orthrus.tensor.Recurrent;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.Arrays;
@@ -13,9 +14,11 @@ import java.util.Arrays;
  * h_t = σ(o) ⊙ tanh(c_t)                           (B, H)
  * </pre>
  *
- * Built from primitive ops (linear, narrow, sigmoid, tanh, mul, add), so autograd derives the
- * backward pass through time; weights uniform in ±1/√H as PyTorch's {@code nn.LSTM}. To read
- * right to left, reverse the sequence before and after (as {@code model.BiLm} does).
+ * The input projection of all steps is one linear map; the recurrence is one fused op with
+ * back-propagation through time written out ({@link Recurrent#lstm}), checked against
+ * {@link #forwardComposite}, which builds the same computation from primitive ops. Weights are
+ * uniform in ±1/√H as PyTorch's {@code nn.LSTM}. To read right to left, reverse the sequence
+ * before and after (as {@code model.BiLm} does).
  */
 public final class Lstm extends Module {
     private final Linear inputToGates;
@@ -41,11 +44,15 @@ public final class Lstm extends Module {
         return hidden;
     }
 
-    /** Hidden states {@code (B, T, H)} for inputs {@code (B, T, I)}. */
+    /** Hidden states {@code (B, T, H)} for inputs {@code (B, T, I)}: the fused recurrence ({@link Recurrent#lstm}). */
     public Tensor forward(Tensor input) {
-        if (input.rank() != 3) {
-            throw new IllegalArgumentException("Lstm: expected inputs (B, T, I), got " + Arrays.toString(input.shape()));
-        }
+        checkInput(input);
+        return Recurrent.lstm(inputToGates.forward(input), hiddenToGates.weight()); // (B, T, 4H) → (B, T, H)
+    }
+
+    /** The same states from primitive ops, one time step at a time: the reference the fused op is tested against. */
+    public Tensor forwardComposite(Tensor input) {
+        checkInput(input);
         int b = input.size(0), t = input.size(1);
         Tensor projected = inputToGates.forward(input); // (B, T, 4H): the input part of every gate, all steps at once
         Tensor h = null, c = null;
@@ -64,5 +71,11 @@ public final class Lstm extends Module {
             outputs[step] = h.reshape(b, 1, hidden); // (B, 1, H)
         }
         return Tensor.concat(1, outputs); // (B, T, H)
+    }
+
+    private static void checkInput(Tensor input) {
+        if (input.rank() != 3) {
+            throw new IllegalArgumentException("Lstm: expected inputs (B, T, I), got " + Arrays.toString(input.shape()));
+        }
     }
 }

@@ -40,7 +40,9 @@ class BiLmTest {
         List<Tensor> inputs = new ArrayList<>(lstm.parameters());
         inputs.add(x);
         GradCheck.Result r = GradCheck.checkInPlace(() -> lstm.forward(x).tanh().sum(), inputs.toArray(Tensor[]::new));
-        assertTrue(r.passed(), r.toString());
+        assertTrue(r.passed(), "fused: " + r);
+        r = GradCheck.checkInPlace(() -> lstm.forwardComposite(x).tanh().sum(), inputs.toArray(Tensor[]::new));
+        assertTrue(r.passed(), "composite: " + r);
         ScalarMix mix = new ScalarMix(3);
         Tensor a = Tensor.uniform(new Rng(3), -1f, 1f, 2, 3).requiresGrad(true), b = Tensor.uniform(new Rng(4), -1f, 1f, 2, 3).requiresGrad(true),
                 c = Tensor.uniform(new Rng(5), -1f, 1f, 2, 3).requiresGrad(true);
@@ -52,6 +54,31 @@ class BiLmTest {
         mixInputs.addAll(List.of(a, b, c));
         r = GradCheck.checkInPlace(() -> mix.forward(List.of(a, b, c)).mul(a).sum(), mixInputs.toArray(Tensor[]::new));
         assertTrue(r.passed(), r.toString());
+    }
+
+    @Test
+    void fusedLstmMatchesTheCompositeOneInValuesAndGradients() {
+        Lstm lstm = new Lstm(5, 7, new Rng(4));
+        Tensor x = Tensor.uniform(new Rng(5), -2f, 2f, 3, 9, 5).requiresGrad(true);
+        Tensor weights = Tensor.uniform(new Rng(6), -1f, 1f, 3, 9, 7);
+        List<float[]> gradients = new ArrayList<>();
+        List<float[]> outputs = new ArrayList<>();
+        for (boolean fused : new boolean[] {true, false}) {
+            lstm.zeroGrad();
+            x.zeroGrad();
+            Tensor y = fused ? lstm.forward(x) : lstm.forwardComposite(x); // (3, 9, 7)
+            outputs.add(y.toArray());
+            y.mul(weights).sum().backward();
+            gradients.add(x.grad().toArray());
+            for (Tensor p : lstm.parameters()) {
+                gradients.add(p.grad().toArray());
+            }
+        }
+        assertArrayEquals(outputs.get(1), outputs.get(0), 1e-5f);
+        int half = gradients.size() / 2;
+        for (int i = 0; i < half; i++) {
+            assertArrayEquals(gradients.get(half + i), gradients.get(i), 1e-4f, "gradient " + i);
+        }
     }
 
     @Test
