@@ -35,7 +35,7 @@ public final class Embedder {
     /** Token vectors {@code (T, C)} of {@code [CLS] text [SEP]}, truncated to the model's positions. */
     public Tensor tokenVectors(String text) {
         Encoding encoding = tokenizer.encode(text, model.contextLength());
-        return Inference.run(model, () -> {
+        return model.evaluating(() -> {
             Tensor hidden = model.encode(TokenBatch.of(List.of(encoding), tokenizer.padId())); // (1, T, C)
             return hidden.reshape(encoding.length(), hidden.size(2)).detach(); // (T, C)
         });
@@ -51,7 +51,7 @@ public final class Embedder {
             encodings.add(tokenizer.encode(text, model.contextLength()));
         }
         TokenBatch batch = TokenBatch.of(encodings, tokenizer.padId());
-        float[] hidden = Inference.run(model, () -> model.encode(batch).toArray()); // (B, T, C)
+        float[] hidden = model.evaluating(() -> model.encode(batch).toArray()); // (B, T, C)
         int t = batch.length(), c = model.config().width();
         float[][] out = new float[texts.size()][c];
         for (int b = 0; b < texts.size(); b++) {

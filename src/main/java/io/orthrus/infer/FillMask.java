@@ -57,7 +57,7 @@ public final class FillMask {
             throw new IllegalArgumentException("FillMask: the text has no " + WordPiece.MASK + " token to fill: '"
                     + text + "'");
         }
-        float[] probabilities = Inference.run(model, () -> {
+        float[] probabilities = model.evaluating(() -> {
             Tensor hidden = model.encode(TokenBatch.of(List.of(encoding), tokenizer.padId())); // (1, T, C)
             int c = hidden.size(2);
             Tensor rows = hidden.reshape(encoding.length(), c)

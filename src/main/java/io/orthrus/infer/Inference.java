@@ -1,23 +1,8 @@
 package io.orthrus.infer;
 
-import io.orthrus.nn.Module;
-import io.orthrus.tensor.NoGrad;
-import java.util.function.Supplier;
-
-/** What the inference classes share: running a model in evaluation mode without gradients, and top-k. */
+/** What the inference classes share: the vocabulary check and top-k. */
 final class Inference {
     private Inference() {}
-
-    /** Runs {@code body} with {@code model} in evaluation mode (dropout off) and no graph; restores the mode after. */
-    static <T> T run(Module model, Supplier<T> body) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        try (var g = NoGrad.enter()) {
-            return body.get();
-        } finally {
-            model.train(wasTraining);
-        }
-    }
 
     /** Throws unless the model and the tokenizer have the same vocabulary size. */
     static void checkVocabulary(String who, int modelVocabulary, int tokenizerVocabulary) {

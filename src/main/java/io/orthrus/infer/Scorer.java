@@ -52,7 +52,7 @@ public final class Scorer {
             copies.add(new Encoding(ids, original.segments()));
             positions[i] = i * t + i + 1; // copy i, position i + 1
         }
-        float[] logProbs = Inference.run(model, () -> {
+        float[] logProbs = model.evaluating(() -> {
             Tensor hidden = model.encode(TokenBatch.of(copies, tokenizer.padId())); // (n, T, C)
             Tensor masked = hidden.reshape(n * t, hidden.size(2)).indexSelect(0, IntTensor.wrap(positions, n)); // (n, C)
             return model.mlmLogits(masked).logSoftmax(-1).toArray(); // (n, V)

@@ -7,7 +7,6 @@ import io.orthrus.nn.Module;
 import io.orthrus.nn.ModuleList;
 import io.orthrus.nn.ScalarMix;
 import io.orthrus.tensor.IntTensor;
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.ArrayList;
@@ -120,12 +119,6 @@ public final class BiLm extends Module implements BidirectionalLanguageModel {
     /** ELMo vectors {@code (B, T, 2H)}: the scalar mix of the layers, in evaluation mode without gradients. */
     @Override
     public Tensor embed(IntTensor ids) {
-        boolean wasTraining = isTraining();
-        eval();
-        try (var g = NoGrad.enter()) {
-            return mix.forward(layerRepresentations(ids)); // (B, T, 2H)
-        } finally {
-            train(wasTraining);
-        }
+        return evaluating(() -> mix.forward(layerRepresentations(ids))); // (B, T, 2H)
     }
 }

@@ -3,6 +3,7 @@ package io.orthrus.model;
 import io.orthrus.nn.Module;
 import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Tensor;
+import java.util.function.Supplier;
 
 /**
  * A model that gives class logits for a batch of inputs: {@link BertClassifier} for texts,
@@ -19,28 +20,25 @@ public interface Classifier<I> {
 
     /** The most probable class of each input, in evaluation mode (dropout off), without gradients. */
     default int[] predict(I inputs) {
-        Module module = this instanceof Module m ? m : null;
-        boolean wasTraining = module != null && module.isTraining();
-        if (module != null) {
-            module.eval();
-        }
-        try (var g = NoGrad.enter()) {
+        Supplier<int[]> best = () -> {
             Tensor logits = logits(inputs); // (N, K)
             int n = logits.size(0), k = classes();
             float[] values = logits.toArray();
-            int[] best = new int[n];
+            int[] classes = new int[n];
             for (int row = 0; row < n; row++) {
                 for (int c = 1; c < k; c++) {
-                    if (values[row * k + c] > values[row * k + best[row]]) {
-                        best[row] = c;
+                    if (values[row * k + c] > values[row * k + classes[row]]) {
+                        classes[row] = c;
                     }
                 }
             }
-            return best;
-        } finally {
-            if (module != null) {
-                module.train(wasTraining);
-            }
+            return classes;
+        };
+        if (this instanceof Module module) {
+            return module.evaluating(best);
+        }
+        try (var g = NoGrad.enter()) {
+            return best.get();
         }
     }
 }

@@ -4,7 +4,6 @@ import io.orthrus.nn.AttentionMask;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.IntTensor;
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.Arrays;
@@ -46,16 +45,12 @@ public final class TransformerBiLm extends Module implements BidirectionalLangua
 
     @Override
     public Tensor embed(IntTensor ids) {
-        boolean wasTraining = isTraining();
-        eval();
-        try (var g = NoGrad.enter()) {
+        return evaluating(() -> {
             Tensor left = forward.hidden(ids, AttentionMask.causal()); // (B, T, C)
             Tensor right = backward.hidden(reverse(ids), AttentionMask.causal()).indexSelect(1,
                     reversal(ids.shape()[1])); // (B, T, C)
             return Tensor.concat(2, left, right); // (B, T, 2C)
-        } finally {
-            train(wasTraining);
-        }
+        });
     }
 
     @Override

@@ -134,15 +134,14 @@ public final class Word2Vec {
 
     private final WordVocabulary vocabulary;
     private final Options options;
-    private final float[] input;  // (V, D): the word vectors
     private final float[] output; // (V, D): the output (context-to-word) vectors
     private final Statistics statistics;
     private final WordVectors vectors;
 
+    /** {@code input} (V, D) holds the trained word vectors; {@code output} (V, D) the output vectors. */
     private Word2Vec(WordVocabulary vocabulary, Options options, float[] input, float[] output, Statistics statistics) {
         this.vocabulary = vocabulary;
         this.options = options;
-        this.input = input;
         this.output = output;
         this.statistics = statistics;
         this.vectors = new WordVectors(vocabulary.words(), input, options.dimensions());

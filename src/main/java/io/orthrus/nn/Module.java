@@ -1,10 +1,12 @@
 package io.orthrus.nn;
 
+import io.orthrus.tensor.NoGrad;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A tree of named parameters and sub-modules, with a training/evaluation mode.
@@ -100,6 +102,20 @@ public abstract class Module {
             child.train(on);
         }
         return this;
+    }
+
+    /**
+     * Runs {@code body} with this module in evaluation mode (dropout off) and without an autograd
+     * graph, then restores the mode it had; returns what {@code body} returns.
+     */
+    public final <T> T evaluating(Supplier<T> body) {
+        boolean wasTraining = training;
+        eval();
+        try (var g = NoGrad.enter()) {
+            return body.get();
+        } finally {
+            train(wasTraining);
+        }
     }
 
     /** True in training mode. */

@@ -8,6 +8,7 @@ import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * ELMo's training objective, for its LSTMs ({@code model.BiLm}) or two Transformer stacks
@@ -42,12 +43,7 @@ public final class BidirectionalLm implements Objective<BidirectionalLanguageMod
 
     /** Mean forward and backward losses over {@code batches}, in evaluation mode without gradients. */
     public Evaluation evaluate(BidirectionalLanguageModel model, List<IntTensor> batches) {
-        Module module = model instanceof Module m ? m : null;
-        boolean wasTraining = module != null && module.isTraining();
-        if (module != null) {
-            module.eval();
-        }
-        try (var g = NoGrad.enter()) {
+        Supplier<Evaluation> evaluation = () -> {
             double forward = 0, backward = 0;
             for (IntTensor batch : batches) {
                 Tensor[] parts = directionalLosses(model, batch);
@@ -55,10 +51,12 @@ public final class BidirectionalLm implements Objective<BidirectionalLanguageMod
                 backward += parts[1].item() / batches.size();
             }
             return new Evaluation(forward, backward);
-        } finally {
-            if (module != null) {
-                module.train(wasTraining);
-            }
+        };
+        if (model instanceof Module module) {
+            return module.evaluating(evaluation);
+        }
+        try (var g = NoGrad.enter()) {
+            return evaluation.get();
         }
     }
 

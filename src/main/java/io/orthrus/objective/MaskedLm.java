@@ -171,11 +171,9 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
 
     /** Masked-token loss and accuracy of {@code model} on {@code batches} (masked as in training, by content). */
     public Evaluation evaluate(Bert model, List<TokenBatch> batches) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        double lossSum = 0;
-        long correct = 0, total = 0;
-        try (var g = io.orthrus.tensor.NoGrad.enter()) {
+        return model.evaluating(() -> {
+            double lossSum = 0;
+            long correct = 0, total = 0;
             for (TokenBatch batch : batches) {
                 MaskedBatch masked = mask(batch);
                 Tensor logits = logitsAtChosen(model, masked); // (N, V)
@@ -194,10 +192,8 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
                 }
                 total += targets.length;
             }
-        } finally {
-            model.train(wasTraining);
-        }
-        return new Evaluation(lossSum / total, correct / (double) total, total);
+            return new Evaluation(lossSum / total, correct / (double) total, total);
+        });
     }
 
     /**

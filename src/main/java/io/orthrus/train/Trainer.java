@@ -7,7 +7,6 @@ import io.orthrus.optim.AdamW;
 import io.orthrus.optim.GradClip;
 import io.orthrus.optim.LrSchedule;
 import io.orthrus.optim.ParamGroup;
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,16 +120,12 @@ public final class Trainer<M extends Module, B> {
 
     /** Mean loss over {@code batches} in evaluation mode, without gradients. */
     public double evaluate(List<B> batches) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        try (var g = NoGrad.enter()) {
+        return model.evaluating(() -> {
             double total = 0;
             for (B batch : batches) {
                 total += objective.loss(model, batch).item();
             }
             return total / batches.size();
-        } finally {
-            model.train(wasTraining);
-        }
+        });
     }
 }

@@ -42,6 +42,27 @@ class ModuleTest {
     }
 
     @Test
+    void evaluatingSwitchesDropoutOffBuildsNoGraphAndRestoresTheMode() {
+        Sequential model = new Sequential(new Linear(4, 4, new Rng(1)), new Dropout(0.5f, new Rng(2)));
+        Tensor x = Tensor.ones(3, 4);
+        for (boolean training : new boolean[] {true, false}) {
+            model.train(training);
+            Tensor y = model.evaluating(() -> model.forward(x));
+            assertFalse(y.requiresGrad(), "no graph is recorded");
+            assertEquals(training, model.isTraining(), "the mode is restored");
+            try (var g = io.orthrus.tensor.NoGrad.enter()) {
+                model.eval();
+                assertArrayEquals(model.forward(x).toArray(), y.toArray(), 0f, "dropout was off");
+            }
+        }
+        model.train();
+        assertThrows(IllegalStateException.class, () -> model.evaluating(() -> {
+            throw new IllegalStateException("boom");
+        }));
+        assertTrue(model.isTraining(), "the mode is restored after a failure too");
+    }
+
+    @Test
     void parametersHaveStableDottedNamesInRegistrationOrder() {
         Net net = new Net(new Rng(1));
         assertEquals(List.of("wte.weight", "blocks.0.ln.weight", "blocks.0.ln.bias", "blocks.0.attn.qkv.weight",
