@@ -103,7 +103,7 @@ public final class Generator {
         return lastRow(cache == null ? model.forward(input) : model.forward(input, cache));
     }
 
-    private static float[] lastRow(Tensor logits) { // (1, T, V) -> (V)
+    static float[] lastRow(Tensor logits) { // (1, T, V) -> (V)
         int v = logits.size(-1), t = logits.size(1);
         return Arrays.copyOfRange(logits.data(), (t - 1) * v, t * v);
     }

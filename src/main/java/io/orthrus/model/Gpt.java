@@ -2,7 +2,6 @@ package io.orthrus.model;
 
 import io.orthrus.nn.AttentionMask;
 import io.orthrus.nn.Embedding;
-import io.orthrus.nn.Init;
 import io.orthrus.nn.KvCache;
 import io.orthrus.nn.Linear;
 import io.orthrus.nn.Module;
@@ -29,7 +28,7 @@ import java.util.Arrays;
  */
 public final class Gpt extends Module implements LanguageModel {
     /** Standard deviation of GPT-2's initial weights. */
-    public static final float INIT_STD = 0.02f;
+    public static final float INIT_STD = Transformers.INIT_STD;
 
     private final TransformerConfig config;
     private final Direction direction;
@@ -58,19 +57,7 @@ public final class Gpt extends Module implements LanguageModel {
         this.stack = registerModule("stack", new TransformerStack(config, rng));
         this.head = config.tiedEmbeddings() ? null
                 : registerModule("head", new Linear(config.width(), config.vocabSize(), false, rng));
-        initialise(rng);
-    }
-
-    private void initialise(Rng rng) {
-        float residualStd = INIT_STD / (float) Math.sqrt(2.0 * config.layers());
-        namedParameters().forEach((name, p) -> {
-            if (p.rank() >= 2) {
-                boolean residual = name.endsWith("attn.proj.weight") || name.endsWith("ff.down.weight");
-                Init.normal(p, residual ? residualStd : INIT_STD, rng);
-            } else if (name.endsWith("bias")) {
-                Init.zeros(p);
-            }
-        });
+        Transformers.initialise(this, 2 * config.layers(), rng);
     }
 
     /** Logits {@code (B, T, V)} for ids {@code (B, T)}, with the causal mask. */
@@ -116,13 +103,7 @@ public final class Gpt extends Module implements LanguageModel {
                     + config.contextLength() + "; feed at most the last " + config.contextLength() + " tokens");
         }
         ids.checkRange("Gpt", "token id", config.vocabSize());
-        Tensor x = wte.forward(ids); // (B, T, C)
-        if (wpe != null) {
-            x = x.add(wpe.weight().narrow(0, offset, t)); // (B, T, C) + (T, C)
-        } else if (sinusoidal != null) {
-            x = x.add(sinusoidal.narrow(0, offset, t)); // (B, T, C) + (T, C)
-        }
-        x = embeddingDropout.forward(x); // (B, T, C)
+        Tensor x = embeddingDropout.forward(Transformers.embed(wte, wpe, sinusoidal, ids, offset)); // (B, T, C)
         return stack.forward(x, mask, cache); // (B, T, C)
     }
 

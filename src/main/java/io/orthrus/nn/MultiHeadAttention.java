@@ -55,12 +55,12 @@ public final class MultiHeadAttention extends Module {
 
     /** The same attention from primitive ops: used with a cache, rotary positions or attention dropout, and as the fused kernel's reference. */
     Tensor compositeForward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
-        int b = x.size(0), t = x.size(1), hs = width / heads;
+        int b = x.size(0), t = x.size(1);
         int offset = cache == null ? 0 : cache.length();
         List<Tensor> parts = qkv.forward(x).split(-1, width, width, width); // 3 × (B, T, C)
-        Tensor q = parts.get(0).reshape(b, t, heads, hs).permute(0, 2, 1, 3); // (B, nh, T, hs)
-        Tensor k = parts.get(1).reshape(b, t, heads, hs).permute(0, 2, 1, 3); // (B, nh, T, hs)
-        Tensor v = parts.get(2).reshape(b, t, heads, hs).permute(0, 2, 1, 3); // (B, nh, T, hs)
+        Tensor q = splitHeads(parts.get(0), heads); // (B, nh, T, hs)
+        Tensor k = splitHeads(parts.get(1), heads); // (B, nh, T, hs)
+        Tensor v = splitHeads(parts.get(2), heads); // (B, nh, T, hs)
         if (rotary) {
             q = Rotary.apply(q, offset); // (B, nh, T, hs)
             k = Rotary.apply(k, offset); // (B, nh, T, hs)
@@ -70,13 +70,28 @@ public final class MultiHeadAttention extends Module {
             k = kv[0]; // (B, nh, Tk, hs)
             v = kv[1]; // (B, nh, Tk, hs)
         }
-        int tk = k.size(2);
-        Tensor scores = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs))); // (B, nh, T, Tk)
-        scores = scores.maskedFill(mask.blocked(b, t, tk, offset), Float.NEGATIVE_INFINITY); // (B, nh, T, Tk)
-        Tensor weights = attentionDropout.forward(scores.softmax(-1)); // (B, nh, T, Tk)
-        Tensor heads = weights.matmul(v); // (B, nh, T, hs)
-        Tensor merged = heads.permute(0, 2, 1, 3).reshape(b, t, width); // (B, T, C)
+        Tensor merged = attend(q, k, v, mask.blocked(b, t, k.size(2), offset), attentionDropout); // (B, T, C)
         return residualDropout.forward(proj.forward(merged)); // (B, T, C)
+    }
+
+    /**
+     * Scaled dot-product attention over split heads, the part self- and cross-attention share:
+     * {@code q (B, nh, Tq, hs)}, {@code k} and {@code v (B, nh, Tk, hs)}, {@code blocked} broadcastable
+     * to {@code (B, nh, Tq, Tk)} (1 = hidden) -> heads merged {@code (B, Tq, nh·hs)}.
+     */
+    static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked, Dropout attentionDropout) {
+        int b = q.size(0), heads = q.size(1), t = q.size(2), hs = q.size(3);
+        Tensor scores = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs))); // (B, nh, Tq, Tk)
+        scores = scores.maskedFill(blocked, Float.NEGATIVE_INFINITY); // (B, nh, Tq, Tk)
+        Tensor weights = attentionDropout.forward(scores.softmax(-1)); // (B, nh, Tq, Tk)
+        Tensor merged = weights.matmul(v); // (B, nh, Tq, hs)
+        return merged.permute(0, 2, 1, 3).reshape(b, t, heads * hs); // (B, Tq, C)
+    }
+
+    /** {@code (B, T, C) -> (B, nh, T, hs)}. */
+    static Tensor splitHeads(Tensor x, int heads) {
+        int b = x.size(0), t = x.size(1), hs = x.size(2) / heads;
+        return x.reshape(b, t, heads, hs).permute(0, 2, 1, 3); // (B, nh, T, hs)
     }
 
     /** The Q, K, V projection {@code (C) -> (3C)}. */

@@ -319,7 +319,7 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
         return order;
     }
 
-    private static long contentHash(int[] ids) {
+    static long contentHash(int[] ids) {
         long h = 0x9E3779B97F4A7C15L;
         for (int id : ids) {
             h = (h ^ id) * 0x100000001B3L;
