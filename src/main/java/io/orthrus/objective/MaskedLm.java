@@ -2,6 +2,8 @@ package io.orthrus.objective;
 
 import io.orthrus.data.TokenBatch;
 import io.orthrus.model.Bert;
+import io.orthrus.model.LanguageModel;
+import io.orthrus.nn.AttentionMask;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Losses;
 import io.orthrus.tensor.Rng;
@@ -135,6 +137,41 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
     /** The options. */
     public Options options() {
         return options;
+    }
+
+    /**
+     * This masking as an objective for any {@link LanguageModel} on windows {@code (B, T+1)}, the
+     * batches of {@link CausalLm}: it masks the first T tokens of each window and runs the model
+     * under a bidirectional mask. This is how a GPT-shaped stack learns to fill masks next to
+     * {@link CausalLm} and {@link PrefixLm} in one {@link Mixture} (UniLM).
+     */
+    public Objective<LanguageModel, IntTensor> onWindows() {
+        return new Objective<>() {
+            @Override
+            public Tensor loss(LanguageModel model, IntTensor batch) {
+                MaskedBatch masked = maskWindows(batch);
+                Tensor logits = model.logits(masked.inputs().ids(), AttentionMask.bidirectional()); // (B, T, V)
+                return Losses.crossEntropy(logits, masked.targets(), Losses.IGNORE_INDEX, 0f); // scalar
+            }
+
+            @Override
+            public int predictions(IntTensor batch) {
+                return maskWindows(batch).positions().length;
+            }
+
+            @Override
+            public String name() {
+                return "masked-lm on windows";
+            }
+        };
+    }
+
+    private MaskedBatch maskWindows(IntTensor windows) {
+        IntTensor ids = CausalLm.leftToRight().inputsAndTargets(windows)[0]; // (B, T)
+        int n = ids.data().length;
+        int[] ones = new int[n];
+        Arrays.fill(ones, 1);
+        return mask(new TokenBatch(ids, IntTensor.wrap(new int[n], ids.shape()), IntTensor.wrap(ones, ids.shape())));
     }
 
     @Override

@@ -75,6 +75,11 @@ public final class Grammar {
         return Lexicon.words();
     }
 
+    /** True when {@code word} is a noun of the language, singular or plural ("dog", "dogs"). */
+    public boolean isNoun(String word) {
+        return Lexicon.noun(word) != null;
+    }
+
     /** One random sentence, words separated by single spaces, ending with " .". */
     public String sentence(Rng rng) {
         List<String> words = new ArrayList<>();

@@ -16,6 +16,15 @@ class GrammarTest {
     private static final Grammar GRAMMAR = Grammar.english();
 
     @Test
+    void nounsAreKnownInBothNumbers() {
+        Grammar g = Grammar.english();
+        assertTrue(g.isNoun("dog") && g.isNoun("dogs") && g.isNoun("child") && g.isNoun("children"));
+        for (String word : List.of("barks", "the", "happy", "that", ".", "quickly", "dogz")) {
+            assertTrue(!g.isNoun(word), word);
+        }
+    }
+
+    @Test
     void everyGeneratedSentenceIsGrammaticalAndEveryWordIsUsed() {
         List<String> sentences = GRAMMAR.sentences(10_000, new Rng(7));
         Set<String> used = new TreeSet<>();
