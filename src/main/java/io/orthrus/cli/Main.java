@@ -1,6 +1,7 @@
 package io.orthrus.cli;
 
 import io.orthrus.bench.BertBench;
+import io.orthrus.bench.BartBench;
 import io.orthrus.bench.ElmoBench;
 import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GptBench;
@@ -31,10 +32,10 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code orthrus bench gemm|gpt|bert|word2vec|elmo [options]}: benchmarks that print one JSON line (docs/performance.md). */
+    /** {@code orthrus bench gemm|gpt|bert|word2vec|elmo|bart [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", description = "Run a benchmark and print one JSON line (see docs/performance.md).")
     static final class Bench implements Callable<Integer> {
-        @Parameters(index = "0", description = "Which benchmark: gemm, gpt, bert, word2vec or elmo.")
+        @Parameters(index = "0", description = "Which benchmark: gemm, gpt, bert, word2vec, elmo or bart.")
         String which;
 
         @Parameters(index = "1..*", arity = "0..*", description = "Arguments passed to the benchmark.")
@@ -48,8 +49,9 @@ public final class Main implements Callable<Integer> {
                 case "bert" -> System.out.println(BertBench.run(rest));
                 case "word2vec" -> System.out.println(Word2VecBench.run(rest));
                 case "elmo" -> System.out.println(ElmoBench.run(rest));
+                case "bart" -> System.out.println(BartBench.run(rest));
                 default -> {
-                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt, bert, word2vec, elmo");
+                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt, bert, word2vec, elmo, bart");
                     return 2;
                 }
             }

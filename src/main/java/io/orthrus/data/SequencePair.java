@@ -7,7 +7,7 @@ import io.orthrus.tokenize.Tokenizer;
  * must write (without start or end tokens, which {@link Seq2SeqBatch} adds).
  *
  * @param source the encoder's input; at least one id
- * @param target the expected output; may be empty (the decoder then learns to end at once)
+ * @param target the expected output; at least one id
  */
 public record SequencePair(int[] source, int[] target) {
     /** Checks and copies both arrays. */
@@ -17,6 +17,9 @@ public record SequencePair(int[] source, int[] target) {
         }
         if (source.length == 0) {
             throw new IllegalArgumentException("SequencePair: the source is empty; give the encoder at least one token");
+        }
+        if (target.length == 0) {
+            throw new IllegalArgumentException("SequencePair: the target is empty; give the decoder at least one token to write");
         }
         source = source.clone();
         target = target.clone();

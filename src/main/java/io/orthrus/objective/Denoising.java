@@ -27,8 +27,9 @@ import java.util.Locale;
  *       dropped spans, each after its sentinel, and a final sentinel: a shorter target.</li>
  * </ul>
  *
- * <p>A batch is {@code (B, L)} token ids, one text per row (windows of a corpus, as for
- * {@link CausalLm}). In training mode every call draws fresh noise, so each pass over the data
+ * <p>A batch is {@code (B, L)} token ids, one text per row: windows of a corpus, as for
+ * {@link CausalLm}, or whole sentences right-padded with the pad id (the padding is dropped
+ * before corruption, so the model learns texts of their true lengths). In training mode every call draws fresh noise, so each pass over the data
  * sees new corruptions; in evaluation mode the noise depends only on the seed and the row's
  * content, so a fixed validation set gives a steady loss. The loss is {@link Seq2Seq}'s.
  */
@@ -124,6 +125,12 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
 
     @Override
     public Tensor loss(EncoderDecoder model, IntTensor batch) {
+        int last = noiseId + Math.max(1, sentinels) - 1, vocab = model.config().encoder().vocabSize();
+        if (last >= vocab) {
+            throw new IllegalArgumentException("Denoising: " + (scheme == Scheme.TEXT_INFILLING ? "the mask id " + noiseId
+                    : "sentinel ids " + noiseId + ".." + last) + " are outside the model's source vocabulary of " + vocab
+                    + " ids; reserve them in the vocabulary");
+        }
         return seq2seq.loss(model, batch(batch, model.isTraining()));
     }
 
@@ -140,7 +147,14 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
         int b = shape[0], length = shape[1];
         List<SequencePair> pairs = new ArrayList<>(b);
         for (int row = 0; row < b; row++) {
-            int[] ids = Arrays.copyOfRange(batch.data(), row * length, (row + 1) * length);
+            int end = (row + 1) * length;
+            while (end > row * length && batch.data()[end - 1] == specials.pad()) {
+                end--;
+            }
+            if (end == row * length) {
+                throw new IllegalArgumentException("Denoising: row " + row + " of the batch is all padding");
+            }
+            int[] ids = Arrays.copyOfRange(batch.data(), row * length, end);
             pairs.add(corrupt(ids, training ? trainingNoise : new Rng(seed ^ MaskedLm.contentHash(ids))));
         }
         return Seq2SeqBatch.of(pairs, specials);
@@ -288,15 +302,24 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
         return k;
     }
 
+    /** Number of scored target positions: the corruption's target lengths are fixed by the text lengths. */
     @Override
     public int predictions(IntTensor batch) {
-        int b = batch.shape()[0], n = batch.shape()[1];
-        if (scheme == Scheme.TEXT_INFILLING) {
-            return b * (n + 1);
+        int b = batch.shape()[0], length = batch.shape()[1], total = 0;
+        for (int row = 0; row < b; row++) {
+            int n = length;
+            while (n > 0 && batch.data()[row * length + n - 1] == specials.pad()) {
+                n--;
+            }
+            if (scheme == Scheme.TEXT_INFILLING) {
+                total += n + 1;
+            } else {
+                int noise = Math.min(Math.max((int) Math.round(rate * n), 1), n - 1);
+                int k = Math.max(1, Math.min(Math.min(noise, n - noise), (int) Math.round(noise / spanLength)));
+                total += noise + k + 2; // spans, their sentinels, the final sentinel, the end token
+            }
         }
-        int noise = Math.min(Math.max((int) Math.round(rate * n), 1), n - 1);
-        int k = Math.max(1, Math.min(Math.min(noise, n - noise), (int) Math.round(noise / spanLength)));
-        return b * (noise + k + 2); // spans, their sentinels, the final sentinel, the end token
+        return total;
     }
 
     @Override

@@ -216,16 +216,9 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
                 Tensor logits = logitsAtChosen(model, masked); // (N, V)
                 int[] targets = chosenTargets(masked).data();
                 lossSum += Losses.crossEntropy(logits, IntTensor.wrap(targets, targets.length)).item() * targets.length;
-                float[] values = logits.toArray();
-                int v = model.vocabSize();
+                int[] best = logits.argmax(-1).data();
                 for (int i = 0; i < targets.length; i++) {
-                    int best = 0;
-                    for (int k = 1; k < v; k++) {
-                        if (values[i * v + k] > values[i * v + best]) {
-                            best = k;
-                        }
-                    }
-                    correct += best == targets[i] ? 1 : 0;
+                    correct += best[i] == targets[i] ? 1 : 0;
                 }
                 total += targets.length;
             }

@@ -61,13 +61,41 @@ final class Reductions {
     static Tensor max(Tensor a, int dim, boolean keepDim) {
         int[] shape = a.shape();
         int d = Shapes.dim("max", shape, dim);
+        int[] argmax = flatArgmax(a, d, "max"); // flat source index of each maximum
+        float[] x = a.data(), out = new float[argmax.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[argmax[i]];
+        }
+        return Tensor.fromOp("max", out, reducedShape(shape, d, keepDim), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                ga[argmax[i]] += g[i];
+            }
+        }, a);
+    }
+
+    static IntTensor argmax(Tensor a, int dim) {
+        int[] shape = a.shape();
+        int d = Shapes.dim("argmax", shape, dim);
+        int[] flat = flatArgmax(a, d, "argmax");
+        int n = shape[d], inner = Shapes.inner(shape, d);
+        int[] index = new int[flat.length];
+        for (int i = 0; i < flat.length; i++) {
+            index[i] = flat[i] / inner % n;
+        }
+        return IntTensor.wrap(index, reducedShape(shape, d, false));
+    }
+
+    /** For each position of the other dimensions, the flat index of the first largest element along {@code d}. */
+    private static int[] flatArgmax(Tensor a, int d, String op) {
+        int[] shape = a.shape();
         int outer = Shapes.outer(shape, d), n = shape[d], inner = Shapes.inner(shape, d);
         if (n == 0) {
-            throw new IllegalArgumentException("max: dimension " + dim + " of shape "
+            throw new IllegalArgumentException(op + ": dimension " + d + " of shape "
                     + java.util.Arrays.toString(shape) + " is empty; the maximum of nothing is undefined");
         }
-        float[] x = a.data(), out = new float[outer * inner];
-        int[] argmax = new int[outer * inner]; // flat source index of each maximum
+        float[] x = a.data();
+        int[] argmax = new int[outer * inner];
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
                 int best = o * n * inner + i;
@@ -77,16 +105,10 @@ final class Reductions {
                         best = idx;
                     }
                 }
-                out[o * inner + i] = x[best];
                 argmax[o * inner + i] = best;
             }
         }
-        return Tensor.fromOp("max", out, reducedShape(shape, d, keepDim), g -> {
-            float[] ga = a.gradBuffer();
-            for (int i = 0; i < g.length; i++) {
-                ga[argmax[i]] += g[i];
-            }
-        }, a);
+        return argmax;
     }
 
     static int[] reducedShape(int[] shape, int dim, boolean keepDim) {

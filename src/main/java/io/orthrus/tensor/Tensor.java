@@ -403,6 +403,14 @@ public class Tensor {
         return Reductions.max(this, dim, keepDim);
     }
 
+    /**
+     * Index along {@code dim} of the largest element (the first one on ties), for each position of
+     * the other dimensions: {@code (..., N, ...) -> (..., ...)} ids; not differentiable.
+     */
+    public IntTensor argmax(int dim) {
+        return Reductions.argmax(this, dim);
+    }
+
     // ---------------------------------------------------------------- linear algebra
 
     /**

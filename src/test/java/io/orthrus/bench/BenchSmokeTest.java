@@ -96,6 +96,20 @@ class BenchSmokeTest {
     }
 
     @Test
+    void bartBenchPrintsReconstructionFigures() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, "to be or not to be, that is the question. ".repeat(60), StandardCharsets.UTF_8);
+        JsonObject json = parse(BartBench.run(new String[] {"--corpus", corpus.toString(), "--steps", "2",
+                "--width", "16", "--layers", "1", "--length", "16", "--batch", "2", "--eval-batches", "1"}));
+        for (String key : new String[] {"val_loss", "val_reconstruction_accuracy", "ms_per_step", "tokens_per_s", "params"}) {
+            assertTrue(json.has(key), key + " missing from " + json);
+        }
+        double accuracy = json.get("val_reconstruction_accuracy").getAsDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1, json.toString());
+        assertThrows(IllegalArgumentException.class, () -> BartBench.run(new String[] {"--widht", "3"}));
+    }
+
+    @Test
     void gemmBenchPrintsOneResultPerKernelAndThreadCount() throws Exception {
         JsonObject json = parse(GemmBench.run(new String[] {"--quick", "--shapes", "16,8,24"}));
         var results = json.getAsJsonArray("results");

@@ -49,6 +49,7 @@ class SyntheticTaskTest {
         assertArrayEquals(new int[] {4, 5, 12, ig, 7, 8, 9, 12}, batch.targets().data());
         assertEquals(7, batch.predictions());
         assertThrows(IllegalArgumentException.class, () -> new SequencePair(new int[0], new int[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> new SequencePair(new int[] {1}, new int[0]));
         assertThrows(IllegalArgumentException.class, () -> Seq2SeqBatch.of(List.of(), s));
     }
 }

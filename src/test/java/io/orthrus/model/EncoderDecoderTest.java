@@ -181,6 +181,11 @@ class EncoderDecoderTest {
         e = assertThrows(IllegalArgumentException.class, () -> model.encode(IntTensor.of(new int[] {1, 2, 3, 4}, 2, 2),
                 IntTensor.of(new int[] {1, 1, 0, 0}, 2, 2)));
         assertTrue(e.getMessage().contains("row 1 of the source is all padding"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> model.encode(IntTensor.of(new int[17], 1, 17), null));
+        assertTrue(e.getMessage().contains("the source has 17 positions but its context length is 16"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> model.logits(IntTensor.of(new int[] {1}, 1, 1), null,
+                IntTensor.of(new int[17], 1, 17), null));
+        assertTrue(e.getMessage().contains("the target has 17 positions"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> model.encode(IntTensor.of(new int[] {1, 99}, 1, 2), null));
         assertTrue(e.getMessage().contains("99"), e.getMessage());
         Tensor memory = model.encode(IntTensor.of(new int[] {1, 2}, 1, 2), null);

@@ -23,7 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class DenoisingTest {
+public class DenoisingTest {
     private static final SpecialTokens SPECIALS = SpecialTokens.after(1000);
     private static final int MASK = 1003;
 
@@ -145,6 +145,15 @@ class DenoisingTest {
         assertEquals(2 * 21, bart.predictions(batch));
         Denoising t5 = Denoising.spanCorruption(SPECIALS, 1010, 10, 7);
         assertEquals(t5.batch(batch, false).predictions(), t5.predictions(batch));
+        int[] padded = distinct(40);
+        java.util.Arrays.fill(padded, 32, 40, SPECIALS.pad()); // the second row holds 12 tokens
+        IntTensor shortRows = IntTensor.of(padded, 2, 20);
+        assertEquals(20, bart.batch(shortRows, false).decoderInput().shape()[1] - 1, "the longest text sets the length");
+        assertArrayEquals(java.util.Arrays.copyOfRange(padded, 20, 32),
+                java.util.Arrays.copyOfRange(bart.batch(shortRows, false).targets().data(), 21, 33),
+                "padding is not part of the text");
+        assertEquals(21 + 13, bart.predictions(shortRows));
+        assertEquals(t5.batch(shortRows, false).predictions(), t5.predictions(shortRows));
     }
 
     @Test
@@ -155,10 +164,16 @@ class DenoisingTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Denoising.spanCorruption(SPECIALS, 1010, 3, 1).corrupt(distinct(100), new Rng(1)));
         assertTrue(e.getMessage().contains("sentinels"), e.getMessage());
+        EncoderDecoder small = new EncoderDecoder(EncoderDecoder.Config.of(new TransformerConfig(20, 24, 16, 2, 1, 32,
+                Activation.Kind.GELU_EXACT, 0f, TransformerConfig.PositionalEncoding.LEARNED,
+                TransformerConfig.NormPlacement.PRE, false, true)), new Rng(1));
+        e = assertThrows(IllegalArgumentException.class, () -> Denoising.spanCorruption(SpecialTokens.after(10), 13, 10, 1)
+                .loss(small, IntTensor.of(distinct(12), 1, 12)));
+        assertTrue(e.getMessage().contains("sentinel ids 13..22 are outside the model's source vocabulary of 20"), e.getMessage());
     }
 
     /** Grammar sentences as a stream of word ids, cut into windows of {@code length}. */
-    static BatchSource<IntTensor> grammarWindows(int batch, int length, Rng rng) {
+    public static BatchSource<IntTensor> grammarWindows(int batch, int length, Rng rng) {
         Grammar grammar = Grammar.english();
         List<String> words = grammar.vocabulary();
         return () -> {

@@ -23,12 +23,12 @@ public class MixtureTest {
     static final int WORDS = Grammar.english().vocabulary().size();
     static final int MASK = WORDS;
 
-    static Gpt gpt(long seed) {
+    public static Gpt gpt(long seed) {
         return new Gpt(new TransformerConfig(WORDS + 1, 16, 64, 4, 2, 256, Activation.Kind.GELU_EXACT, 0f,
                 TransformerConfig.PositionalEncoding.LEARNED, TransformerConfig.NormPlacement.PRE, false, true), new Rng(seed));
     }
 
-    static MaskedLm masking() {
+    public static MaskedLm masking() {
         return new MaskedLm(new MaskedLm.Vocabulary(WORDS + 1, MASK, id -> id == MASK, id -> false),
                 MaskedLm.Options.bert(3));
     }
@@ -38,7 +38,7 @@ public class MixtureTest {
         return model.evaluating(() -> batches.stream().mapToDouble(b -> objective.loss(model, b).item()).average().orElseThrow());
     }
 
-    static List<IntTensor> fixed(int count, long seed) {
+    public static List<IntTensor> fixed(int count, long seed) {
         BatchSource<IntTensor> source = DenoisingTest.grammarWindows(32, 17, new Rng(seed));
         List<IntTensor> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -47,7 +47,7 @@ public class MixtureTest {
         return out;
     }
 
-    static Gpt train(Objective<? super Gpt, IntTensor> objective, int steps) {
+    public static Gpt train(Objective<? super Gpt, IntTensor> objective, int steps) {
         Gpt model = gpt(4);
         TrainingOptions options = new TrainingOptions(steps, 3e-3, 3e-4, Math.min(50, steps / 10), 0.01, 0.9, 0.98, 1.0,
                 1, 0, 2);

@@ -62,6 +62,10 @@ class OpsForwardTest {
         assertArrayEquals(new int[] {2, 1}, t.sum(1, true).shape());
         assertArrayEquals(new float[] {1, 4}, t.mean(-1, false).toArray(), EXACT);
         assertArrayEquals(new float[] {2, 5}, t.max(1, false).toArray(), EXACT);
+        Tensor u = Tensor.of(new float[] {3, 1, 3, 0, 7, 2, 5, 7, 1, 1, 1, 1}, 2, 3, 2);
+        assertArrayEquals(new int[] {2, 2, 0, 0}, u.argmax(1).data(), "first maximum along the middle dimension");
+        assertArrayEquals(new int[] {2, 2}, u.argmax(1).shape());
+        assertArrayEquals(new int[] {0, 0, 0, 1, 0, 0}, u.argmax(-1).data(), "ties go to the first");
         assertEquals(15f, t.sum().item(), EXACT);
         assertEquals(2.5f, t.mean().item(), EXACT);
     }

@@ -1,0 +1,110 @@
+package io.orthrus.bench;
+
+import com.google.gson.JsonObject;
+import io.orthrus.data.Seq2SeqBatch;
+import io.orthrus.data.SpecialTokens;
+import io.orthrus.data.TextDataset;
+import io.orthrus.data.WindowSampler;
+import io.orthrus.model.EncoderDecoder;
+import io.orthrus.nn.Activation;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.objective.Denoising;
+import io.orthrus.objective.Seq2Seq;
+import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tokenize.CharTokenizer;
+import io.orthrus.train.Trainer;
+import io.orthrus.train.TrainingOptions;
+import io.orthrus.train.TrainingResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * BART-style denoising pre-training of a small encoder-decoder on characters of a corpus (by
+ * default Tiny Shakespeare, split 90/10): text infilling (30% of the characters in Poisson(3)
+ * spans, one mask each) on windows of {@code --length} characters; validation loss and
+ * reconstruction accuracy (teacher-forced next-token accuracy over the whole rewritten window)
+ * on a fixed set of corrupted validation windows, and the speed.
+ *
+ * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --width C} (128),
+ * {@code --layers L} (2 per side), {@code --length T} (64), {@code --batch B} (16),
+ * {@code --lr LR} (1e-3), {@code --eval-batches N} (20), {@code --threads K}, {@code --seed S}.
+ */
+public final class BartBench {
+    private static final String NAME = "BartBench";
+
+    private BartBench() {}
+
+    /** Trains, measures and returns the JSON line ({@code orthrus bench bart} prints it). */
+    public static String run(String[] args) throws IOException {
+        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
+        int steps = 1000, width = 128, layers = 2, length = 64, batch = 16, evalBatches = 20;
+        double learningRate = 1e-3;
+        long seed = 1;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--corpus" -> corpus = Path.of(BenchSupport.require(NAME, args[i], value));
+                case "--steps" -> steps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--width" -> width = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--layers" -> layers = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--length" -> length = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--batch" -> batch = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
+                case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
+                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, BenchSupport.require(NAME, args[i], value));
+                case "--seed" -> seed = Long.parseLong(BenchSupport.require(NAME, args[i], value));
+                default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
+                        + "--corpus FILE --steps N --width C --layers L --length T --batch B --lr LR --eval-batches N "
+                        + "--threads K --seed S");
+            }
+            i++;
+        }
+        if (!Files.isRegularFile(corpus)) {
+            throw new IllegalArgumentException(NAME + ": corpus file " + corpus.toAbsolutePath()
+                    + " does not exist; pass --corpus FILE");
+        }
+        String text = Files.readString(corpus, StandardCharsets.UTF_8);
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
+        TextDataset data = TextDataset.of(text, tokenizer, 0.9);
+        int characters = tokenizer.vocabSize();
+        SpecialTokens specials = SpecialTokens.after(characters);
+        int mask = characters + 3;
+        TransformerConfig shape = new TransformerConfig(characters + 4, length + 1, width, Math.max(1, width / 32), layers,
+                4 * width, Activation.Kind.GELU_EXACT, 0f, TransformerConfig.PositionalEncoding.LEARNED,
+                TransformerConfig.NormPlacement.PRE, false, true);
+        Rng rng = new Rng(seed);
+        EncoderDecoder model = new EncoderDecoder(EncoderDecoder.Config.of(shape), rng.split());
+        Denoising objective = Denoising.textInfilling(specials, mask, seed);
+        WindowSampler validation = data.validationWindows(length, batch, new Rng(seed + 1));
+        List<IntTensor> windows = new ArrayList<>();
+        List<Seq2SeqBatch> evaluationSet = new ArrayList<>();
+        for (int i = 0; i < evalBatches; i++) {
+            windows.add(validation.next());
+            evaluationSet.add(objective.batch(windows.get(i), false));
+        }
+        Trainer<EncoderDecoder, IntTensor> trainer = new Trainer<>(model, objective,
+                TrainingOptions.nanoGpt(steps).withLearningRate(learningRate, learningRate / 10).withEvaluation(0, 1));
+        TrainingResult result = trainer.fit(data.trainWindows(length, batch, rng.split()), () -> windows.get(0));
+        Seq2Seq.Evaluation evaluation = new Seq2Seq().evaluate(model, evaluationSet);
+        JsonObject json = new JsonObject();
+        json.addProperty("bench", "bart-infilling-chars");
+        json.addProperty("width", width);
+        json.addProperty("layers", layers);
+        json.addProperty("params", model.parameterCount());
+        json.addProperty("steps", steps);
+        json.addProperty("batch", batch);
+        json.addProperty("length", length);
+        json.addProperty("train_loss", BenchSupport.round(result.finalTrainLoss()));
+        json.addProperty("val_loss", BenchSupport.round(evaluation.loss()));
+        json.addProperty("val_reconstruction_accuracy", BenchSupport.round(evaluation.accuracy()));
+        json.addProperty("ms_per_step", BenchSupport.round(result.medianStepMillis()));
+        json.addProperty("tokens_per_s", Math.round(batch * length * 1000.0 / result.medianStepMillis()));
+        return json.toString();
+    }
+}
