@@ -75,29 +75,45 @@ public final class VectorGemm implements Gemm {
             smallM(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate);
             return;
         }
-        // One task per worker, each owning a contiguous run of rows and packing its own copy of B:
-        // no barrier inside the product, and each element is summed in the same order for any split.
-        int workers = Math.min(parallel.threads(), Math.max(1, m / MIN_ROWS_PER_WORKER));
+        int slivers = ceilDiv(n, NR);
+        int workers = parallel.threads();
+        if (n > m && slivers >= 2 * workers) {
+            // Wide and short (a weight gradient dW = dYᵀ·X): one run of column slivers per worker, so that
+            // each packs only its part of B instead of every worker packing all of it.
+            int perTask = ceilDiv(slivers, workers);
+            int tasks = ceilDiv(slivers, perTask);
+            parallel.forEach(tasks, t -> rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate,
+                    0, m, t * perTask, Math.min(slivers, (t + 1) * perTask)));
+            return;
+        }
+        // One task per worker, each owning a contiguous run of rows and packing its own copy of B: no
+        // barrier inside the product. Either way each element of C is computed by one task, summed in
+        // the same order, so results do not depend on the split.
+        workers = Math.min(workers, Math.max(1, m / MIN_ROWS_PER_WORKER));
         int chunk = roundUp(ceilDiv(m, workers), MR);
         int tasks = ceilDiv(m, chunk);
         parallel.forEach(tasks, t -> {
             int rowStart = t * chunk;
             rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, rowStart,
-                    Math.min(m, rowStart + chunk));
+                    Math.min(m, rowStart + chunk), 0, slivers);
         });
     }
 
-    /** The blocked product for rows {@code [rowStart, rowEnd)} of C, on the calling thread. */
+    /**
+     * The blocked product for rows {@code [rowStart, rowEnd)} and column slivers
+     * {@code [sliverStart, sliverEnd)} of C, on the calling thread.
+     */
     private void rows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b,
-                      int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd) {
-        int slivers = ceilDiv(n, NR);
+                      int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd,
+                      int sliverStart, int sliverEnd) {
+        int slivers = sliverEnd - sliverStart;
         float[] bp = packedBuffer(slivers * NR * Math.min(KC, k));
         // Packing A costs about as much as PACK_A_MIN_SLIVERS slivers of multiply: worth it only when reused that often.
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             for (int s = 0; s < slivers; s++) {
-                packB(transB, k, n, b, bOffset, pc, kc, s * NR, bp, s * NR * kc);
+                packB(transB, k, n, b, bOffset, pc, kc, (sliverStart + s) * NR, bp, s * NR * kc);
             }
             boolean add = accumulate || pc > 0;
             for (int ic = rowStart; ic < rowEnd; ic += MC_MAX) {
@@ -107,7 +123,7 @@ public final class VectorGemm implements Gemm {
                     packA(transA, m, k, a, aOffset, ic, rows, pc, kc, ap);
                 }
                 for (int s = 0; s < slivers; s++) {
-                    int jr = s * NR;
+                    int jr = (sliverStart + s) * NR;
                     int cols = Math.min(NR, n - jr);
                     for (int ir = 0; ir < rows; ir += MR) {
                         int i = ic + ir;
