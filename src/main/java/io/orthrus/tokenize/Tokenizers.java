@@ -28,8 +28,11 @@ public final class Tokenizers {
         if (type.equals(WordPiece.TYPE)) {
             return WordPiece.fromJson(object);
         }
+        if (type.equals(ByteLevelBpe.TYPE)) {
+            return ByteLevelBpe.fromJson(object);
+        }
         throw new IllegalArgumentException("Tokenizer JSON: unknown type '" + type + "' (known: " + CharTokenizer.TYPE
-                + ", " + WordPiece.TYPE + ")");
+                + ", " + WordPiece.TYPE + ", " + ByteLevelBpe.TYPE + ")");
     }
 
     /** Writes {@code tokenizer} to {@code file} atomically. */

@@ -1,0 +1,353 @@
+package io.orthrus.tokenize;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * GPT-2's byte-level byte-pair encoding (Radford et al., 2019), equal to the reference encoder.
+ *
+ * <p>Text is cut into pieces by GPT-2's pattern (English contractions, runs of letters, runs of
+ * digits, runs of other symbols, each optionally led by one space; runs of whitespace), each piece
+ * is turned into its UTF-8 bytes, each byte into one printable character of a fixed 256-character
+ * alphabet (so that no byte is lost or needs escaping), and the characters are merged pairwise in
+ * the order of the merge list (lowest rank first) until no listed pair is left. Any Unicode text can
+ * be encoded, and {@code decode(encode(s))} is {@code s}.
+ *
+ * <p>Special tokens ({@code <|endoftext|>}) are matched only when the caller allows it
+ * ({@link #encode(String, boolean)}); by default they are encoded as the text they are made of.
+ *
+ * <p>Loaded from OpenAI's {@code encoder.json} + {@code vocab.bpe} or Hugging Face's
+ * {@code vocab.json} + {@code merges.txt} (the same formats under other names).
+ */
+public final class ByteLevelBpe implements Tokenizer {
+    /** The {@code "type"} of the JSON form. */
+    public static final String TYPE = "byte-level-bpe";
+    /** GPT-2's end-of-text token. */
+    public static final String END_OF_TEXT = "<|endoftext|>";
+
+    /**
+     * GPT-2's pre-tokenization pattern, with Python's Unicode {@code \s} spelled as the White_Space
+     * property (Java's {@code \s} is ASCII-only by default).
+     */
+    private static final Pattern PIECES = Pattern.compile("'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+"
+            + "| ?[^\\p{IsWhite_Space}\\p{L}\\p{N}]+|\\p{IsWhite_Space}+(?![^\\p{IsWhite_Space}])|\\p{IsWhite_Space}+");
+    private static final char[] BYTE_TO_CHAR = new char[256];
+    private static final int[] CHAR_TO_BYTE = new int[324];
+    private static final int CACHE_LIMIT = 100_000;
+
+    static {
+        // Printable bytes stand for themselves; the other 68 take the characters from U+0100 on.
+        Arrays.fill(CHAR_TO_BYTE, -1);
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            char c = printable ? (char) b : (char) next++;
+            BYTE_TO_CHAR[b] = c;
+            CHAR_TO_BYTE[c] = b;
+        }
+    }
+
+    private final String[] tokens; // id -> byte-level string
+    private final Map<String, Integer> ids;
+    private final List<String> merges; // "left right", rank = index
+    private final Map<String, Integer> ranks;
+    private final Map<String, Integer> special;
+    private final Pattern specialPattern;
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+
+    private ByteLevelBpe(Map<String, Integer> vocabulary, List<String> merges, String source) {
+        int n = vocabulary.size();
+        this.tokens = new String[n];
+        vocabulary.forEach((token, id) -> {
+            if (id == null || id < 0 || id >= n || tokens[id] != null) {
+                throw new IllegalArgumentException(source + ": token ids must be 0.." + (n - 1) + " with no repeats; '"
+                        + token + "' has id " + id);
+            }
+            tokens[id] = token;
+        });
+        this.ids = new HashMap<>(vocabulary);
+        this.merges = List.copyOf(merges);
+        this.ranks = new HashMap<>(merges.size() * 2);
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String merge = merges.get(rank);
+            int space = merge.indexOf(' ');
+            if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
+                throw new IllegalArgumentException(source + ": merge " + (rank + 1) + " '" + merge
+                        + "' is not two tokens separated by one space");
+            }
+            String merged = merge.substring(0, space) + merge.substring(space + 1);
+            if (!ids.containsKey(merged)) {
+                throw new IllegalArgumentException(source + ": merge " + (rank + 1) + " '" + merge + "' makes '" + merged
+                        + "', which is not in the vocabulary");
+            }
+            ranks.putIfAbsent(merge, rank);
+        }
+        this.special = new LinkedHashMap<>();
+        if (ids.containsKey(END_OF_TEXT)) {
+            special.put(END_OF_TEXT, ids.get(END_OF_TEXT));
+        }
+        this.specialPattern = special.isEmpty() ? null
+                : Pattern.compile(special.keySet().stream().map(Pattern::quote).reduce((a, b) -> a + "|" + b).orElseThrow());
+    }
+
+    /**
+     * Loads the tokenizer files in {@code directory}: {@code encoder.json} + {@code vocab.bpe}
+     * (OpenAI's GPT-2 release) or {@code vocab.json} + {@code merges.txt} (Hugging Face).
+     */
+    public static ByteLevelBpe load(Path directory) throws IOException {
+        for (String[] names : new String[][] {{"encoder.json", "vocab.bpe"}, {"vocab.json", "merges.txt"}}) {
+            Path vocab = directory.resolve(names[0]), merges = directory.resolve(names[1]);
+            if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) {
+                return load(vocab, merges);
+            }
+        }
+        throw new IllegalArgumentException("ByteLevelBpe: " + directory + " holds neither encoder.json + vocab.bpe nor"
+                + " vocab.json + merges.txt");
+    }
+
+    /** Loads a vocabulary ({@code token → id} JSON object) and a merge list (one "left right" per line). */
+    public static ByteLevelBpe load(Path vocabularyJson, Path mergesFile) throws IOException {
+        Map<String, Integer> vocabulary = new LinkedHashMap<>();
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(vocabularyJson, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) {
+                throw new IllegalArgumentException(vocabularyJson + ": expected a JSON object of token → id");
+            }
+            for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
+                if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber()) {
+                    throw new IllegalArgumentException(vocabularyJson + ": the id of '" + e.getKey() + "' is not a number");
+                }
+                vocabulary.put(e.getKey(), e.getValue().getAsInt());
+            }
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(vocabularyJson + ": not valid JSON: " + e.getMessage(), e);
+        }
+        List<String> merges = new ArrayList<>();
+        List<String> lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if ((i == 0 && line.startsWith("#version")) || line.isEmpty()) {
+                continue;
+            }
+            int space = line.indexOf(' ');
+            if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
+                throw new IllegalArgumentException(mergesFile + ": line " + (i + 1) + " '" + line
+                        + "' is not two tokens separated by one space");
+            }
+            merges.add(line);
+        }
+        return new ByteLevelBpe(vocabulary, merges, vocabularyJson.getFileName() + " + " + mergesFile.getFileName());
+    }
+
+    /** The ids of {@code text}, special tokens encoded as ordinary text. */
+    @Override
+    public int[] encode(String text) {
+        return encode(text, false);
+    }
+
+    /**
+     * The ids of {@code text}; with {@code allowSpecial}, each occurrence of a special token
+     * ({@code <|endoftext|>}) becomes its single id instead of the ids of its characters.
+     */
+    public int[] encode(String text, boolean allowSpecial) {
+        checkValidUnicode(text);
+        List<Integer> out = new ArrayList<>();
+        if (allowSpecial && specialPattern != null) {
+            Matcher m = specialPattern.matcher(text);
+            int from = 0;
+            while (m.find()) {
+                encodeOrdinary(text.substring(from, m.start()), out);
+                out.add(special.get(m.group()));
+                from = m.end();
+            }
+            encodeOrdinary(text.substring(from), out);
+        } else {
+            encodeOrdinary(text, out);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private void encodeOrdinary(String text, List<Integer> out) {
+        Matcher m = PIECES.matcher(text);
+        while (m.find()) {
+            for (int id : piece(m.group())) {
+                out.add(id);
+            }
+        }
+    }
+
+    /** The ids of one pre-tokenized piece, cached. */
+    private int[] piece(String piece) {
+        int[] cached = cache.get(piece);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
+        List<String> symbols = new ArrayList<>(bytes.length);
+        for (byte b : bytes) {
+            symbols.add(String.valueOf(BYTE_TO_CHAR[b & 0xFF]));
+        }
+        merge(symbols);
+        int[] result = new int[symbols.size()];
+        for (int i = 0; i < result.length; i++) {
+            Integer id = ids.get(symbols.get(i));
+            if (id == null) {
+                throw new IllegalStateException("ByteLevelBpe: the vocabulary has no token '" + symbols.get(i)
+                        + "' (every single byte must be in it)");
+            }
+            result[i] = id;
+        }
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear();
+        }
+        cache.put(piece, result);
+        return result;
+    }
+
+    /** Merges the pair of lowest rank everywhere it occurs, left to right, until no listed pair remains. */
+    private void merge(List<String> symbols) {
+        while (symbols.size() > 1) {
+            int best = Integer.MAX_VALUE;
+            String left = null, right = null;
+            for (int i = 0; i + 1 < symbols.size(); i++) {
+                Integer rank = ranks.get(symbols.get(i) + " " + symbols.get(i + 1));
+                if (rank != null && rank < best) {
+                    best = rank;
+                    left = symbols.get(i);
+                    right = symbols.get(i + 1);
+                }
+            }
+            if (left == null) {
+                return;
+            }
+            List<String> merged = new ArrayList<>(symbols.size());
+            for (int i = 0; i < symbols.size(); i++) {
+                if (i + 1 < symbols.size() && symbols.get(i).equals(left) && symbols.get(i + 1).equals(right)) {
+                    merged.add(left + right);
+                    i++;
+                } else {
+                    merged.add(symbols.get(i));
+                }
+            }
+            symbols.clear();
+            symbols.addAll(merged);
+        }
+    }
+
+    private static void checkValidUnicode(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("ByteLevelBpe: the text has an unpaired surrogate U+"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i
+                        + "; it is not valid Unicode and has no UTF-8 bytes");
+            }
+        }
+    }
+
+    /** The text of {@code ids}; byte sequences that are not valid UTF-8 become U+FFFD, as in the reference. */
+    @Override
+    public String decode(int[] idList) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int id : idList) {
+            if (id < 0 || id >= tokens.length) {
+                throw new IllegalArgumentException("ByteLevelBpe: id " + id + " is outside the vocabulary of "
+                        + tokens.length);
+            }
+            String token = tokens[id];
+            if (special.containsKey(token)) {
+                bytes.writeBytes(token.getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            for (int i = 0; i < token.length(); i++) {
+                char c = token.charAt(i);
+                int b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+                if (b < 0) {
+                    throw new IllegalArgumentException("ByteLevelBpe: token " + id + " '" + token
+                            + "' has a character outside the byte alphabet");
+                }
+                bytes.write(b);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int vocabSize() {
+        return tokens.length;
+    }
+
+    /** The id of a special token such as {@link #END_OF_TEXT}. */
+    public int specialId(String token) {
+        Integer id = special.get(token);
+        if (id == null) {
+            throw new IllegalArgumentException("ByteLevelBpe: no special token '" + token + "'; known: " + special.keySet());
+        }
+        return id;
+    }
+
+    /** The byte-level form of token {@code id} (as written in the vocabulary file, e.g. "Ġthe"). */
+    public String token(int id) {
+        if (id < 0 || id >= tokens.length) {
+            throw new IllegalArgumentException("ByteLevelBpe: id " + id + " is outside the vocabulary of " + tokens.length);
+        }
+        return tokens[id];
+    }
+
+    /** Number of merges. */
+    public int mergeCount() {
+        return merges.size();
+    }
+
+    @Override
+    public String toJson() {
+        JsonObject json = new JsonObject();
+        json.addProperty("type", TYPE);
+        JsonArray vocab = new JsonArray(tokens.length);
+        for (String token : tokens) {
+            vocab.add(token);
+        }
+        json.add("vocab", vocab);
+        JsonArray mergeArray = new JsonArray(merges.size());
+        merges.forEach(mergeArray::add);
+        json.add("merges", mergeArray);
+        return json.toString();
+    }
+
+    static ByteLevelBpe fromJson(JsonObject json) {
+        JsonArray vocab = json.getAsJsonArray("vocab"), mergeArray = json.getAsJsonArray("merges");
+        if (vocab == null || mergeArray == null) {
+            throw new IllegalArgumentException("Tokenizer JSON: a " + TYPE + " needs 'vocab' and 'merges' arrays");
+        }
+        Map<String, Integer> vocabulary = new LinkedHashMap<>();
+        for (int i = 0; i < vocab.size(); i++) {
+            vocabulary.put(vocab.get(i).getAsString(), i);
+        }
+        List<String> merges = new ArrayList<>(mergeArray.size());
+        mergeArray.forEach(e -> merges.add(e.getAsString()));
+        return new ByteLevelBpe(vocabulary, merges, "Tokenizer JSON");
+    }
+
+    @Override
+    public String toString() {
+        return "ByteLevelBpe(" + tokens.length + " tokens, " + merges.size() + " merges)";
+    }
+}
