@@ -155,6 +155,62 @@ public final class ByteLevelBpe implements Tokenizer {
         return new ByteLevelBpe(vocabulary, merges, vocabularyJson.getFileName() + " + " + mergesFile.getFileName());
     }
 
+    /**
+     * Learns a byte-level BPE vocabulary of {@code vocabSize} tokens from {@code corpus}: the 256
+     * bytes, then merges, then {@link #END_OF_TEXT}. The corpus is cut into pieces by GPT-2's
+     * pattern, and the most frequent adjacent pair of symbols within a piece is merged, again and
+     * again. Pair counts are kept up to date incrementally: a merge only revisits the pieces that
+     * contain the merged pair, and a priority queue (with stale entries skipped) yields the next most
+     * frequent pair, so no merge recounts the corpus. Ties go to the pair whose left symbol, then right
+     * symbol, comes first in string order (of the byte-level forms). Training stops
+     * early when no pair occurs at least {@code minFrequency} times.
+     */
+    public static ByteLevelBpe train(String corpus, int vocabSize, int minFrequency) {
+        if (vocabSize < 257) {
+            throw new IllegalArgumentException("ByteLevelBpe.train: vocabSize must be at least 257 (256 bytes and "
+                    + END_OF_TEXT + "), got " + vocabSize);
+        }
+        if (minFrequency < 1) {
+            throw new IllegalArgumentException("ByteLevelBpe.train: minFrequency must be >= 1, got " + minFrequency);
+        }
+        checkValidUnicode(corpus);
+        return new BpeTrainer(corpus, vocabSize, Math.max(1, minFrequency)).train();
+    }
+
+    /** The byte-level symbol strings of a text's pieces, with their counts, in order of first appearance. */
+    static Map<String, Integer> pieceCounts(String text) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        Matcher m = PIECES.matcher(text);
+        while (m.find()) {
+            counts.merge(byteLevel(m.group()), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** {@code piece} in the byte alphabet: one character per UTF-8 byte. */
+    static String byteLevel(String piece) {
+        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
+        char[] chars = new char[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+        }
+        return new String(chars);
+    }
+
+    /** The 256 byte symbols in byte order. */
+    static String byteSymbol(int b) {
+        return String.valueOf(BYTE_TO_CHAR[b]);
+    }
+
+    /** A tokenizer from a trained vocabulary (ids in list order) and merges. */
+    static ByteLevelBpe of(List<String> vocabulary, List<String> merges) {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (String token : vocabulary) {
+            ids.put(token, ids.size());
+        }
+        return new ByteLevelBpe(ids, merges, "ByteLevelBpe.train");
+    }
+
     /** The ids of {@code text}, special tokens encoded as ordinary text. */
     @Override
     public int[] encode(String text) {
@@ -198,10 +254,10 @@ public final class ByteLevelBpe implements Tokenizer {
         if (cached != null) {
             return cached;
         }
-        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
-        List<String> symbols = new ArrayList<>(bytes.length);
-        for (byte b : bytes) {
-            symbols.add(String.valueOf(BYTE_TO_CHAR[b & 0xFF]));
+        String chars = byteLevel(piece);
+        List<String> symbols = new ArrayList<>(chars.length());
+        for (int i = 0; i < chars.length(); i++) {
+            symbols.add(String.valueOf(chars.charAt(i)));
         }
         merge(symbols);
         int[] result = new int[symbols.size()];
