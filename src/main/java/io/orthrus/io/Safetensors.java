@@ -6,7 +6,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Tensor;
+import java.io.StringReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,11 +31,14 @@ import java.util.Map;
  * (plus an optional {@code "__metadata__"} object of strings), then the raw little-endian data.
  * It holds no code, so loading a file cannot execute anything.
  *
- * <p>Orthrus writes F32. It reads F32, F16 and BF16 (converted to float32), and validates every
- * header field before reading data: header length within the file and at most 100 MB, a JSON
- * object, known dtypes, non-negative shapes, offsets in order that tile the data section exactly
- * (no gaps, no overlaps, nothing after the last tensor), and byte lengths equal to
- * {@code elements × dtype size}. A file that fails any check is rejected whole.
+ * <p>Orthrus writes F32. It reads F32, F16 and BF16 (converted to float32) into {@link Tensor}s
+ * and I32 and I64 (which must fit an int) into {@link IntTensor}s, memory-mapping the data rather
+ * than copying the file. It validates every header field before reading data, as the reference
+ * implementation does: header length within the file and at most 100 MB, UTF-8 JSON, an object,
+ * no key given twice (at any level), known dtypes, non-negative shapes whose element count times
+ * the dtype size (computed without overflow) equals the tensor's byte span, offsets in order that
+ * tile the data section exactly (no gaps, no overlaps, nothing after the last tensor). A file that
+ * fails any check is rejected whole with a {@link SafetensorsFormatException}.
  */
 public final class Safetensors {
     /** The same bound on header size as the reference implementation. */
@@ -44,10 +50,11 @@ public final class Safetensors {
     /**
      * The tensors and metadata of a file.
      *
-     * @param tensors  by name, in the order of their data in the file
+     * @param tensors  the floating-point tensors (F32, F16, BF16) by name, in the order of their data in the file
+     * @param integers the integer tensors (I32, I64) by name, in the order of their data in the file
      * @param metadata the {@code __metadata__} strings (empty if none)
      */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    public record Contents(Map<String, Tensor> tensors, Map<String, IntTensor> integers, Map<String, String> metadata) {}
 
     /** Writes {@code tensors} (in map order) and {@code metadata} to {@code file}, atomically. */
     public static void write(Path file, Map<String, ? extends Tensor> tensors, Map<String, String> metadata)
@@ -142,12 +149,19 @@ public final class Safetensors {
                 throw invalid(file, "has " + dataSize + " bytes of data but its tensors cover " + expected);
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, IntTensor> integers = new LinkedHashMap<>();
             for (Entry entry : entries) {
-                ByteBuffer data = ByteBuffer.allocate((int) (entry.end - entry.begin)).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(channel, data, dataStart + entry.begin);
-                tensors.put(entry.name, Tensor.wrap(decode(entry.dtype, data.flip(), entry.elements), entry.shape));
+                ByteBuffer data = entry.end == entry.begin ? ByteBuffer.allocate(0)
+                        : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + entry.begin, entry.end - entry.begin);
+                data.order(ByteOrder.LITTLE_ENDIAN);
+                if (entry.dtype.startsWith("I")) {
+                    integers.put(entry.name, IntTensor.wrap(decodeIntegers(file, entry, data), entry.shape));
+                } else {
+                    tensors.put(entry.name, Tensor.wrap(decode(entry.dtype, data, entry.elements), entry.shape));
+                }
             }
-            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(integers),
+                    Collections.unmodifiableMap(metadata));
         }
     }
 
@@ -164,6 +178,7 @@ public final class Safetensors {
         if (!text.startsWith("{")) {
             throw invalid(file, "has a header that does not start with '{'");
         }
+        checkNoDuplicateKeys(file, text);
         try {
             JsonElement parsed = JsonParser.parseString(text);
             if (!parsed.isJsonObject()) {
@@ -172,6 +187,43 @@ public final class Safetensors {
             return parsed.getAsJsonObject();
         } catch (JsonParseException e) {
             throw invalid(file, "has a header that is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** Walks the header with Gson's streaming reader and rejects any object that names a key twice. */
+    private static void checkNoDuplicateKeys(Path file, String text) {
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            walk(file, reader, 0);
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            throw invalid(file, "has a header that is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static void walk(Path file, JsonReader reader, int depth) throws IOException {
+        if (depth > 64) {
+            throw invalid(file, "has a header nested more than 64 levels deep");
+        }
+        switch (reader.peek()) {
+            case BEGIN_OBJECT -> {
+                reader.beginObject();
+                java.util.Set<String> names = new java.util.HashSet<>();
+                while (reader.hasNext()) {
+                    String name = reader.nextName();
+                    if (!names.add(name)) {
+                        throw invalid(file, "has a header that gives the key '" + name + "' twice in one object");
+                    }
+                    walk(file, reader, depth + 1);
+                }
+                reader.endObject();
+            }
+            case BEGIN_ARRAY -> {
+                reader.beginArray();
+                while (reader.hasNext()) {
+                    walk(file, reader, depth + 1);
+                }
+                reader.endArray();
+            }
+            default -> reader.skipValue();
         }
     }
 
@@ -199,10 +251,11 @@ public final class Safetensors {
         }
         String dtype = string(file, name, object, "dtype");
         int width = switch (dtype) {
-            case "F32" -> 4;
+            case "F32", "I32" -> 4;
             case "F16", "BF16" -> 2;
+            case "I64" -> 8;
             default -> throw invalid(file, "gives tensor '" + name + "' dtype '" + dtype
-                    + "', which Orthrus does not read (F32, F16, BF16)");
+                    + "', which Orthrus does not read (F32, F16, BF16, I32, I64)");
         };
         JsonArray shapeArray = array(file, name, object, "shape");
         int[] shape = new int[shapeArray.size()];
@@ -227,7 +280,7 @@ public final class Safetensors {
         if (begin < 0 || end < begin) {
             throw invalid(file, "gives tensor '" + name + "' data_offsets [" + begin + ", " + end + "] out of order");
         }
-        if (end - begin != elements * width) {
+        if (end - begin != elements * width) { // elements < 2^31 and width <= 8: the product cannot overflow
             throw invalid(file, "gives tensor '" + name + "' " + (end - begin) + " bytes of data, but its shape and dtype "
                     + dtype + " need " + elements * width);
         }
@@ -252,13 +305,30 @@ public final class Safetensors {
 
     private static long integer(Path file, String name, String field, JsonElement e) {
         if (e instanceof JsonPrimitive p && p.isNumber()) {
-            double v = p.getAsDouble();
-            long l = p.getAsLong();
-            if (v == l) {
-                return l;
+            try {
+                return p.getAsBigDecimal().longValueExact(); // exact: no rounding through double, no wrap-around
+            } catch (ArithmeticException | NumberFormatException notAWholeLong) {
+                // reported below
             }
         }
         throw invalid(file, "gives tensor '" + name + "' a " + field + " entry that is not a whole number: " + e);
+    }
+
+    private static int[] decodeIntegers(Path file, Entry entry, ByteBuffer data) {
+        int[] out = new int[(int) entry.elements];
+        for (int i = 0; i < out.length; i++) {
+            if (entry.dtype.equals("I32")) {
+                out[i] = data.getInt();
+            } else {
+                long v = data.getLong();
+                if (v != (int) v) {
+                    throw invalid(file, "holds " + v + " at element " + i + " of I64 tensor '" + entry.name
+                            + "', which does not fit the int ids Orthrus uses");
+                }
+                out[i] = (int) v;
+            }
+        }
+        return out;
     }
 
     private static float[] decode(String dtype, ByteBuffer data, long elements) {
@@ -304,7 +374,7 @@ public final class Safetensors {
         }
     }
 
-    private static IllegalArgumentException invalid(Path file, String problem) {
-        return new IllegalArgumentException("safetensors file " + file + " " + problem);
+    private static SafetensorsFormatException invalid(Path file, String problem) {
+        return new SafetensorsFormatException("safetensors file " + file + " " + problem);
     }
 }

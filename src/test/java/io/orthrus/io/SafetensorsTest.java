@@ -42,7 +42,7 @@ class SafetensorsTest {
 
     private void assertRejected(String header, byte[] data, String expected) throws IOException {
         Path path = file(header, data);
-        var e = assertThrows(IllegalArgumentException.class, () -> Safetensors.read(path));
+        var e = assertThrows(SafetensorsFormatException.class, () -> Safetensors.read(path));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
@@ -98,6 +98,100 @@ class SafetensorsTest {
         assertRejected("{\"__metadata__\":{\"k\":1}}", new byte[0], "not a string");
         assertRejected("[1, 2]", new byte[0], "start with '{'");
         assertRejected("{\"a\": nope", new byte[0], "not valid JSON");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", two, "key 'a' twice");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", two,
+                "key 'dtype' twice");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,18446744073709551624]}}", two,
+                "not a whole number");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647],\"data_offsets\":[0,8]}}", two,
+                "more elements than a Java array holds");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,9007199254740993]}}", two,
+                "need 8");
+    }
+
+    @Test
+    void readsIntegerTensors() throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(8 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        data.putInt(7).putInt(-3).putLong(50256L).putLong(-1L);
+        Path path = file("{\"i32\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"i64\":{\"dtype\":\"I64\",\"shape\":[1,2],\"data_offsets\":[8,24]}}", data.array());
+        Safetensors.Contents contents = Safetensors.read(path);
+        assertArrayEquals(new int[] {7, -3}, contents.integers().get("i32").data());
+        assertArrayEquals(new int[] {50256, -1}, contents.integers().get("i64").data());
+        assertArrayEquals(new int[] {1, 2}, contents.integers().get("i64").shape());
+        assertTrue(contents.tensors().isEmpty());
+        ByteBuffer big = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40);
+        assertRejected("{\"x\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", big.array(),
+                "does not fit the int ids");
+    }
+
+    /**
+     * 10,000 corruptions of a valid file (bytes flipped, set or inserted anywhere, the file cut
+     * short or extended, the header length changed): each read returns contents or throws
+     * SafetensorsFormatException, never anything else, and quickly.
+     */
+    @Test
+    void mutatedFilesGiveACleanResultOrOneTypedException() throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("w", Tensor.randn(new Rng(1), 3, 4));
+        tensors.put("b", Tensor.randn(new Rng(2), 4));
+        tensors.put("empty", Tensor.zeros(0, 2));
+        Path valid = dir.resolve("valid.safetensors");
+        Safetensors.write(valid, tensors, Map.of("format", "pt"));
+        byte[] original = Files.readAllBytes(valid);
+        Rng rng = new Rng(3);
+        Path mutated = dir.resolve("mutated.safetensors");
+        int clean = 0, rejected = 0;
+        long start = System.nanoTime();
+        for (int trial = 0; trial < 10_000; trial++) {
+            byte[] bytes = mutate(original, rng);
+            Files.write(mutated, bytes);
+            try {
+                Safetensors.read(mutated);
+                clean++;
+            } catch (SafetensorsFormatException expected) {
+                rejected++;
+            } catch (Throwable other) {
+                throw new AssertionError("trial " + trial + " threw " + other + " for bytes "
+                        + java.util.Arrays.toString(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 200))), other);
+            }
+        }
+        assertEquals(10_000, clean + rejected);
+        assertTrue(rejected > 5000 && clean > 100, clean + " read, " + rejected + " rejected");
+        assertTrue(System.nanoTime() - start < 60_000_000_000L, "no mutation may make a read hang");
+    }
+
+    private static byte[] mutate(byte[] original, Rng rng) {
+        byte[] bytes = original.clone();
+        int edits = 1 + rng.nextInt(3);
+        for (int e = 0; e < edits; e++) {
+            switch (rng.nextInt(6)) {
+                case 0 -> bytes[rng.nextInt(bytes.length)] ^= (byte) (1 << rng.nextInt(8)); // flip a bit
+                case 1 -> bytes[rng.nextInt(bytes.length)] = (byte) "{}[]\",:0123456789-.eE \\u".charAt(rng.nextInt(24));
+                case 2 -> bytes = java.util.Arrays.copyOf(bytes, Math.max(0, bytes.length - 1 - rng.nextInt(bytes.length)));
+                case 3 -> bytes = java.util.Arrays.copyOf(bytes, bytes.length + 1 + rng.nextInt(16)); // trailing zeros
+                case 4 -> { // the header length: small changes and wild values
+                    if (bytes.length >= 8) {
+                        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                        long length = b.getLong(0);
+                        b.putLong(0, rng.nextInt(2) == 0 ? length + rng.nextInt(17) - 8 : rng.nextLong());
+                    }
+                }
+                default -> { // insert a byte
+                    int at = rng.nextInt(bytes.length + 1);
+                    byte[] grown = new byte[bytes.length + 1];
+                    System.arraycopy(bytes, 0, grown, 0, at);
+                    grown[at] = (byte) rng.nextInt(256);
+                    System.arraycopy(bytes, at, grown, at + 1, bytes.length - at);
+                    bytes = grown;
+                }
+            }
+            if (bytes.length == 0) {
+                break;
+            }
+        }
+        return bytes;
     }
 
     @Test
@@ -105,7 +199,7 @@ class SafetensorsTest {
         Path path = dir.resolve("bad.safetensors");
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1_000_000).putLong(0);
         Files.write(path, b.array());
-        var e = assertThrows(IllegalArgumentException.class, () -> Safetensors.read(path));
+        var e = assertThrows(SafetensorsFormatException.class, () -> Safetensors.read(path));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
         Files.write(path, new byte[3]);
         assertThrows(IllegalArgumentException.class, () -> Safetensors.read(path));
