@@ -373,6 +373,19 @@ public final class ByteLevelBpe implements Tokenizer {
         return merges.size();
     }
 
+    /**
+     * Writes Hugging Face's {@code vocab.json} (token → id) and {@code merges.txt} into
+     * {@code directory}, each atomically; {@link #load(Path)} reads them back.
+     */
+    public void saveHuggingFace(Path directory) throws IOException {
+        JsonObject vocab = new JsonObject();
+        for (int id = 0; id < tokens.length; id++) {
+            vocab.addProperty(tokens[id], id);
+        }
+        io.orthrus.io.AtomicFiles.writeString(directory.resolve("vocab.json"), vocab.toString());
+        io.orthrus.io.AtomicFiles.writeString(directory.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", merges) + "\n");
+    }
+
     @Override
     public String toJson() {
         JsonObject json = new JsonObject();

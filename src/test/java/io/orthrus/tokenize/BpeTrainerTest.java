@@ -93,6 +93,17 @@ class BpeTrainerTest {
     }
 
     @Test
+    void aTrainedVocabularyIsSavedInHuggingFacesFilesAndReadBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        ByteLevelBpe trained = ByteLevelBpe.train(CORPUS, 400, 2);
+        trained.saveHuggingFace(dir);
+        ByteLevelBpe loaded = ByteLevelBpe.load(dir);
+        assertEquals(trained.vocabSize(), loaded.vocabSize());
+        assertEquals(java.util.Arrays.toString(trained.encode(CORPUS)), java.util.Arrays.toString(loaded.encode(CORPUS)));
+        assertEquals(trained.specialId(ByteLevelBpe.END_OF_TEXT), loaded.specialId(ByteLevelBpe.END_OF_TEXT));
+    }
+
+    @Test
     void trainingStopsWhenNoPairIsFrequentEnoughAndRejectsBadSettings() {
         ByteLevelBpe tiny = ByteLevelBpe.train("ab ab ab cd", 10_000, 3);
         assertTrue(tiny.vocabSize() < 270, "only pairs seen 3 times merge: " + tiny.vocabSize());
