@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.orthrus.nn.Activation;
+import io.orthrus.nn.LayerNorm;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
@@ -104,7 +105,8 @@ final class Checkpoints {
                     json.get("feed_forward_width").getAsInt(), enumValue(Activation.Kind.class, json, "activation"),
                     json.get("dropout").getAsFloat(), enumValue(TransformerConfig.PositionalEncoding.class, json, "positions"),
                     enumValue(TransformerConfig.NormPlacement.class, json, "norm"), json.get("bias").getAsBoolean(),
-                    json.get("tied_embeddings").getAsBoolean());
+                    json.get("tied_embeddings").getAsBoolean(),
+                    json.has("layer_norm_eps") ? json.get("layer_norm_eps").getAsFloat() : LayerNorm.DEFAULT_EPS);
         } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             throw new IllegalArgumentException(configFile + ": a field is missing or has the wrong type (" + e + ")", e);
         } catch (IllegalArgumentException e) {
@@ -159,6 +161,7 @@ final class Checkpoints {
         json.addProperty("norm", c.norm().name().toLowerCase(Locale.ROOT));
         json.addProperty("bias", c.bias());
         json.addProperty("tied_embeddings", c.tiedEmbeddings());
+        json.addProperty("layer_norm_eps", c.layerNormEps());
         return json;
     }
 

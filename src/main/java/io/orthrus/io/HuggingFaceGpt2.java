@@ -119,7 +119,7 @@ public final class HuggingFaceGpt2 {
         config.addProperty("n_head", c.heads());
         config.addProperty("n_inner", c.feedForwardWidth());
         config.addProperty("activation_function", activation);
-        config.addProperty("layer_norm_epsilon", LayerNorm.DEFAULT_EPS);
+        config.addProperty("layer_norm_epsilon", c.layerNormEps());
         for (String dropout : new String[] {"resid_pdrop", "embd_pdrop", "attn_pdrop"}) {
             config.addProperty(dropout, c.dropout());
         }
@@ -177,11 +177,7 @@ public final class HuggingFaceGpt2 {
             default -> throw new IllegalArgumentException(file + ": activation_function '" + activation
                     + "' is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu)");
         };
-        double eps = json.has("layer_norm_epsilon") ? json.get("layer_norm_epsilon").getAsDouble() : 1e-5;
-        if (Math.abs(eps - LayerNorm.DEFAULT_EPS) > 1e-9) {
-            throw new IllegalArgumentException(file + ": layer_norm_epsilon " + eps + " is not supported; Orthrus's"
-                    + " blocks use " + LayerNorm.DEFAULT_EPS + ", as GPT-2 does");
-        }
+        float eps = json.has("layer_norm_epsilon") ? json.get("layer_norm_epsilon").getAsFloat() : LayerNorm.DEFAULT_EPS;
         boolean tied = !json.has("tie_word_embeddings") || json.get("tie_word_embeddings").getAsBoolean();
         if (!tied) {
             throw new IllegalArgumentException(file + ": tie_word_embeddings false is not supported; GPT-2 ties its head");
@@ -191,7 +187,7 @@ public final class HuggingFaceGpt2 {
             return new TransformerConfig(integer(file, json, "vocab_size", null), context, width,
                     integer(file, json, "n_head", null), integer(file, json, "n_layer", null),
                     inner == null ? 4 * width : inner, kind, dropout, TransformerConfig.PositionalEncoding.LEARNED,
-                    TransformerConfig.NormPlacement.PRE, true, true);
+                    TransformerConfig.NormPlacement.PRE, true, true, eps);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -71,12 +71,12 @@ public final class Bert extends Module implements LanguageModel {
         this.wpe = config.positions() == TransformerConfig.PositionalEncoding.LEARNED
                 ? registerModule("wpe", new Embedding(config.contextLength(), config.width(), rng)) : null;
         this.wse = registerModule("wse", new Embedding(SEGMENTS, config.width(), rng));
-        this.embeddingNorm = registerModule("lnE", new LayerNorm(config.width(), true, LayerNorm.DEFAULT_EPS));
+        this.embeddingNorm = registerModule("lnE", new LayerNorm(config.width(), true, config.layerNormEps()));
         this.embeddingDropout = registerModule("drop", new Dropout(config.dropout(), rng.split()));
         this.stack = registerModule("stack", new TransformerStack(config, rng));
         this.mlmDense = registerModule("mlmDense", new Linear(config.width(), config.width(), true, rng));
         this.mlmActivation = new Activation(config.activation());
-        this.mlmNorm = registerModule("mlmNorm", new LayerNorm(config.width(), true, LayerNorm.DEFAULT_EPS));
+        this.mlmNorm = registerModule("mlmNorm", new LayerNorm(config.width(), true, config.layerNormEps()));
         this.mlmBias = registerParameter("mlmBias", new Parameter(config.vocabSize()));
         namedParameters().forEach((name, p) -> {
             if (p.rank() >= 2) {

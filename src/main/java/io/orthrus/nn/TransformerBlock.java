@@ -29,16 +29,16 @@ public final class TransformerBlock extends Module {
      */
     public TransformerBlock(TransformerConfig config, int memoryWidth, Rng rng) {
         this.preNorm = config.norm() == TransformerConfig.NormPlacement.PRE;
-        this.ln1 = registerModule("ln1", new LayerNorm(config.width(), config.bias(), LayerNorm.DEFAULT_EPS));
+        this.ln1 = registerModule("ln1", new LayerNorm(config.width(), config.bias(), config.layerNormEps()));
         this.attn = registerModule("attn", new MultiHeadAttention(config, rng));
         if (memoryWidth > 0) {
-            this.lnCross = registerModule("lnCross", new LayerNorm(config.width(), config.bias(), LayerNorm.DEFAULT_EPS));
+            this.lnCross = registerModule("lnCross", new LayerNorm(config.width(), config.bias(), config.layerNormEps()));
             this.cross = registerModule("cross", new CrossAttention(config, memoryWidth, rng));
         } else {
             this.lnCross = null;
             this.cross = null;
         }
-        this.ln2 = registerModule("ln2", new LayerNorm(config.width(), config.bias(), LayerNorm.DEFAULT_EPS));
+        this.ln2 = registerModule("ln2", new LayerNorm(config.width(), config.bias(), config.layerNormEps()));
         this.ff = registerModule("ff", new FeedForward(config, rng));
     }
 

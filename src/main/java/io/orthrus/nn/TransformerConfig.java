@@ -16,10 +16,12 @@ package io.orthrus.nn;
  * @param norm               where the layer norms sit
  * @param bias               whether linear layers and layer norms have biases
  * @param tiedEmbeddings     whether the output head reuses the token embedding matrix
+ * @param layerNormEps       the ε every layer norm adds to the variance (1e-5 as in GPT-2 unless given; BERT's
+ *                           checkpoints use 1e-12)
  */
 public record TransformerConfig(int vocabSize, int contextLength, int width, int heads, int layers,
                                 int feedForwardWidth, Activation.Kind activation, float dropout, PositionalEncoding positions,
-                                NormPlacement norm, boolean bias, boolean tiedEmbeddings) {
+                                NormPlacement norm, boolean bias, boolean tiedEmbeddings, float layerNormEps) {
 
     /** How a position enters the model. */
     public enum PositionalEncoding {
@@ -61,6 +63,17 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         if (positions == null || norm == null || activation == null) {
             throw new IllegalArgumentException("TransformerConfig: activation, positions and norm must be set");
         }
+        if (!(layerNormEps > 0) || Float.isInfinite(layerNormEps)) {
+            throw new IllegalArgumentException("TransformerConfig: layerNormEps must be finite and > 0, got " + layerNormEps);
+        }
+    }
+
+    /** A config whose layer norms use ε = {@link LayerNorm#DEFAULT_EPS} (1e-5). */
+    public TransformerConfig(int vocabSize, int contextLength, int width, int heads, int layers, int feedForwardWidth,
+                             Activation.Kind activation, float dropout, PositionalEncoding positions, NormPlacement norm,
+                             boolean bias, boolean tiedEmbeddings) {
+        this(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions, norm, bias,
+                tiedEmbeddings, LayerNorm.DEFAULT_EPS);
     }
 
     private static void positive(String field, int value) {
@@ -136,60 +149,66 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
     /** A copy with another vocabulary size. */
     public TransformerConfig withVocabSize(int value) {
         return new TransformerConfig(value, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions,
-                norm, bias, tiedEmbeddings);
+                norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another context length. */
     public TransformerConfig withContextLength(int value) {
         return new TransformerConfig(vocabSize, value, width, heads, layers, feedForwardWidth, activation, dropout, positions,
-                norm, bias, tiedEmbeddings);
+                norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another width, heads and feed-forward width. */
     public TransformerConfig withWidth(int newWidth, int newHeads, int newFeedForwardWidth) {
         return new TransformerConfig(vocabSize, contextLength, newWidth, newHeads, layers, newFeedForwardWidth, activation, dropout,
-                positions, norm, bias, tiedEmbeddings);
+                positions, norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another number of layers. */
     public TransformerConfig withLayers(int value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, value, feedForwardWidth, activation, dropout, positions,
-                norm, bias, tiedEmbeddings);
+                norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another feed-forward non-linearity. */
     public TransformerConfig withActivation(Activation.Kind value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, value, dropout,
-                positions, norm, bias, tiedEmbeddings);
+                positions, norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another dropout probability. */
     public TransformerConfig withDropout(float value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, value, positions,
-                norm, bias, tiedEmbeddings);
+                norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another positional encoding. */
     public TransformerConfig withPositions(PositionalEncoding value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, value,
-                norm, bias, tiedEmbeddings);
+                norm, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with another norm placement. */
     public TransformerConfig withNorm(NormPlacement value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, value, bias, tiedEmbeddings);
+                positions, value, bias, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with or without biases. */
     public TransformerConfig withBias(boolean value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, norm, value, tiedEmbeddings);
+                positions, norm, value, tiedEmbeddings, layerNormEps);
     }
 
     /** A copy with tied or separate output embeddings. */
     public TransformerConfig withTiedEmbeddings(boolean value) {
         return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, norm, bias, value);
+                positions, norm, bias, value, layerNormEps);
+    }
+
+    /** A copy whose layer norms add {@code value} to the variance. */
+    public TransformerConfig withLayerNormEps(float value) {
+        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
+                positions, norm, bias, tiedEmbeddings, value);
     }
 }

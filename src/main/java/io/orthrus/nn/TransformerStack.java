@@ -29,7 +29,7 @@ public final class TransformerStack extends Module {
         }
         this.blocks = registerModule("blocks", new ModuleList<>(list));
         this.finalNorm = config.norm() == TransformerConfig.NormPlacement.PRE
-                ? registerModule("lnF", new LayerNorm(config.width(), config.bias(), LayerNorm.DEFAULT_EPS)) : null;
+                ? registerModule("lnF", new LayerNorm(config.width(), config.bias(), config.layerNormEps())) : null;
     }
 
     /** {@code (B, T, C) -> (B, T, C)} under {@code mask}; with a cache, {@code x} holds only the new positions. */

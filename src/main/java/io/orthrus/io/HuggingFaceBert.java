@@ -1,0 +1,192 @@
+package io.orthrus.io;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.orthrus.model.Bert;
+import io.orthrus.nn.Activation;
+import io.orthrus.nn.Parameter;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.Tensor;
+import io.orthrus.tokenize.WordPiece;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * BERT checkpoints in Hugging Face's {@code BertForMaskedLM} layout: {@code config.json},
+ * {@code model.safetensors} and the WordPiece {@code vocab.txt}.
+ *
+ * <p>Query, key and value ({@code attention.self.query|key|value}) are stacked into Orthrus's one
+ * Q/K/V projection; layer norms may be named {@code weight}/{@code bias} or, as in older
+ * checkpoints, {@code gamma}/{@code beta}; the MLM bias may be {@code cls.predictions.bias} or
+ * {@code cls.predictions.decoder.bias}; the tied {@code cls.predictions.decoder.weight}, the
+ * {@code position_ids} buffer and the pooler (used only by next-sentence prediction) are skipped.
+ * Anything else unknown is refused, by name.
+ */
+public final class HuggingFaceBert {
+    private HuggingFaceBert() {}
+
+    /** The model in {@code directory} and its tokenizer (from {@code vocab.txt}; null when there is none). */
+    public static BertCheckpoint load(Path directory) throws IOException {
+        Path configFile = directory.resolve("config.json"), weightsFile = directory.resolve("model.safetensors");
+        for (Path required : new Path[] {configFile, weightsFile}) {
+            if (!Files.isRegularFile(required)) {
+                throw new IllegalArgumentException("HuggingFaceBert: " + required + " does not exist");
+            }
+        }
+        JsonObject json = json(configFile);
+        TransformerConfig shape = config(configFile, json);
+        Bert model = new Bert(shape, new Rng(0));
+        Map<String, Tensor> stored = new LinkedHashMap<>(Safetensors.read(weightsFile).tensors());
+        Set<String> unused = new TreeSet<>(stored.keySet());
+        for (Map.Entry<String, Parameter> p : model.namedParameters().entrySet()) {
+            Tensor value = find(weightsFile, stored, unused, p.getKey(), shape.layers());
+            if (!java.util.Arrays.equals(value.shape(), p.getValue().shape())) {
+                throw new IllegalArgumentException(weightsFile + ": the weights for " + p.getKey() + " have shape "
+                        + java.util.Arrays.toString(value.shape()) + " but config.json implies "
+                        + java.util.Arrays.toString(p.getValue().shape()));
+            }
+            System.arraycopy(value.data(), 0, p.getValue().data(), 0, value.numel());
+        }
+        unused.removeIf(n -> n.equals("cls.predictions.decoder.weight") || n.startsWith("bert.pooler.")
+                || n.equals("cls.predictions.decoder.bias"));
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException(weightsFile + ": weights the BertForMaskedLM layout does not have: " + unused);
+        }
+        Path vocab = directory.resolve("vocab.txt");
+        boolean lowerCase = !json.has("do_lower_case") || json.get("do_lower_case").getAsBoolean();
+        WordPiece tokenizer = Files.isRegularFile(vocab) ? WordPiece.load(vocab, lowerCase) : null;
+        if (tokenizer != null && tokenizer.vocabSize() != shape.vocabSize()) {
+            throw new IllegalArgumentException("HuggingFaceBert: " + vocab + " has " + tokenizer.vocabSize()
+                    + " tokens but config.json says vocab_size " + shape.vocabSize());
+        }
+        return new BertCheckpoint(model, tokenizer);
+    }
+
+    /** The stored tensor for Orthrus parameter {@code name}, removing what it uses from {@code unused}. */
+    private static Tensor find(Path file, Map<String, Tensor> stored, Set<String> unused, String name, int layers) {
+        String e = "bert.embeddings.";
+        switch (name) {
+            case "wte.weight": return take(file, stored, unused, e + "word_embeddings.weight");
+            case "wpe.weight": return take(file, stored, unused, e + "position_embeddings.weight");
+            case "wse.weight": return take(file, stored, unused, e + "token_type_embeddings.weight");
+            case "lnE.weight": return take(file, stored, unused, e + "LayerNorm.weight", e + "LayerNorm.gamma");
+            case "lnE.bias": return take(file, stored, unused, e + "LayerNorm.bias", e + "LayerNorm.beta");
+            case "mlmDense.weight": return take(file, stored, unused, "cls.predictions.transform.dense.weight");
+            case "mlmDense.bias": return take(file, stored, unused, "cls.predictions.transform.dense.bias");
+            case "mlmNorm.weight": return take(file, stored, unused, "cls.predictions.transform.LayerNorm.weight",
+                    "cls.predictions.transform.LayerNorm.gamma");
+            case "mlmNorm.bias": return take(file, stored, unused, "cls.predictions.transform.LayerNorm.bias",
+                    "cls.predictions.transform.LayerNorm.beta");
+            case "mlmBias": return take(file, stored, unused, "cls.predictions.bias", "cls.predictions.decoder.bias");
+            default: break;
+        }
+        String prefix = "stack.blocks.";
+        if (!name.startsWith(prefix)) {
+            throw new IllegalArgumentException(file + ": no Hugging Face name is known for the model's " + name);
+        }
+        int dot = name.indexOf('.', prefix.length());
+        String layer = "bert.encoder.layer." + name.substring(prefix.length(), dot) + ".";
+        String rest = name.substring(dot + 1);
+        return switch (rest) {
+            case "attn.qkv.weight", "attn.qkv.bias" -> {
+                String kind = rest.endsWith("weight") ? "weight" : "bias";
+                Tensor q = take(file, stored, unused, layer + "attention.self.query." + kind);
+                Tensor k = take(file, stored, unused, layer + "attention.self.key." + kind);
+                Tensor v = take(file, stored, unused, layer + "attention.self.value." + kind);
+                yield Tensor.concat(0, q, k, v); // rows of Q, then K, then V: Orthrus's packed projection
+            }
+            case "attn.proj.weight", "attn.proj.bias" -> take(file, stored, unused,
+                    layer + "attention.output.dense." + suffix(rest));
+            case "ln1.weight", "ln1.bias" -> layerNorm(file, stored, unused, layer + "attention.output.LayerNorm.", rest);
+            case "ff.up.weight", "ff.up.bias" -> take(file, stored, unused, layer + "intermediate.dense." + suffix(rest));
+            case "ff.down.weight", "ff.down.bias" -> take(file, stored, unused, layer + "output.dense." + suffix(rest));
+            case "ln2.weight", "ln2.bias" -> layerNorm(file, stored, unused, layer + "output.LayerNorm.", rest);
+            default -> throw new IllegalArgumentException(file + ": no Hugging Face name is known for the model's " + name);
+        };
+    }
+
+    private static String suffix(String name) {
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    private static Tensor layerNorm(Path file, Map<String, Tensor> stored, Set<String> unused, String base, String rest) {
+        return rest.endsWith("weight") ? take(file, stored, unused, base + "weight", base + "gamma")
+                : take(file, stored, unused, base + "bias", base + "beta");
+    }
+
+    /** The first of {@code names} present in the file. */
+    private static Tensor take(Path file, Map<String, Tensor> stored, Set<String> unused, String... names) {
+        for (String name : names) {
+            Tensor t = stored.get(name);
+            if (t != null) {
+                unused.remove(name);
+                return t;
+            }
+        }
+        throw new IllegalArgumentException(file + ": no weight '" + String.join("' or '", names) + "'");
+    }
+
+    private static JsonObject json(Path file) throws IOException {
+        try {
+            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!parsed.isJsonObject()) {
+                throw new IllegalArgumentException(file + ": expected a JSON object");
+            }
+            return parsed.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static TransformerConfig config(Path file, JsonObject json) {
+        if (json.has("model_type") && !json.get("model_type").getAsString().equals("bert")) {
+            throw new IllegalArgumentException(file + ": model_type '" + json.get("model_type").getAsString() + "' is not bert");
+        }
+        String act = json.has("hidden_act") ? json.get("hidden_act").getAsString() : "gelu";
+        Activation.Kind kind = switch (act) {
+            case "gelu" -> Activation.Kind.GELU_EXACT;
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Activation.Kind.GELU;
+            case "relu" -> Activation.Kind.RELU;
+            default -> throw new IllegalArgumentException(file + ": hidden_act '" + act + "' is not supported");
+        };
+        if (json.has("type_vocab_size") && json.get("type_vocab_size").getAsInt() != Bert.SEGMENTS) {
+            throw new IllegalArgumentException(file + ": type_vocab_size " + json.get("type_vocab_size") + " is not "
+                    + Bert.SEGMENTS);
+        }
+        if (json.has("position_embedding_type") && !json.get("position_embedding_type").getAsString().equals("absolute")) {
+            throw new IllegalArgumentException(file + ": position_embedding_type '"
+                    + json.get("position_embedding_type").getAsString() + "' is not supported (absolute)");
+        }
+        float eps = json.has("layer_norm_eps") ? json.get("layer_norm_eps").getAsFloat() : 1e-12f;
+        float dropout = json.has("hidden_dropout_prob") ? json.get("hidden_dropout_prob").getAsFloat() : 0.1f;
+        try {
+            return new TransformerConfig(integer(file, json, "vocab_size"), integer(file, json, "max_position_embeddings"),
+                    integer(file, json, "hidden_size"), integer(file, json, "num_attention_heads"),
+                    integer(file, json, "num_hidden_layers"), integer(file, json, "intermediate_size"), kind, dropout,
+                    TransformerConfig.PositionalEncoding.LEARNED, TransformerConfig.NormPlacement.POST, true, true, eps);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int integer(Path file, JsonObject json, String field) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            throw new IllegalArgumentException(file + ": field '" + field + "' is missing");
+        }
+        try {
+            return e.getAsBigDecimal().intValueExact();
+        } catch (ArithmeticException | NumberFormatException | UnsupportedOperationException | IllegalStateException ex) {
+            throw new IllegalArgumentException(file + ": field '" + field + "' is not a whole number: " + e);
+        }
+    }
+}
