@@ -71,6 +71,86 @@ public final class HuggingFaceBert {
         return new BertCheckpoint(model, tokenizer);
     }
 
+    /**
+     * Writes {@code model} in the {@code BertForMaskedLM} layout (layer norms as weight/bias, the
+     * decoder weight omitted as tied), with {@code tokenizer}'s {@code vocab.txt} when given;
+     * atomically. The model must be BERT-shaped: post-norm, learned positions.
+     */
+    public static void save(Path directory, Bert model, WordPiece tokenizer) throws IOException {
+        TransformerConfig c = model.config();
+        if (c.norm() != TransformerConfig.NormPlacement.POST || c.positions() != TransformerConfig.PositionalEncoding.LEARNED
+                || !c.bias()) {
+            throw new IllegalArgumentException("HuggingFaceBert.save: BERT's layout needs post-norm, learned positions and"
+                    + " biases; this model has " + c.norm() + ", " + c.positions() + ", bias " + c.bias());
+        }
+        String act = switch (c.activation()) {
+            case GELU_EXACT -> "gelu";
+            case GELU -> "gelu_new";
+            case RELU -> "relu";
+            default -> throw new IllegalArgumentException("HuggingFaceBert.save: BERT has no activation " + c.activation());
+        };
+        if (tokenizer != null && tokenizer.vocabSize() != c.vocabSize()) {
+            throw new IllegalArgumentException("HuggingFaceBert.save: the tokenizer has " + tokenizer.vocabSize()
+                    + " tokens but the model " + c.vocabSize());
+        }
+        JsonObject config = new JsonObject();
+        config.addProperty("model_type", "bert");
+        config.add("architectures", JsonParser.parseString("[\"BertForMaskedLM\"]"));
+        config.addProperty("vocab_size", c.vocabSize());
+        config.addProperty("hidden_size", c.width());
+        config.addProperty("num_hidden_layers", c.layers());
+        config.addProperty("num_attention_heads", c.heads());
+        config.addProperty("intermediate_size", c.feedForwardWidth());
+        config.addProperty("hidden_act", act);
+        config.addProperty("hidden_dropout_prob", c.dropout());
+        config.addProperty("attention_probs_dropout_prob", c.dropout());
+        config.addProperty("max_position_embeddings", c.contextLength());
+        config.addProperty("type_vocab_size", Bert.SEGMENTS);
+        config.addProperty("layer_norm_eps", c.layerNormEps());
+        config.addProperty("position_embedding_type", "absolute");
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        Map<String, Parameter> params = model.namedParameters();
+        String e = "bert.embeddings.";
+        weights.put(e + "word_embeddings.weight", params.get("wte.weight"));
+        weights.put(e + "position_embeddings.weight", params.get("wpe.weight"));
+        weights.put(e + "token_type_embeddings.weight", params.get("wse.weight"));
+        weights.put(e + "LayerNorm.weight", params.get("lnE.weight"));
+        weights.put(e + "LayerNorm.bias", params.get("lnE.bias"));
+        int width = c.width();
+        for (int i = 0; i < c.layers(); i++) {
+            String o = "stack.blocks." + i + ".", h = "bert.encoder.layer." + i + ".";
+            Tensor qkvW = params.get(o + "attn.qkv.weight").detach(), qkvB = params.get(o + "attn.qkv.bias").detach();
+            String[] parts = {"query", "key", "value"};
+            for (int k = 0; k < 3; k++) {
+                weights.put(h + "attention.self." + parts[k] + ".weight", qkvW.narrow(0, k * width, width));
+                weights.put(h + "attention.self." + parts[k] + ".bias", qkvB.narrow(0, k * width, width));
+            }
+            weights.put(h + "attention.output.dense.weight", params.get(o + "attn.proj.weight"));
+            weights.put(h + "attention.output.dense.bias", params.get(o + "attn.proj.bias"));
+            weights.put(h + "attention.output.LayerNorm.weight", params.get(o + "ln1.weight"));
+            weights.put(h + "attention.output.LayerNorm.bias", params.get(o + "ln1.bias"));
+            weights.put(h + "intermediate.dense.weight", params.get(o + "ff.up.weight"));
+            weights.put(h + "intermediate.dense.bias", params.get(o + "ff.up.bias"));
+            weights.put(h + "output.dense.weight", params.get(o + "ff.down.weight"));
+            weights.put(h + "output.dense.bias", params.get(o + "ff.down.bias"));
+            weights.put(h + "output.LayerNorm.weight", params.get(o + "ln2.weight"));
+            weights.put(h + "output.LayerNorm.bias", params.get(o + "ln2.bias"));
+        }
+        String p = "cls.predictions.";
+        weights.put(p + "transform.dense.weight", params.get("mlmDense.weight"));
+        weights.put(p + "transform.dense.bias", params.get("mlmDense.bias"));
+        weights.put(p + "transform.LayerNorm.weight", params.get("mlmNorm.weight"));
+        weights.put(p + "transform.LayerNorm.bias", params.get("mlmNorm.bias"));
+        weights.put(p + "bias", params.get("mlmBias"));
+        AtomicFiles.writeDirectory(directory, dir -> {
+            Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
+            Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
+            if (tokenizer != null) {
+                tokenizer.writeVocab(dir.resolve("vocab.txt"));
+            }
+        });
+    }
+
     /** The stored tensor for Orthrus parameter {@code name}, removing what it uses from {@code unused}. */
     private static Tensor find(Path file, Map<String, Tensor> stored, Set<String> unused, String name, int layers) {
         String e = "bert.embeddings.";

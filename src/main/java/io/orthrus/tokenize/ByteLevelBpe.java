@@ -202,6 +202,11 @@ public final class ByteLevelBpe implements Tokenizer {
         return String.valueOf(BYTE_TO_CHAR[b]);
     }
 
+    /** A tokenizer from a vocabulary (token → id) and merges ("left right", by rank); {@code source} names them in errors. */
+    static ByteLevelBpe of(Map<String, Integer> vocabulary, List<String> merges, String source) {
+        return new ByteLevelBpe(vocabulary, merges, source);
+    }
+
     /** A tokenizer from a trained vocabulary (ids in list order) and merges. */
     static ByteLevelBpe of(List<String> vocabulary, List<String> merges) {
         Map<String, Integer> ids = new LinkedHashMap<>();

@@ -35,6 +35,15 @@ public final class Tokenizers {
                 + ", " + WordPiece.TYPE + ", " + ByteLevelBpe.TYPE + ")");
     }
 
+    /**
+     * Reads Hugging Face's {@code tokenizer.json}: a byte-level BPE (GPT-2's configuration) becomes a
+     * {@link ByteLevelBpe}, a WordPiece with BERT's normalizer and pre-tokenizer a {@link WordPiece};
+     * other components are refused by name. No special tokens are added when encoding.
+     */
+    public static Tokenizer fromHuggingFace(Path tokenizerJson) throws IOException {
+        return HuggingFaceTokenizerJson.load(tokenizerJson);
+    }
+
     /** Writes {@code tokenizer} to {@code file} atomically. */
     public static void save(Tokenizer tokenizer, Path file) throws IOException {
         AtomicFiles.writeString(file, tokenizer.toJson());

@@ -1,0 +1,72 @@
+package io.orthrus.tokenize;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * tokenizer.json files written by Hugging Face's tokenizers library ({@code make_tokenizer_json_fixtures.py}):
+ * the ids must equal the library's on every test text.
+ */
+class HuggingFaceTokenizerJsonTest {
+    @TempDir
+    Path dir;
+
+    private static Path resource(String name) throws Exception {
+        return Path.of(HuggingFaceTokenizerJsonTest.class.getResource("/tokenize/" + name).toURI());
+    }
+
+    private static void check(Tokenizer tokenizer, String family) throws Exception {
+        JsonObject reference = JsonParser.parseString(Files.readString(resource("tokenizer_json_reference.json")))
+                .getAsJsonObject();
+        for (JsonElement c : reference.getAsJsonArray(family)) {
+            String text = c.getAsJsonObject().get("text").getAsString();
+            int[] ids = c.getAsJsonObject().getAsJsonArray("ids").asList().stream().mapToInt(JsonElement::getAsInt).toArray();
+            assertArrayEquals(ids, tokenizer.encode(text), family + ": '" + text + "'");
+        }
+    }
+
+    @Test
+    void byteLevelBpeFilesGiveTheLibrarysIds() throws Exception {
+        Tokenizer bpe = Tokenizers.fromHuggingFace(resource("bpe-tokenizer.json"));
+        assertTrue(bpe instanceof ByteLevelBpe, bpe.toString());
+        check(bpe, "bpe");
+        String text = "the dog that the farmers feed 😀";
+        assertTrue(bpe.decode(bpe.encode(text)).equals(text));
+    }
+
+    @Test
+    void wordPieceFilesGiveTheLibrarysIds() throws Exception {
+        Tokenizer wordPiece = Tokenizers.fromHuggingFace(resource("wordpiece-tokenizer.json"));
+        assertTrue(wordPiece instanceof WordPiece, wordPiece.toString());
+        check(wordPiece, "wordpiece");
+    }
+
+    @Test
+    void unsupportedComponentsAreNamed() throws Exception {
+        String bpe = Files.readString(resource("bpe-tokenizer.json"));
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, bpe.replaceAll("\"use_regex\":\\s*true", "\"use_regex\": false"), StandardCharsets.UTF_8);
+        var e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
+        assertTrue(e.getMessage().contains("pre_tokenizer.use_regex"), e.getMessage());
+        Files.writeString(file, bpe.replaceAll("\"type\":\\s*\"BPE\"", "\"type\": \"Unigram\""), StandardCharsets.UTF_8);
+        e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
+        assertTrue(e.getMessage().contains("model type 'Unigram'"), e.getMessage());
+        String wp = Files.readString(resource("wordpiece-tokenizer.json"));
+        Files.writeString(file, wp.replaceAll("\"strip_accents\":\\s*null", "\"strip_accents\": false"), StandardCharsets.UTF_8);
+        e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
+        assertTrue(e.getMessage().contains("strip_accents"), e.getMessage());
+        Files.writeString(file, wp.replace("\"BertPreTokenizer\"", "\"Whitespace\""), StandardCharsets.UTF_8);
+        e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
+        assertTrue(e.getMessage().contains("pre_tokenizer.type"), e.getMessage());
+    }
+}
