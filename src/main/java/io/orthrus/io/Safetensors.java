@@ -31,7 +31,7 @@ import java.util.Map;
  * (plus an optional {@code "__metadata__"} object of strings), then the raw little-endian data.
  * It holds no code, so loading a file cannot execute anything.
  *
- * <p>Orthrus writes F32. It reads F32, F16 and BF16 (converted to float32) into {@link Tensor}s
+ * <p>Orthrus writes F32 (or F16, BF16) and I32/I64. It reads F32, F16 and BF16 (converted to float32) into {@link Tensor}s
  * and I32 and I64 (which must fit an int) into {@link IntTensor}s, memory-mapping the data rather
  * than copying the file. It validates every header field before reading data, as the reference
  * implementation does: header length within the file and at most 100 MB, UTF-8 JSON, an object,
@@ -56,9 +56,50 @@ public final class Safetensors {
      */
     public record Contents(Map<String, Tensor> tensors, Map<String, IntTensor> integers, Map<String, String> metadata) {}
 
-    /** Writes {@code tensors} (in map order) and {@code metadata} to {@code file}, atomically. */
+    /** Element types of a safetensors file that Orthrus writes and reads. */
+    public enum Dtype {
+        /** IEEE float32. */
+        F32(4),
+        /** IEEE float16 (half): rounded to nearest, ties to even; beyond ±65504 becomes infinity. */
+        F16(2),
+        /** bfloat16: float32's upper half, rounded to nearest, ties to even. */
+        BF16(2),
+        /** 32-bit integers. */
+        I32(4),
+        /** 64-bit integers. */
+        I64(8);
+
+        private final int bytes;
+
+        Dtype(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** Bytes per element. */
+        public int bytes() {
+            return bytes;
+        }
+    }
+
+    /** Writes {@code tensors} (in map order) as F32 and {@code metadata} to {@code file}, atomically. */
     public static void write(Path file, Map<String, ? extends Tensor> tensors, Map<String, String> metadata)
             throws IOException {
+        write(file, tensors, Map.of(), metadata, Dtype.F32, Dtype.I64);
+    }
+
+    /**
+     * Writes {@code tensors} in {@code floatType} (F32, F16 or BF16), then {@code integers} in
+     * {@code intType} (I32 or I64), and {@code metadata}, to {@code file}, atomically.
+     */
+    public static void write(Path file, Map<String, ? extends Tensor> tensors, Map<String, IntTensor> integers,
+                             Map<String, String> metadata, Dtype floatType, Dtype intType) throws IOException {
+        if (floatType != Dtype.F32 && floatType != Dtype.F16 && floatType != Dtype.BF16) {
+            throw new IllegalArgumentException("Safetensors.write: floating-point tensors are written as F32, F16 or BF16, not "
+                    + floatType);
+        }
+        if (intType != Dtype.I32 && intType != Dtype.I64) {
+            throw new IllegalArgumentException("Safetensors.write: integer tensors are written as I32 or I64, not " + intType);
+        }
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -66,24 +107,31 @@ public final class Safetensors {
             header.add(METADATA, meta);
         }
         long offset = 0;
-        for (Map.Entry<String, ? extends Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals(METADATA)) {
-                throw new IllegalArgumentException("Safetensors.write: '" + METADATA + "' is reserved and cannot name a tensor");
+        List<Map.Entry<String, int[]>> shapes = new ArrayList<>();
+        tensors.forEach((name, t) -> shapes.add(Map.entry(name, t.shape())));
+        integers.forEach((name, t) -> shapes.add(Map.entry(name, t.shape())));
+        for (int i = 0; i < shapes.size(); i++) {
+            String name = shapes.get(i).getKey();
+            if (name.equals(METADATA) || header.has(name)) {
+                throw new IllegalArgumentException("Safetensors.write: the name '" + name + "' is "
+                        + (name.equals(METADATA) ? "reserved" : "given twice"));
+            }
+            Dtype dtype = i < tensors.size() ? floatType : intType;
+            long elements = 1;
+            JsonArray shape = new JsonArray();
+            for (int d : shapes.get(i).getValue()) {
+                shape.add(d);
+                elements *= d;
             }
             JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", "F32");
-            JsonArray shape = new JsonArray();
-            for (int d : e.getValue().shape()) {
-                shape.add(d);
-            }
+            entry.addProperty("dtype", dtype.name());
             entry.add("shape", shape);
             JsonArray offsets = new JsonArray();
-            long bytes = 4L * e.getValue().numel();
             offsets.add(offset);
-            offsets.add(offset + bytes);
+            offsets.add(offset + elements * dtype.bytes());
             entry.add("data_offsets", offsets);
-            header.add(e.getKey(), entry);
-            offset += bytes;
+            header.add(name, entry);
+            offset += elements * dtype.bytes();
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8; // keep the data 8-byte aligned, padding with spaces as the reference does
@@ -97,15 +145,71 @@ public final class Safetensors {
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : tensors.values()) {
                 for (float v : t.data()) {
-                    if (!chunk.hasRemaining()) {
-                        out.write(chunk.array(), 0, chunk.position());
-                        chunk.clear();
+                    flushIfFull(out, chunk);
+                    switch (floatType) {
+                        case F16 -> chunk.putShort(floatToHalf(v));
+                        case BF16 -> chunk.putShort(floatToBfloat16(v));
+                        default -> chunk.putFloat(v);
                     }
-                    chunk.putFloat(v);
+                }
+            }
+            for (IntTensor t : integers.values()) {
+                for (int v : t.data()) {
+                    flushIfFull(out, chunk);
+                    if (intType == Dtype.I32) {
+                        chunk.putInt(v);
+                    } else {
+                        chunk.putLong(v);
+                    }
                 }
             }
             out.write(chunk.array(), 0, chunk.position());
         });
+    }
+
+    private static void flushIfFull(java.io.OutputStream out, ByteBuffer chunk) throws IOException {
+        if (chunk.remaining() < 8) {
+            out.write(chunk.array(), 0, chunk.position());
+            chunk.clear();
+        }
+    }
+
+    /** float32 to IEEE binary16, rounded to nearest with ties to even; overflow gives infinity, NaN stays NaN. */
+    static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000, exponent = (bits >>> 23) & 0xFF, mantissa = bits & 0x7FFFFF;
+        if (exponent == 0xFF) { // infinity, or NaN kept quiet
+            return (short) (sign | 0x7C00 | (mantissa != 0 ? 0x200 | (mantissa >>> 13) : 0));
+        }
+        int e = exponent - 127 + 15;
+        if (e >= 0x1F) {
+            return (short) (sign | 0x7C00);
+        }
+        if (e <= 0) { // a half subnormal (or zero): m · 2^-24 with m = (1.mantissa) · 2^(e - 14)
+            if (e < -10) {
+                return (short) sign;
+            }
+            int full = mantissa | 0x800000, shift = 14 - e;
+            int half = full >>> shift, rest = full & ((1 << shift) - 1), halfway = 1 << (shift - 1);
+            if (rest > halfway || (rest == halfway && (half & 1) == 1)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mantissa >>> 13), rest = mantissa & 0x1FFF;
+        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) == 1)) {
+            half++; // a carry into the exponent is right, up to infinity
+        }
+        return (short) (sign | half);
+    }
+
+    /** float32 to bfloat16, rounded to nearest with ties to even; NaN stays NaN. */
+    static short floatToBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
     /** Reads and validates {@code file}; every error names the file and the field at fault. */

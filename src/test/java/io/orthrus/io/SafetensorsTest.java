@@ -126,6 +126,58 @@ class SafetensorsTest {
                 "does not fit the int ids");
     }
 
+    @Test
+    void halfAndBfloat16AreRoundedToNearestEvenAndEveryValueRoundTrips() {
+        for (int h = 0; h < 0x10000; h++) {
+            float f = Safetensors.halfToFloat((short) h);
+            if (!Float.isNaN(f)) {
+                assertEquals((short) h, Safetensors.floatToHalf(f), "half " + Integer.toHexString(h));
+            } else {
+                assertTrue(Float.isNaN(Safetensors.halfToFloat(Safetensors.floatToHalf(f))));
+            }
+            float b = Float.intBitsToFloat(h << 16);
+            if (!Float.isNaN(b)) {
+                assertEquals((short) h, Safetensors.floatToBfloat16(b), "bfloat16 " + Integer.toHexString(h));
+            }
+        }
+        // Halfway between two neighbours, ties go to the even one.
+        for (int h = 0; h < 0x7BFF; h++) {
+            float low = Safetensors.halfToFloat((short) h), high = Safetensors.halfToFloat((short) (h + 1));
+            float mid = (low + high) / 2; // exact: float32 has the bits
+            assertEquals((short) ((h & 1) == 0 ? h : h + 1), Safetensors.floatToHalf(mid), "tie after " + h);
+            assertEquals((short) h, Safetensors.floatToHalf(Math.nextDown(mid)));
+            assertEquals((short) (h + 1), Safetensors.floatToHalf(Math.nextUp(mid)));
+        }
+        assertEquals((short) 0x7C00, Safetensors.floatToHalf(70000f), "beyond 65504: infinity");
+        assertEquals((short) 0x8000, Safetensors.floatToHalf(-1e-10f), "below the smallest subnormal: signed zero");
+    }
+
+    @Test
+    void writesHalfBfloat16AndIntegerDtypes() throws IOException {
+        Map<String, Tensor> floats = new LinkedHashMap<>();
+        floats.put("w", Tensor.of(new float[] {1f, -2.5f, 0.1f, 65504f}, 2, 2));
+        Map<String, io.orthrus.tensor.IntTensor> ints = Map.of("ids", io.orthrus.tensor.IntTensor.of(new int[] {50256, -7}, 2));
+        for (Safetensors.Dtype floatType : new Safetensors.Dtype[] {Safetensors.Dtype.F16, Safetensors.Dtype.BF16}) {
+            for (Safetensors.Dtype intType : new Safetensors.Dtype[] {Safetensors.Dtype.I32, Safetensors.Dtype.I64}) {
+                Path path = dir.resolve(floatType + "-" + intType + ".safetensors");
+                Safetensors.write(path, floats, ints, Map.of("k", "v"), floatType, intType);
+                Safetensors.Contents back = Safetensors.read(path);
+                float[] w = back.tensors().get("w").data();
+                assertEquals(1f, w[0]);
+                assertEquals(-2.5f, w[1]);
+                assertEquals(0.1f, w[2], floatType == Safetensors.Dtype.F16 ? 1e-4f : 1e-3f);
+                assertEquals(floatType == Safetensors.Dtype.F16 ? 65504f : 65536f, w[3]);
+                assertArrayEquals(new int[] {50256, -7}, back.integers().get("ids").data());
+                assertEquals(Map.of("k", "v"), back.metadata());
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Safetensors.write(dir.resolve("x"), floats, ints, Map.of(),
+                Safetensors.Dtype.I32, Safetensors.Dtype.I64));
+        assertThrows(IllegalArgumentException.class, () -> Safetensors.write(dir.resolve("x"), floats,
+                Map.of("w", io.orthrus.tensor.IntTensor.of(new int[] {1}, 1)), Map.of(), Safetensors.Dtype.F32,
+                Safetensors.Dtype.I64));
+    }
+
     /**
      * 10,000 corruptions of a valid file (bytes flipped, set or inserted anywhere, the file cut
      * short or extended, the header length changed): each read returns contents or throws
