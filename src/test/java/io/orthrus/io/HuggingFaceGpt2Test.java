@@ -96,6 +96,21 @@ class HuggingFaceGpt2Test {
     }
 
     @Test
+    void theTokenizerTravelsWithTheModelAndMustMatchItsVocabulary() throws Exception {
+        io.orthrus.tokenize.ByteLevelBpe bpe = io.orthrus.tokenize.ByteLevelBpe.train(
+                "the dog that the farmers feed barks . ".repeat(50), 300, 2);
+        Gpt model = new Gpt(io.orthrus.nn.TransformerConfig.tiny(bpe.vocabSize()).withBias(true), new io.orthrus.tensor.Rng(3));
+        Path out = dir.resolve("with-tokenizer");
+        HuggingFaceGpt2.save(out, model, bpe);
+        GptCheckpoint back = HuggingFaceGpt2.load(out);
+        assertArrayEquals(bpe.encode("the farmers bark"), back.tokenizer().encode("the farmers bark"));
+        Files.writeString(out.resolve("config.json"), Files.readString(out.resolve("config.json"))
+                .replace("\"vocab_size\":" + bpe.vocabSize(), "\"vocab_size\":64"), StandardCharsets.UTF_8);
+        var e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceGpt2.load(out));
+        assertTrue(e.getMessage().contains("64"), e.getMessage());
+    }
+
+    @Test
     void namesWithoutThePrefixAreAcceptedAndUnknownOrMissingWeightsAreNamed() throws Exception {
         Map<String, Tensor> weights = new LinkedHashMap<>(Safetensors.read(fixture().resolve("model.safetensors")).tensors());
         Map<String, Tensor> bare = new LinkedHashMap<>();
