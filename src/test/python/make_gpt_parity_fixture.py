@@ -14,10 +14,11 @@ are computed in float64 and rounded once). Run from the repository root with Deb
 """
 import json
 import math
-import struct
 
 import torch
 import torch.nn.functional as F
+
+from safetensors_file import write_safetensors
 
 VOCAB, CONTEXT, WIDTH, HEADS, LAYERS, FF = 11, 8, 16, 2, 2, 64
 BATCH, T = 2, 8
@@ -71,24 +72,6 @@ def forward(p, ids):
         x = x + F.linear(up, p[pre + "ff.down.weight"], p[pre + "ff.down.bias"])
     x = F.layer_norm(x, (WIDTH,), p["stack.lnF.weight"], p["stack.lnF.bias"], 1e-5)
     return F.linear(x, p["wte.weight"])  # tied head
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for blob in blobs:
-            f.write(blob)
 
 
 def main():

@@ -2,7 +2,6 @@ package io.orthrus.io;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.orthrus.model.Bert;
 import io.orthrus.nn.Activation;
@@ -42,7 +41,7 @@ public final class HuggingFaceBert {
                 throw new IllegalArgumentException("HuggingFaceBert: " + required + " does not exist");
             }
         }
-        JsonObject json = json(configFile);
+        JsonObject json = JsonFiles.readObject(configFile);
         TransformerConfig shape = config(configFile, json);
         Bert model = new Bert(shape, new Rng(0));
         Map<String, Tensor> stored = new LinkedHashMap<>(Safetensors.read(weightsFile).tensors());
@@ -213,18 +212,6 @@ public final class HuggingFaceBert {
             }
         }
         throw new IllegalArgumentException(file + ": no weight '" + String.join("' or '", names) + "'");
-    }
-
-    private static JsonObject json(Path file) throws IOException {
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()) {
-                throw new IllegalArgumentException(file + ": expected a JSON object");
-            }
-            return parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
     }
 
     private static TransformerConfig config(Path file, JsonObject json) {

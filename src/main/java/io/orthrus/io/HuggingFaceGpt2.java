@@ -2,7 +2,6 @@ package io.orthrus.io;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
@@ -152,16 +151,7 @@ public final class HuggingFaceGpt2 {
     }
 
     private static TransformerConfig config(Path file) throws IOException {
-        JsonObject json;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()) {
-                throw new IllegalArgumentException(file + ": expected a JSON object");
-            }
-            json = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonObject json = JsonFiles.readObject(file);
         if (json.has("model_type") && !json.get("model_type").getAsString().equals("gpt2")) {
             throw new IllegalArgumentException(file + ": model_type '" + json.get("model_type").getAsString()
                     + "' is not gpt2");

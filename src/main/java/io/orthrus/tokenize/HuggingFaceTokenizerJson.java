@@ -3,11 +3,7 @@ package io.orthrus.tokenize;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,16 +23,7 @@ final class HuggingFaceTokenizerJson {
     private HuggingFaceTokenizerJson() {}
 
     static Tokenizer load(Path file) throws IOException {
-        JsonObject json;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!parsed.isJsonObject()) {
-                throw new IllegalArgumentException(file + ": expected a JSON object");
-            }
-            json = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonObject json = io.orthrus.io.JsonFiles.readObject(file);
         JsonObject model = object(file, json, "model");
         String type = model.has("type") ? model.get("type").getAsString() : "";
         return switch (type) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parity with a BERT in Hugging Face's BertForMaskedLM layout: {@code src/test/resources/hf/bert-tiny},
- * written by {@code make_bert_fixture.py} (random weights, PyTorch reference logits).
+ * written by {@code src/test/python/make_hf_bert_fixture.py} (random weights, PyTorch reference logits).
  */
 class HuggingFaceBertTest {
     @TempDir

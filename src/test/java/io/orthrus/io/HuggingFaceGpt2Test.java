@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parity with a GPT-2 in Hugging Face's layout: {@code src/test/resources/hf/gpt2-tiny}, written by
- * {@code make_gpt2_fixture.py} (random weights, PyTorch reference logits).
+ * {@code src/test/python/make_hf_gpt2_fixture.py} (random weights, PyTorch reference logits).
  */
 class HuggingFaceGpt2Test {
     @TempDir

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GPT-2's tokenizer against reference ids: {@code src/test/resources/tokenize/gpt2_reference.json},
- * written by {@code make_gpt2_fixture.py} (tiktoken with OpenAI's GPT-2 pattern and files).
+ * written by {@code src/test/python/make_gpt2_bpe_fixture.py} (tiktoken with OpenAI's GPT-2 pattern and files).
  */
 class ByteLevelBpeTest {
     private static final Path GPT2 = Path.of("../shared/data/gpt2");

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * tokenizer.json files written by Hugging Face's tokenizers library ({@code make_tokenizer_json_fixtures.py}):
+ * tokenizer.json files written by Hugging Face's tokenizers library ({@code src/test/python/make_tokenizer_json_fixtures.py}):
  * the ids must equal the library's on every test text.
  */
 class HuggingFaceTokenizerJsonTest {

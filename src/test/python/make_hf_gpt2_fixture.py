@@ -1,6 +1,6 @@
 """Writes a tiny GPT-2 with random weights in Hugging Face's layout, and reference logits.
 
-    /usr/bin/python3 make_gpt2_fixture.py gpt2-tiny
+    /usr/bin/python3 src/test/python/make_hf_gpt2_fixture.py src/test/resources/hf/gpt2-tiny
 
 Output directory: config.json (GPT2Config fields), model.safetensors (keys as GPT2LMHeadModel saves them:
 "transformer." prefix, Conv1D weights stored [in, out], the causal-mask buffers "attn.bias" and
@@ -12,10 +12,11 @@ Needs only PyTorch (Debian python3-torch); safetensors is written by hand.
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
+
+from safetensors_file import write_safetensors
 
 VOCAB, POSITIONS, WIDTH, LAYERS, HEADS = 64, 16, 32, 2, 4
 
@@ -47,22 +48,6 @@ def forward(w, ids):
     return x @ w["transformer.wte.weight"].T
 
 
-def write_safetensors(path, tensors):
-    header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
-    for name, t in tensors.items():
-        data = t.contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -87,7 +72,7 @@ def main():
         w[p + "mlp.c_proj.bias"] = 0.1 * torch.randn(WIDTH)
     w["transformer.ln_f.weight"] = 1 + 0.2 * torch.randn(WIDTH)
     w["transformer.ln_f.bias"] = 0.1 * torch.randn(WIDTH)
-    write_safetensors(os.path.join(out, "model.safetensors"), w)
+    write_safetensors(os.path.join(out, "model.safetensors"), w, {"format": "pt"})
     config = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": VOCAB,
               "n_positions": POSITIONS, "n_ctx": POSITIONS, "n_embd": WIDTH, "n_layer": LAYERS, "n_head": HEADS,
               "n_inner": None, "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5,

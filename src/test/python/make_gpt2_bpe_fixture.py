@@ -1,7 +1,7 @@
 """Writes gpt2_reference.json: GPT-2 token ids of test strings, from tiktoken's GPT-2 encoding built
 from the same encoder.json + vocab.bpe that ByteLevelBpeTest loads (../shared/data/gpt2).
 
-    python3 make_gpt2_fixture.py ../../../../../shared/data/gpt2 > gpt2_reference.json
+    python3 src/test/python/make_gpt2_bpe_fixture.py ../shared/data/gpt2 > src/test/resources/tokenize/gpt2_reference.json
 
 tiktoken is an independent implementation (Rust) of the reference encoder; its GPT-2 pattern is
 OpenAI's. Needs `pip install tiktoken` (no network: the files are local).

@@ -2,11 +2,13 @@
 byte-level BPE in GPT-2's configuration (bpe-tokenizer.json) and WordPiece in BERT's (wordpiece-tokenizer.json),
 plus tokenizer_json_reference.json (texts and ids, special tokens not added).
 
-    python3 make_tokenizer_json_fixtures.py
+    python3 src/test/python/make_tokenizer_json_fixtures.py src/test/resources/tokenize
 
 Needs `pip install tokenizers` (a local wheel; no network).
 """
 import json
+import os
+import sys
 
 import tokenizers
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
@@ -28,7 +30,8 @@ def main():
     trainer = trainers.BpeTrainer(vocab_size=400, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
                                   special_tokens=["<|endoftext|>"])
     bpe.train_from_iterator(CORPUS, trainer)
-    bpe.save("bpe-tokenizer.json")
+    directory = sys.argv[1] if len(sys.argv) > 1 else "."
+    bpe.save(os.path.join(directory, "bpe-tokenizer.json"))
 
     words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "dog", "bark", "##s", ".", "two", "happy", "child",
              "##ren", "play", "to", "##day", "don", "'", "t", "stop", "space", "new", "line", "tab", "cafe", "日", "本"]
@@ -37,12 +40,12 @@ def main():
                                                lowercase=True)
     wp.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     wp.decoder = decoders.WordPiece()
-    wp.save("wordpiece-tokenizer.json")
+    wp.save(os.path.join(directory, "wordpiece-tokenizer.json"))
 
     out = {"source": "tokenizers " + tokenizers.__version__,
            "bpe": [{"text": t, "ids": bpe.encode(t, add_special_tokens=False).ids} for t in TEXTS],
            "wordpiece": [{"text": t, "ids": wp.encode(t, add_special_tokens=False).ids} for t in TEXTS]}
-    with open("tokenizer_json_reference.json", "w") as f:
+    with open(os.path.join(directory, "tokenizer_json_reference.json"), "w") as f:
         json.dump(out, f, ensure_ascii=True, indent=0)
 
 

@@ -1,6 +1,6 @@
 """Writes a tiny BERT with random weights in Hugging Face's BertForMaskedLM layout, and reference logits.
 
-    /usr/bin/python3 make_bert_fixture.py bert-tiny
+    /usr/bin/python3 src/test/python/make_hf_bert_fixture.py src/test/resources/hf/bert-tiny
 
 Output directory: config.json (BertConfig fields), model.safetensors (keys as BertForMaskedLM saves them:
 "bert.embeddings.*" with LayerNorm "gamma"/"beta" in the first layer and "weight"/"bias" elsewhere, as old and new
@@ -13,10 +13,11 @@ Needs only PyTorch (Debian python3-torch).
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
+
+from safetensors_file import write_safetensors
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "dog", "cat", "barks", "meows", "a", "runs", ".",
          "##s", "big", "small"]
@@ -48,25 +49,6 @@ def forward(w, ids, types, mask):
     return h @ w[e + "word_embeddings.weight"].T + w[c + "bias"]
 
 
-def write_safetensors(path, tensors):
-    header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
-    for name, t in tensors.items():
-        if t.dtype == torch.int64:
-            data, dtype = t.contiguous().numpy().astype("<i8").tobytes(), "I64"
-        else:
-            data, dtype = t.contiguous().numpy().astype("<f4").tobytes(), "F32"
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -91,7 +73,7 @@ def main():
     w[c + "bias"] = r(VOCAB, s=0.1)
     w[c + "transform.dense.weight"], w[c + "transform.dense.bias"] = r(WIDTH, WIDTH), r(WIDTH, s=0.1)
     w[c + "transform.LayerNorm.weight"], w[c + "transform.LayerNorm.bias"] = 1 + r(WIDTH, s=0.2), r(WIDTH, s=0.1)
-    write_safetensors(os.path.join(out, "model.safetensors"), w)
+    write_safetensors(os.path.join(out, "model.safetensors"), w, {"format": "pt"})
     config = {"model_type": "bert", "architectures": ["BertForMaskedLM"], "vocab_size": VOCAB, "hidden_size": WIDTH,
               "num_hidden_layers": LAYERS, "num_attention_heads": HEADS, "intermediate_size": FF, "hidden_act": "gelu",
               "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "max_position_embeddings": POSITIONS,
