@@ -11,10 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** The {@code orthrus} command line: {@code demo} and {@code bench}. */
+/** The {@code orthrus} command line: {@code demo}, {@code tokenizer} and {@code bench}. */
 @Command(name = "orthrus", mixinStandardHelpOptions = true, version = "orthrus 0.1.0",
         description = "Pure-Java neural language models.",
-        subcommands = {DemoCommand.class, Main.Bench.class})
+        subcommands = {DemoCommand.class, TokenizerCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
@@ -23,7 +23,13 @@ public final class Main implements Callable<Integer> {
 
     /** The command tree; options a subcommand does not declare (a benchmark's own) are passed on as arguments. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setUnmatchedOptionsArePositionalParams(true);
+        return new CommandLine(new Main()).setUnmatchedOptionsArePositionalParams(true)
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    // A failure the user can act on is one line, not a stack trace.
+                    commandLine.getErr().println("orthrus " + commandLine.getCommandName() + ": "
+                            + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    return 1;
+                });
     }
 
     @Override

@@ -8,6 +8,14 @@ public interface Tokenizer {
     /** The text of {@code ids}; throws on an id outside the vocabulary. */
     String decode(int[] ids);
 
+    /**
+     * How token {@code id} is written in the vocabulary (for example "Ġthe" in GPT-2's byte-level
+     * BPE, "##ing" in WordPiece); by default the text of the id alone.
+     */
+    default String token(int id) {
+        return decode(new int[] {id});
+    }
+
     /** Number of distinct ids. */
     int vocabSize();
 

@@ -44,6 +44,36 @@ public final class Tokenizers {
         return HuggingFaceTokenizerJson.load(tokenizerJson);
     }
 
+    /**
+     * The tokenizer at {@code path}, recognised from what is there: a directory holding GPT-2's
+     * {@code encoder.json} + {@code vocab.bpe} or Hugging Face's {@code vocab.json} + {@code merges.txt}
+     * (a {@link ByteLevelBpe}), a {@code tokenizer.json} (Orthrus's or Hugging Face's), or a BERT
+     * {@code vocab.txt} (a lower-casing {@link WordPiece}); or one of those files itself.
+     */
+    public static Tokenizer open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            if ((Files.isRegularFile(path.resolve("encoder.json")) && Files.isRegularFile(path.resolve("vocab.bpe")))
+                    || (Files.isRegularFile(path.resolve("vocab.json")) && Files.isRegularFile(path.resolve("merges.txt")))) {
+                return ByteLevelBpe.load(path);
+            }
+            for (String name : new String[] {"tokenizer.json", "vocab.txt"}) {
+                if (Files.isRegularFile(path.resolve(name))) {
+                    return open(path.resolve(name));
+                }
+            }
+            throw new IllegalArgumentException(path + ": no tokenizer files (encoder.json + vocab.bpe, vocab.json + merges.txt,"
+                    + " tokenizer.json or vocab.txt)");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(path + ": no such file or directory");
+        }
+        if (path.getFileName().toString().endsWith(".txt")) {
+            return WordPiece.load(path, true);
+        }
+        JsonObject json = io.orthrus.io.JsonFiles.readObject(path);
+        return json.has("model") && !json.has("type") ? fromHuggingFace(path) : load(path);
+    }
+
     /** Writes {@code tokenizer} to {@code file} atomically. */
     public static void save(Tokenizer tokenizer, Path file) throws IOException {
         AtomicFiles.writeString(file, tokenizer.toJson());

@@ -52,6 +52,21 @@ class HuggingFaceTokenizerJsonTest {
     }
 
     @Test
+    void tokenizersAreRecognisedFromWhatIsThere() throws Exception {
+        assertTrue(Tokenizers.open(resource("bpe-tokenizer.json")) instanceof ByteLevelBpe);
+        assertTrue(Tokenizers.open(resource("wordpiece-tokenizer.json")) instanceof WordPiece);
+        Path bert = Path.of(HuggingFaceTokenizerJsonTest.class.getResource("/hf/bert-tiny/vocab.txt").toURI()).getParent();
+        assertTrue(Tokenizers.open(bert) instanceof WordPiece, "a directory with vocab.txt");
+        Path orthrus = dir.resolve("tokenizer.json");
+        Tokenizers.save(CharTokenizer.fromCorpus("abc"), orthrus);
+        assertTrue(Tokenizers.open(dir) instanceof CharTokenizer, "Orthrus's own tokenizer.json");
+        ((ByteLevelBpe) Tokenizers.open(resource("bpe-tokenizer.json"))).saveHuggingFace(dir.resolve("hf"));
+        assertTrue(Tokenizers.open(dir.resolve("hf")) instanceof ByteLevelBpe, "vocab.json + merges.txt");
+        var e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.open(dir.resolve("hf").resolve("nothing")));
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+
+    @Test
     void unsupportedComponentsAreNamed() throws Exception {
         String bpe = Files.readString(resource("bpe-tokenizer.json"));
         Path file = dir.resolve("tokenizer.json");

@@ -1,0 +1,187 @@
+package io.orthrus.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.orthrus.io.AtomicFiles;
+import io.orthrus.tokenize.ByteLevelBpe;
+import io.orthrus.tokenize.CharTokenizer;
+import io.orthrus.tokenize.Tokenizer;
+import io.orthrus.tokenize.Tokenizers;
+import io.orthrus.tokenize.WordPiece;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code orthrus tokenizer encode|decode|train}: batch tokenization of JSONL files and tokenizer training. */
+@Command(name = "tokenizer", mixinStandardHelpOptions = true,
+        description = "Encode or decode JSONL files with a tokenizer, or train one.",
+        subcommands = {TokenizerCommand.Encode.class, TokenizerCommand.Decode.class, TokenizerCommand.Train.class})
+final class TokenizerCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        new picocli.CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    /** Options shared by encode and decode. */
+    static class JsonlFiles {
+        @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
+                description = "A directory or file holding GPT-2's encoder.json + vocab.bpe, Hugging Face's vocab.json +"
+                        + " merges.txt, a tokenizer.json (Hugging Face's or Orthrus's), or a BERT vocab.txt.")
+        Path tokenizer;
+
+        @Option(names = "--input", required = true, paramLabel = "IN.jsonl", description = "One JSON object per line.")
+        Path input;
+
+        @Option(names = "--output", required = true, paramLabel = "OUT.jsonl",
+                description = "The same objects, in order, with the new fields; written atomically.")
+        Path output;
+    }
+
+    @Command(name = "encode", mixinStandardHelpOptions = true,
+            description = "Add \"ids\" and \"tokens\" to each line's \"text\"; a malformed line is reported with its"
+                    + " number and left out, the others are processed; exit code 1 if any line failed.",
+            footer = {"", "Example:", "  orthrus tokenizer encode --tokenizer gpt2/ --input texts.jsonl --output ids.jsonl"})
+    static final class Encode implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        JsonlFiles files;
+
+        @Option(names = "--allow-special", description = "Encode special tokens such as <|endoftext|> as their id (GPT-2).")
+        boolean allowSpecial;
+
+        @Override
+        public Integer call() throws IOException {
+            Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
+            return transform(files, (object, line) -> {
+                JsonElement text = object.get("text");
+                if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException("no string field \"text\"");
+                }
+                int[] ids = allowSpecial && tokenizer instanceof ByteLevelBpe bpe
+                        ? bpe.encode(text.getAsString(), true) : tokenizer.encode(text.getAsString());
+                JsonArray idArray = new JsonArray(ids.length), tokens = new JsonArray(ids.length);
+                for (int id : ids) {
+                    idArray.add(id);
+                    tokens.add(tokenizer.token(id));
+                }
+                object.add("ids", idArray);
+                object.add("tokens", tokens);
+                return object;
+            });
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = "Add \"text\" to each line's \"ids\"; malformed lines as for encode.",
+            footer = {"", "Example:", "  orthrus tokenizer decode --tokenizer gpt2/ --input ids.jsonl --output texts.jsonl"})
+    static final class Decode implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        JsonlFiles files;
+
+        @Override
+        public Integer call() throws IOException {
+            Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
+            return transform(files, (object, line) -> {
+                JsonElement ids = object.get("ids");
+                if (ids == null || !ids.isJsonArray()) {
+                    throw new IllegalArgumentException("no array field \"ids\"");
+                }
+                int[] values = new int[ids.getAsJsonArray().size()];
+                for (int i = 0; i < values.length; i++) {
+                    JsonElement e = ids.getAsJsonArray().get(i);
+                    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                        throw new IllegalArgumentException("ids[" + i + "] is not a number: " + e);
+                    }
+                    values[i] = e.getAsInt();
+                }
+                object.addProperty("text", tokenizer.decode(values));
+                return object;
+            });
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a tokenizer on a UTF-8 text file and save it as a tokenizer.json (Orthrus's format).",
+            footer = {"", "Example:", "  orthrus tokenizer train --kind bpe --vocab-size 8000 --corpus input.txt"
+                    + " --output tokenizer.json"})
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--kind", defaultValue = "bpe", description = "bpe (byte-level, GPT-2 style), wordpiece (BERT"
+                + " style, lower-cased) or char (default: ${DEFAULT-VALUE}).")
+        String kind;
+
+        @Option(names = "--vocab-size", defaultValue = "8000", description = "Tokens in the vocabulary (default:"
+                + " ${DEFAULT-VALUE}; not used by char).")
+        int vocabSize;
+
+        @Option(names = "--corpus", required = true, paramLabel = "FILE", description = "UTF-8 text to learn from.")
+        Path corpus;
+
+        @Option(names = "--output", required = true, paramLabel = "FILE", description = "Where to write the tokenizer.")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            String text = Files.readString(corpus, StandardCharsets.UTF_8);
+            Tokenizer tokenizer = switch (kind) {
+                case "bpe" -> ByteLevelBpe.train(text, vocabSize, 2);
+                case "wordpiece" -> WordPiece.train(List.of(text.split("\n")), vocabSize, true);
+                case "char" -> CharTokenizer.fromCorpus(text);
+                default -> throw new IllegalArgumentException("--kind must be bpe, wordpiece or char, got '" + kind + "'");
+            };
+            Tokenizers.save(tokenizer, output);
+            System.out.println("trained " + tokenizer + " on " + corpus + ": " + tokenizer.vocabSize() + " tokens, "
+                    + tokenizer.encode(text).length + " tokens for the corpus; saved " + output);
+            return 0;
+        }
+    }
+
+    /**
+     * Reads {@code files.input} line by line, applies {@code change} to each JSON object and writes
+     * the results in order; a line that fails is reported on stderr with its number and skipped.
+     * Returns 1 when any line failed.
+     */
+    private static int transform(JsonlFiles files, BiFunction<JsonObject, Integer, JsonObject> change) throws IOException {
+        int[] failed = {0};
+        int[] lines = {0};
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        try (BufferedReader reader = Files.newBufferedReader(files.input, StandardCharsets.UTF_8)) {
+            AtomicFiles.write(files.output, (OutputStream out) -> {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines[0]++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    try {
+                        JsonElement parsed = JsonParser.parseString(line);
+                        if (!parsed.isJsonObject()) {
+                            throw new IllegalArgumentException("not a JSON object");
+                        }
+                        JsonObject result = change.apply(parsed.getAsJsonObject(), lines[0]);
+                        out.write((result.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+                    } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
+                        failed[0]++;
+                        err.println(files.input + ":" + lines[0] + ": " + e.getMessage());
+                    }
+                }
+            });
+        }
+        if (failed[0] > 0) {
+            err.println(failed[0] + " of " + lines[0] + " lines failed; the others are in " + files.output);
+            return 1;
+        }
+        return 0;
+    }
+}
