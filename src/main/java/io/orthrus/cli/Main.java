@@ -16,6 +16,10 @@ import picocli.CommandLine.Parameters;
         description = "Pure-Java neural language models.",
         subcommands = {DemoCommand.class, TokenizerCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print the stack trace as well as the one-line message.")
+    boolean verbose;
+
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -23,9 +27,14 @@ public final class Main implements Callable<Integer> {
 
     /** The command tree; options a subcommand does not declare (a benchmark's own) are passed on as arguments. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setUnmatchedOptionsArePositionalParams(true)
+        Main main = new Main();
+        return new CommandLine(main).setUnmatchedOptionsArePositionalParams(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                    // A failure the user can act on is one line, not a stack trace.
+                    // A failure the user can act on is one line, not a stack trace (unless --verbose).
+                    if (main.verbose || parseResult.hasMatchedOption("--verbose")
+                            || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))) {
+                        e.printStackTrace(commandLine.getErr());
+                    }
                     commandLine.getErr().println("orthrus " + commandLine.getCommandName() + ": "
                             + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     return 1;

@@ -99,6 +99,17 @@ class MainTest {
         String message = errors.toString(StandardCharsets.UTF_8).trim();
         assertTrue(message.startsWith("orthrus encode: ") && message.contains("no such file or directory")
                 && !message.contains("\n"), message);
+        errors.reset();
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+        try {
+            status = Main.commandLine().execute("tokenizer", "encode", "--verbose", "--tokenizer",
+                    dir.resolve("none").toString(), "--input", "x", "--output", "y");
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertEquals(1, status);
+        String verbose = errors.toString(StandardCharsets.UTF_8);
+        assertTrue(verbose.contains("\tat io.orthrus.") && verbose.contains("orthrus encode: "), verbose);
     }
 
     @Test
