@@ -18,8 +18,6 @@ import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,11 +63,7 @@ public final class BartBench {
             }
             i++;
         }
-        if (!Files.isRegularFile(corpus)) {
-            throw new IllegalArgumentException(NAME + ": corpus file " + corpus.toAbsolutePath()
-                    + " does not exist; pass --corpus FILE");
-        }
-        String text = Files.readString(corpus, StandardCharsets.UTF_8);
+        String text = BenchSupport.readCorpus(NAME, corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);
         int characters = tokenizer.vocabSize();

@@ -21,7 +21,6 @@ import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,11 +88,7 @@ public final class BertBench {
             }
             i++;
         }
-        if (!Files.isRegularFile(corpus)) {
-            throw new IllegalArgumentException(NAME + ": corpus file " + corpus.toAbsolutePath()
-                    + " does not exist; pass --corpus FILE");
-        }
-        String text = Files.readString(corpus, StandardCharsets.UTF_8);
+        String text = BenchSupport.readCorpus(NAME, corpus);
         String trainText = text.substring(0, (int) (text.length() * 0.9));
         long vocabStart = System.nanoTime();
         WordPiece tokenizer = WordPiece.train(trainText.lines().toList(), vocabSize, true);

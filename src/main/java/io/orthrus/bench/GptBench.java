@@ -17,8 +17,6 @@ import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -57,10 +55,7 @@ public final class GptBench {
             }
             i++;
         }
-        if (!Files.isRegularFile(corpus)) {
-            throw new IllegalArgumentException("GptBench: corpus file " + corpus.toAbsolutePath() + " does not exist; pass --corpus FILE");
-        }
-        String text = Files.readString(corpus, StandardCharsets.UTF_8);
+        String text = BenchSupport.readCorpus("GptBench", corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
         TransformerConfig config = TransformerConfig.nanoGptCpu(tokenizer.vocabSize());
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);

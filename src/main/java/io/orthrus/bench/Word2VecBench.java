@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import io.orthrus.model.Word2Vec;
 import io.orthrus.model.WordVectors;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -51,11 +49,7 @@ public final class Word2VecBench {
             }
             i++;
         }
-        if (!Files.isRegularFile(corpus)) {
-            throw new IllegalArgumentException(NAME + ": corpus file " + corpus.toAbsolutePath()
-                    + " does not exist; pass --corpus FILE");
-        }
-        List<String> lines = Files.readAllLines(corpus, StandardCharsets.UTF_8);
+        List<String> lines = BenchSupport.readCorpus(NAME, corpus).lines().toList();
         JsonObject json = new JsonObject();
         json.addProperty("bench", "word2vec-cbow");
         json.addProperty("options", options.toString());

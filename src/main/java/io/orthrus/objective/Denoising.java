@@ -147,14 +147,11 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
         int b = shape[0], length = shape[1];
         List<SequencePair> pairs = new ArrayList<>(b);
         for (int row = 0; row < b; row++) {
-            int end = (row + 1) * length;
-            while (end > row * length && batch.data()[end - 1] == specials.pad()) {
-                end--;
-            }
-            if (end == row * length) {
+            int n = textLength(batch.data(), row, length);
+            if (n == 0) {
                 throw new IllegalArgumentException("Denoising: row " + row + " of the batch is all padding");
             }
-            int[] ids = Arrays.copyOfRange(batch.data(), row * length, end);
+            int[] ids = Arrays.copyOfRange(batch.data(), row * length, row * length + n);
             pairs.add(corrupt(ids, training ? trainingNoise : new Rng(seed ^ MaskedLm.contentHash(ids))));
         }
         return Seq2SeqBatch.of(pairs, specials);
@@ -203,8 +200,7 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
         if (n < 2) {
             throw new IllegalArgumentException("Denoising: span corruption needs texts of at least 2 tokens, got 1");
         }
-        int noise = Math.min(Math.max((int) Math.round(rate * n), 1), n - 1);
-        int k = Math.max(1, Math.min(Math.min(noise, n - noise), (int) Math.round(noise / spanLength)));
+        int noise = noiseTokens(n), k = spans(n);
         if (k + 1 > sentinels) {
             throw new IllegalArgumentException("Denoising: a text of " + n + " tokens gets " + k + " spans and needs "
                     + (k + 1) + " sentinels, but only " + sentinels + " were given");
@@ -291,6 +287,26 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
         return lengths;
     }
 
+    /** Tokens of row {@code row} of a {@code (B, length)} batch before its right padding. */
+    private int textLength(int[] data, int row, int length) {
+        int n = length;
+        while (n > 0 && data[row * length + n - 1] == specials.pad()) {
+            n--;
+        }
+        return n;
+    }
+
+    /** Span corruption: how many of {@code n} tokens are dropped (T5: at least 1, at most n - 1). */
+    private int noiseTokens(int n) {
+        return Math.min(Math.max((int) Math.round(rate * n), 1), n - 1);
+    }
+
+    /** Span corruption: in how many spans the dropped tokens of a text of {@code n} tokens lie. */
+    private int spans(int n) {
+        int noise = noiseTokens(n);
+        return Math.max(1, Math.min(Math.min(noise, n - noise), (int) Math.round(noise / spanLength)));
+    }
+
     /** A Poisson(λ) draw (Knuth's product of uniforms; λ is small here). */
     private static int poisson(double lambda, Rng rng) {
         double limit = Math.exp(-lambda), product = rng.nextDouble();
@@ -307,17 +323,9 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
     public int predictions(IntTensor batch) {
         int b = batch.shape()[0], length = batch.shape()[1], total = 0;
         for (int row = 0; row < b; row++) {
-            int n = length;
-            while (n > 0 && batch.data()[row * length + n - 1] == specials.pad()) {
-                n--;
-            }
-            if (scheme == Scheme.TEXT_INFILLING) {
-                total += n + 1;
-            } else {
-                int noise = Math.min(Math.max((int) Math.round(rate * n), 1), n - 1);
-                int k = Math.max(1, Math.min(Math.min(noise, n - noise), (int) Math.round(noise / spanLength)));
-                total += noise + k + 2; // spans, their sentinels, the final sentinel, the end token
-            }
+            int n = textLength(batch.data(), row, length);
+            total += scheme == Scheme.TEXT_INFILLING ? n + 1
+                    : noiseTokens(n) + spans(n) + 2; // spans, their sentinels, the final sentinel, the end token
         }
         return total;
     }
