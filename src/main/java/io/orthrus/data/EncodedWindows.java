@@ -2,6 +2,7 @@ package io.orthrus.data;
 
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
+import java.util.Map;
 
 /**
  * Batches for masked-LM pre-training: random windows of a token stream, each wrapped as
@@ -29,6 +30,11 @@ public final class EncodedWindows implements BatchSource<TokenBatch> {
                     + length);
         }
         return new EncodedWindows(WindowSampler.over(tokens, length - 2, batchSize, rng), clsId, sepId);
+    }
+
+    @Override
+    public Map<String, Rng> generators() {
+        return windows.generators();
     }
 
     @Override

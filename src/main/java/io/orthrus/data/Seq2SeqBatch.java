@@ -6,6 +6,7 @@ import io.orthrus.tensor.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A padded batch for an encoder-decoder model trained with teacher forcing. For a target
@@ -65,12 +66,20 @@ public record Seq2SeqBatch(IntTensor source, IntTensor sourcePadding, IntTensor 
             throw new IllegalArgumentException("Seq2SeqBatch.sampler: batch size must be positive, got " + batchSize);
         }
         List<SequencePair> copy = List.copyOf(pairs);
-        return () -> {
-            List<SequencePair> batch = new ArrayList<>(batchSize);
-            for (int i = 0; i < batchSize; i++) {
-                batch.add(copy.get(rng.nextInt(copy.size())));
+        return new BatchSource<>() {
+            @Override
+            public Seq2SeqBatch next() {
+                List<SequencePair> batch = new ArrayList<>(batchSize);
+                for (int i = 0; i < batchSize; i++) {
+                    batch.add(copy.get(rng.nextInt(copy.size())));
+                }
+                return of(batch, specials);
             }
-            return of(batch, specials);
+
+            @Override
+            public Map<String, Rng> generators() {
+                return Map.of("pairs", rng);
+            }
         };
     }
 

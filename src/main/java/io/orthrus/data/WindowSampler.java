@@ -2,6 +2,7 @@ package io.orthrus.data;
 
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
+import java.util.Map;
 
 /**
  * Batches of windows of consecutive tokens, each starting at a uniformly random offset (the
@@ -32,6 +33,11 @@ public final class WindowSampler implements BatchSource<IntTensor> {
     /** Windows over {@code tokens} (not copied). */
     public static WindowSampler over(int[] tokens, int windowLength, int batchSize, Rng rng) {
         return new WindowSampler(tokens, "token array", windowLength, batchSize, rng);
+    }
+
+    @Override
+    public Map<String, Rng> generators() {
+        return Map.of("windows", rng);
     }
 
     @Override

@@ -121,13 +121,19 @@ final class Checkpoints {
     }
 
     private static void copyWeights(Path file, Map<String, Parameter> expected, Map<String, Tensor> found) {
+        checkWeights(file, expected, found, "config.json");
+        expected.forEach((name, p) -> System.arraycopy(found.get(name).data(), 0, p.data(), 0, p.numel()));
+    }
+
+    /** Throws, listing what differs, unless {@code found} has exactly the names and shapes of {@code expected}. */
+    static void checkWeights(Path file, Map<String, Parameter> expected, Map<String, Tensor> found, String reference) {
         List<String> problems = new ArrayList<>();
         expected.forEach((name, p) -> {
             Tensor t = found.get(name);
             if (t == null) {
                 problems.add("missing '" + name + "' " + Arrays.toString(p.shape()));
             } else if (!Arrays.equals(t.shape(), p.shape())) {
-                problems.add("'" + name + "' has shape " + Arrays.toString(t.shape()) + " but the config needs "
+                problems.add("'" + name + "' has shape " + Arrays.toString(t.shape()) + " but the model needs "
                         + Arrays.toString(p.shape()));
             }
         });
@@ -139,10 +145,9 @@ final class Checkpoints {
         if (!problems.isEmpty()) {
             int shown = Math.min(problems.size(), 6);
             String more = problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "";
-            throw new IllegalArgumentException(file + " does not match config.json: "
+            throw new IllegalArgumentException(file + " does not match " + reference + ": "
                     + String.join("; ", problems.subList(0, shown)) + more);
         }
-        expected.forEach((name, p) -> System.arraycopy(found.get(name).data(), 0, p.data(), 0, p.numel()));
     }
 
     private static JsonObject configJson(String kind, TransformerConfig c) {

@@ -17,7 +17,7 @@ public final class Dropout extends Module implements Layer {
             throw new IllegalArgumentException("Dropout: probability must be in [0, 1), got " + p);
         }
         this.p = p;
-        this.rng = rng;
+        this.rng = registerGenerator("rng", rng);
     }
 
     /** Same shape in and out; the identity in evaluation mode. */

@@ -1,6 +1,7 @@
 package io.orthrus.nn;
 
 import io.orthrus.tensor.NoGrad;
+import io.orthrus.tensor.Rng;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Rng> generators = new LinkedHashMap<>();
     private boolean training = true;
 
     /** Registers a parameter of this module under {@code name} and returns it. */
@@ -37,12 +39,22 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Registers a random generator this module draws from while training (dropout's), so that a
+     * checkpoint can save where its stream is and a resumed run continues it exactly.
+     */
+    protected final Rng registerGenerator(String name, Rng rng) {
+        checkName(name);
+        generators.put(name, rng);
+        return rng;
+    }
+
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name
                     + "' is not valid; names must be non-empty and contain no '.'");
         }
-        if (parameters.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name) || children.containsKey(name) || generators.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
         }
     }
@@ -57,6 +69,18 @@ public abstract class Module {
     private void collect(String prefix, Map<String, Parameter> out) {
         parameters.forEach((name, p) -> out.put(prefix + name, p));
         children.forEach((name, child) -> child.collect(prefix + name + ".", out));
+    }
+
+    /** Every random generator of this module and its descendants, by dotted name, in registration order. */
+    public final Map<String, Rng> namedGenerators() {
+        Map<String, Rng> out = new LinkedHashMap<>();
+        collectGenerators("", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectGenerators(String prefix, Map<String, Rng> out) {
+        generators.forEach((name, rng) -> out.put(prefix + name, rng));
+        children.forEach((name, child) -> child.collectGenerators(prefix + name + ".", out));
     }
 
     /** The parameters of {@link #namedParameters()}, in the same order. */

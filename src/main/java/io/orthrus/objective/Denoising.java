@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Denoising pre-training of an {@link EncoderDecoder}: corrupt a text, let the encoder read the
@@ -328,6 +329,11 @@ public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
                     : noiseTokens(n) + spans(n) + 2; // spans, their sentinels, the final sentinel, the end token
         }
         return total;
+    }
+
+    @Override
+    public Map<String, Rng> generators() {
+        return Map.of("trainingNoise", trainingNoise);
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.orthrus.objective;
 import io.orthrus.nn.Module;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -92,6 +94,18 @@ public final class Mixture<M, B> implements Objective<M, B> {
     /** The parts. */
     public List<Part<M, B>> parts() {
         return parts;
+    }
+
+    /** The draw generator as {@code "draws"}, and each part's generators as {@code "part<i>.<name>"}. */
+    @Override
+    public Map<String, Rng> generators() {
+        Map<String, Rng> out = new LinkedHashMap<>();
+        out.put("draws", draws);
+        for (int i = 0; i < parts.size(); i++) {
+            String prefix = "part" + i + ".";
+            parts.get(i).objective().generators().forEach((name, rng) -> out.put(prefix + name, rng));
+        }
+        return out;
     }
 
     @Override

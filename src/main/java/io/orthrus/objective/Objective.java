@@ -1,6 +1,8 @@
 package io.orthrus.objective;
 
+import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
+import java.util.Map;
 
 /**
  * A training objective: turns a batch into model inputs, a mask and targets, runs the model and
@@ -19,4 +21,13 @@ public interface Objective<M, B> {
 
     /** A short name for logs, such as {@code "causal-lm (left-to-right)"}. */
     String name();
+
+    /**
+     * The random generators this objective draws from while training (masking, noise, which part
+     * of a mixture), by name, so that a checkpoint can save them and a resumed run continue
+     * them exactly. None by default.
+     */
+    default Map<String, Rng> generators() {
+        return Map.of();
+    }
 }

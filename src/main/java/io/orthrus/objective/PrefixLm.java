@@ -8,6 +8,7 @@ import io.orthrus.tensor.Losses;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The prefix-LM objective (UniLM's sequence-to-sequence mask, T5's prefix LM) on a decoder-only
@@ -82,6 +83,11 @@ public final class PrefixLm implements Objective<LanguageModel, IntTensor> {
         int t = batch.shape()[1] - 1;
         int p = prefixLength > 0 ? prefixLength : Math.max(1, t / 2); // the mean for a random prefix
         return batch.shape()[0] * (t - p + 1);
+    }
+
+    @Override
+    public Map<String, Rng> generators() {
+        return Map.of("trainingDraws", trainingDraws);
     }
 
     @Override

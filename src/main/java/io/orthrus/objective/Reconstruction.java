@@ -7,6 +7,7 @@ import io.orthrus.tensor.Losses;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The autoencoder objective: reconstruct the clean input x from a possibly corrupted copy x̃,
@@ -103,6 +104,11 @@ public final class Reconstruction implements Objective<Reconstructor, Tensor> {
     @Override
     public int predictions(Tensor batch) {
         return batch.size(0);
+    }
+
+    @Override
+    public Map<String, Rng> generators() {
+        return Map.of("trainingNoise", trainingNoise);
     }
 
     @Override

@@ -6,11 +6,15 @@ import io.orthrus.objective.Objective;
 import io.orthrus.optim.AdamW;
 import io.orthrus.optim.GradClip;
 import io.orthrus.optim.LrSchedule;
+import io.orthrus.optim.OptimizerState;
 import io.orthrus.optim.ParamGroup;
+import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The training loop. It knows a model, an objective and batches, and nothing of GPT or BERT:
@@ -23,7 +27,9 @@ import java.util.List;
  * </pre>
  *
  * Weight matrices and embeddings are decayed, biases and norm gains are not. A non-finite loss
- * stops training with a {@link TrainingDivergedException} before anything is updated.
+ * stops training with a {@link TrainingDivergedException} before anything is updated (or, with
+ * {@link #withDivergencePatience}, after several in a row). {@link #step()}, {@link #restore},
+ * {@link #generators} and {@link #requestStop()} are what a resumable checkpoint needs.
  *
  * @param <M> the model type
  * @param <B> the batch type
@@ -36,6 +42,8 @@ public final class Trainer<M extends Module, B> {
     private final AdamW optimizer;
     private final LrSchedule schedule;
     private int step;
+    private int divergencePatience = 1;
+    private volatile boolean stopRequested;
 
     /** A trainer of {@code model} on {@code objective}; the optimizer is created here, so its state persists across {@link #fit} calls. */
     public Trainer(M model, Objective<? super M, B> objective, TrainingOptions options) {
@@ -54,56 +62,141 @@ public final class Trainer<M extends Module, B> {
         return this;
     }
 
+    /**
+     * Tolerates up to {@code steps − 1} consecutive steps whose loss is not finite (each is
+     * skipped: no update, the schedule does not advance) before {@link #fit} throws a
+     * {@link TrainingDivergedException}; 1, the default, throws at the first. Returns this.
+     */
+    public Trainer<M, B> withDivergencePatience(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("Trainer: divergence patience must be >= 1 step, got " + steps);
+        }
+        this.divergencePatience = steps;
+        return this;
+    }
+
+    /** The model being trained. */
+    public M model() {
+        return model;
+    }
+
+    /** The objective. */
+    public Objective<? super M, B> objective() {
+        return objective;
+    }
+
+    /** The options. */
+    public TrainingOptions options() {
+        return options;
+    }
+
     /** The optimizer, whose state a checkpoint can save. */
     public AdamW optimizer() {
         return optimizer;
     }
 
+    /** Optimizer steps taken so far, which is also the position in the learning-rate schedule. */
+    public int step() {
+        return step;
+    }
+
     /**
-     * Trains for {@code options.steps()} steps on batches from {@code train}; evaluates on
-     * {@code evalBatches} batches drawn once from {@code validation} at the start, so that every
-     * evaluation sees the same data.
+     * Puts the trainer back at {@code step} with the optimizer's moments in {@code state}: what a
+     * checkpoint saved. The next {@link #fit} continues from there to {@code options.steps()}.
+     * Checks everything before changing anything.
+     */
+    public void restore(int step, OptimizerState state) {
+        if (step < 0 || step > options.steps()) {
+            throw new IllegalArgumentException("Trainer.restore: step " + step + " is outside [0, " + options.steps()
+                    + "] (the run's steps)");
+        }
+        optimizer.loadState(state);
+        this.step = step;
+    }
+
+    /**
+     * Every random generator the run draws from, by name: the model's ({@code "model.…"}, such
+     * as dropout), the objective's ({@code "objective.…"}) and those of {@code train}
+     * ({@code "data.…"}). A checkpoint saves their states; restoring them makes a resumed run
+     * draw exactly what the uninterrupted run would have.
+     */
+    public Map<String, Rng> generators(BatchSource<B> train) {
+        Map<String, Rng> out = new LinkedHashMap<>();
+        model.namedGenerators().forEach((name, rng) -> out.put("model." + name, rng));
+        objective.generators().forEach((name, rng) -> out.put("objective." + name, rng));
+        train.generators().forEach((name, rng) -> out.put("data." + name, rng));
+        return out;
+    }
+
+    /**
+     * Asks {@link #fit} to return after the step in progress (from any thread, such as a signal
+     * handler), leaving the model, optimizer and generators consistent for a checkpoint.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Trains on batches from {@code train} until {@code options.steps()} steps have been taken in
+     * all (every step on a new trainer, the rest after {@link #restore}), or until
+     * {@link #requestStop()}; evaluates on {@code evalBatches} batches drawn once from
+     * {@code validation} at the start, so that every evaluation sees the same data. The result's
+     * {@code steps} is the trainer's step count when it returns.
      */
     public TrainingResult fit(BatchSource<B> train, BatchSource<B> validation) {
         List<B> evaluationSet = new ArrayList<>(options.evalBatches());
         for (int i = 0; i < options.evalBatches(); i++) {
             evaluationSet.add(validation.next());
         }
-        double[] millis = new double[options.steps()];
-        double[] losses = new double[options.steps()];
+        int remaining = options.steps() - step;
+        double[] millis = new double[remaining];
+        double[] losses = new double[remaining];
+        int done = 0;
         long predictions = 0;
         double validationLoss = Double.NaN;
+        int nonFinite = 0;
+        stopRequested = false;
         model.train();
-        for (int s = 0; s < options.steps(); s++) {
+        while (step < options.steps() && !stopRequested) {
             long start = System.nanoTime();
             double lr = schedule.at(step);
             optimizer.setLearningRate(lr);
             double loss = 0;
             predictions = 0;
-            for (int micro = 0; micro < options.accumulationSteps(); micro++) {
+            boolean finite = true;
+            for (int micro = 0; micro < options.accumulationSteps() && finite; micro++) {
                 B batch = train.next();
                 Tensor batchLoss = objective.loss(model, batch);
                 double value = batchLoss.item();
                 if (!Double.isFinite(value)) {
                     optimizer.zeroGrad();
-                    throw new TrainingDivergedException(step + 1, value, lr);
+                    if (++nonFinite >= divergencePatience) {
+                        throw new TrainingDivergedException(step + 1, value, lr);
+                    }
+                    finite = false;
+                } else {
+                    loss += value / options.accumulationSteps();
+                    predictions += objective.predictions(batch);
+                    (options.accumulationSteps() == 1 ? batchLoss : batchLoss.div(options.accumulationSteps())).backward();
                 }
-                loss += value / options.accumulationSteps();
-                predictions += objective.predictions(batch);
-                (options.accumulationSteps() == 1 ? batchLoss : batchLoss.div(options.accumulationSteps())).backward();
             }
+            if (!finite) {
+                continue; // skipped: no update, and the schedule stays where it is
+            }
+            nonFinite = 0;
             // With clipping off, the norm is still measured (and logged) but never reached.
             double gradNorm = GradClip.clipGlobalNorm(model.parameters(),
                     options.clipNorm() > 0 ? options.clipNorm() : Double.MAX_VALUE);
             optimizer.step();
             optimizer.zeroGrad();
             step++;
-            millis[s] = (System.nanoTime() - start) / 1e6;
-            losses[s] = loss;
+            millis[done] = (System.nanoTime() - start) / 1e6;
+            losses[done] = loss;
+            done++;
             TrainingListener.StepMetrics stepMetrics =
-                    new TrainingListener.StepMetrics(step, loss, lr, gradNorm, millis[s], predictions);
+                    new TrainingListener.StepMetrics(step, loss, lr, gradNorm, millis[done - 1], predictions);
             listeners.forEach(l -> l.onStep(stepMetrics));
-            boolean last = s == options.steps() - 1;
+            boolean last = step == options.steps();
             if (last || (options.evalInterval() > 0 && step % options.evalInterval() == 0)) {
                 validationLoss = evaluate(evaluationSet);
                 TrainingListener.EvaluationMetrics metrics =
@@ -111,11 +204,11 @@ public final class Trainer<M extends Module, B> {
                 listeners.forEach(l -> l.onEvaluation(metrics));
             }
         }
-        int tail = Math.min(100, losses.length);
-        double trainLoss = Arrays.stream(losses, losses.length - tail, losses.length).average().orElse(Double.NaN);
-        double[] sorted = millis.clone();
+        int tail = Math.min(100, done);
+        double trainLoss = Arrays.stream(losses, done - tail, done).average().orElse(Double.NaN);
+        double[] sorted = Arrays.copyOf(millis, done);
         Arrays.sort(sorted);
-        return new TrainingResult(options.steps(), trainLoss, validationLoss, sorted[sorted.length / 2], predictions);
+        return new TrainingResult(step, trainLoss, validationLoss, done == 0 ? Double.NaN : sorted[done / 2], predictions);
     }
 
     /** Mean loss over {@code batches} in evaluation mode, without gradients. */

@@ -3,7 +3,7 @@ package io.orthrus.train;
 /**
  * What a run produced.
  *
- * @param steps              steps taken
+ * @param steps              the trainer's step count when fit returned (all steps taken, before a stop or restore included)
  * @param finalTrainLoss     mean training loss over the last min(100, steps) steps
  * @param validationLoss     mean loss on the fixed validation batches after the last step
  * @param medianStepMillis   median wall time of a step
