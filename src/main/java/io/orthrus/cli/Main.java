@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code orthrus} command line: {@code demo}, {@code tokenizer} and {@code bench}. */
 @Command(name = "orthrus", mixinStandardHelpOptions = true, version = "orthrus 0.1.0",
         description = "Pure-Java neural language models.",
-        subcommands = {DemoCommand.class, TokenizerCommand.class, Main.Bench.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, TokenizerCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
     @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On an error, print the stack trace as well as the one-line message.")
@@ -29,6 +29,13 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine() {
         Main main = new Main();
         return new CommandLine(main).setUnmatchedOptionsArePositionalParams(true)
+                .setParameterExceptionHandler((e, args) -> {
+                    // A usage error is one line and a pointer to the help, not the whole usage text.
+                    CommandLine failed = e.getCommandLine();
+                    failed.getErr().println("orthrus " + failed.getCommandName() + ": " + e.getMessage());
+                    failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for the options.");
+                    return 2;
+                })
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     // A failure the user can act on is one line, not a stack trace (unless --verbose).
                     if (main.verbose || parseResult.hasMatchedOption("--verbose")

@@ -134,17 +134,28 @@ final class TokenizerCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             String text = Files.readString(corpus, StandardCharsets.UTF_8);
-            Tokenizer tokenizer = switch (kind) {
-                case "bpe" -> ByteLevelBpe.train(text, vocabSize, 2);
-                case "wordpiece" -> WordPiece.train(List.of(text.split("\n")), vocabSize, true);
-                case "char" -> CharTokenizer.fromCorpus(text);
-                default -> throw new IllegalArgumentException("--kind must be bpe, wordpiece or char, got '" + kind + "'");
-            };
+            if (!KINDS.contains(kind)) {
+                throw new IllegalArgumentException("--kind must be bpe, wordpiece or char, got '" + kind + "'");
+            }
+            Tokenizer tokenizer = train(kind, text, vocabSize);
             Tokenizers.save(tokenizer, output);
             System.out.println("trained " + tokenizer + " on " + corpus + ": " + tokenizer.vocabSize() + " tokens, "
                     + tokenizer.encode(text).length + " tokens for the corpus; saved " + output);
             return 0;
         }
+    }
+
+    /** The kinds of tokenizer {@link #train} builds. */
+    static final List<String> KINDS = List.of("bpe", "wordpiece", "char");
+
+    /** A tokenizer of {@code kind} (one of {@link #KINDS}) learned from {@code text}. */
+    static Tokenizer train(String kind, String text, int vocabSize) {
+        return switch (kind) {
+            case "bpe" -> ByteLevelBpe.train(text, vocabSize, 2);
+            case "wordpiece" -> WordPiece.train(List.of(text.split("\n")), vocabSize, true);
+            case "char" -> CharTokenizer.fromCorpus(text);
+            default -> throw new IllegalArgumentException("tokenizer kind must be one of " + KINDS + ", got '" + kind + "'");
+        };
     }
 
     /**

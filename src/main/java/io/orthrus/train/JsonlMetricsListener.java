@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Appends one JSON object per line to a file: {@code {"event":"step","step":…,"loss":…}} and
@@ -18,9 +19,16 @@ public final class JsonlMetricsListener implements TrainingListener, Closeable {
 
     /** Creates (or truncates) {@code file}. */
     public JsonlMetricsListener(Path file) throws IOException {
+        this(file, false);
+    }
+
+    /** Creates {@code file}, or appends to it when {@code append} is true (a resumed run). */
+    public JsonlMetricsListener(Path file, boolean append) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        this.out = append
+                ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,0 +1,325 @@
+package io.orthrus.cli;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A run's JSON config, read field by field with defaults: every error names the file, the line
+ * and the dotted field ({@code run.json:7: field 'optimizer.learning_rate' must be a number,
+ * got "fast"}), and a field nobody read is reported as unknown (a typo must not be ignored).
+ * {@code --set path=value} overrides are applied before reading.
+ */
+final class ConfigFile {
+    private static final Pattern LINE = Pattern.compile(" at line (\\d+) ");
+
+    private final String source;
+    private final JsonObject root;
+    private final Map<String, Integer> lines;
+    private final Set<String> read = new LinkedHashSet<>();
+    private final JsonObject resolved = new JsonObject();
+
+    private ConfigFile(String source, JsonObject root, Map<String, Integer> lines) {
+        this.source = source;
+        this.root = root;
+        this.lines = lines;
+    }
+
+    /** Parses {@code file}; a syntax error names the line. */
+    static ConfigFile read(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("config file " + file + " does not exist");
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Parses {@code text}, reporting errors as coming from {@code source}. */
+    static ConfigFile parse(String source, String text) {
+        JsonElement parsed;
+        try {
+            JsonReader reader = new JsonReader(new StringReader(text));
+            reader.setStrictness(Strictness.STRICT);
+            parsed = JsonParser.parseReader(reader);
+        } catch (JsonParseException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalArgumentException(source + ": not valid JSON: " + cause.getMessage(), e);
+        }
+        if (!parsed.isJsonObject()) {
+            throw new IllegalArgumentException(source + ": the config must be a JSON object { ... }");
+        }
+        return new ConfigFile(source, parsed.getAsJsonObject(), fieldLines(text));
+    }
+
+    /** An empty config (every field takes its default). */
+    static ConfigFile empty(String source) {
+        return new ConfigFile(source, new JsonObject(), Map.of());
+    }
+
+    /** The line of each dotted field name, from a streaming pass (Gson's reader reports its position). */
+    private static Map<String, Integer> fieldLines(String text) {
+        Map<String, Integer> out = new HashMap<>();
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            walk(reader, "", out);
+        } catch (IOException | RuntimeException e) {
+            // Already parsed once: cannot fail; without lines, errors still name the field.
+        }
+        return out;
+    }
+
+    private static void walk(JsonReader reader, String prefix, Map<String, Integer> out) throws IOException {
+        JsonToken token = reader.peek();
+        if (token == JsonToken.BEGIN_OBJECT) {
+            reader.beginObject();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                Matcher m = LINE.matcher(reader.toString());
+                String path = prefix.isEmpty() ? name : prefix + "." + name;
+                if (m.find()) {
+                    out.put(path, Integer.parseInt(m.group(1)));
+                }
+                walk(reader, path, out);
+            }
+            reader.endObject();
+        } else {
+            reader.skipValue();
+        }
+    }
+
+    /**
+     * Sets {@code path} ("a.b.c") to {@code value}, parsed as JSON when it is a number, boolean
+     * or null, else taken as a string; creates intermediate objects.
+     */
+    void set(String path, String value) {
+        String[] parts = path.split("\\.");
+        JsonObject at = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonElement next = at.get(parts[i]);
+            if (next == null) {
+                next = new JsonObject();
+                at.add(parts[i], next);
+            } else if (!next.isJsonObject()) {
+                throw new IllegalArgumentException("--set " + path + ": '" + String.join(".", List.of(parts).subList(0, i + 1))
+                        + "' is not an object in " + source);
+            }
+            at = next.getAsJsonObject();
+        }
+        at.add(parts[parts.length - 1], scalar(value));
+    }
+
+    private static JsonElement scalar(String value) {
+        if (value.equals("true") || value.equals("false")) {
+            return new JsonPrimitive(Boolean.parseBoolean(value));
+        }
+        try {
+            JsonElement number = JsonParser.parseString(value);
+            if (number.isJsonPrimitive() && number.getAsJsonPrimitive().isNumber()) {
+                return number;
+            }
+        } catch (JsonParseException e) {
+            // not a number: a string
+        }
+        return new JsonPrimitive(value);
+    }
+
+    /** True when the config has {@code path}. */
+    boolean has(String path) {
+        return element(path) != null;
+    }
+
+    /** A string field, or {@code fallback}. */
+    String string(String path, String fallback) {
+        JsonElement e = take(path);
+        if (e != null && (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString())) {
+            throw error(path, "must be a string, got " + e);
+        }
+        String value = e == null ? fallback : e.getAsString();
+        if (value != null) {
+            record(path, new JsonPrimitive(value));
+        }
+        return value;
+    }
+
+    /** One of {@code allowed}, or {@code fallback}. */
+    String choice(String path, String fallback, List<String> allowed) {
+        String value = string(path, fallback);
+        if (!allowed.contains(value)) {
+            throw error(path, "must be one of " + allowed + ", got \"" + value + "\"");
+        }
+        return value;
+    }
+
+    /** A whole number in [min, max], or {@code fallback}. */
+    int integer(String path, int fallback, int min, int max) {
+        long value = longValue(path, fallback);
+        if (value < min || value > max) {
+            throw error(path, "must be in [" + min + ", " + max + "], got " + value);
+        }
+        record(path, new JsonPrimitive(value));
+        return (int) value;
+    }
+
+    /** A whole number, or {@code fallback}. */
+    long longValue(String path, long fallback) {
+        JsonElement e = take(path);
+        long value = fallback;
+        if (e != null) {
+            try {
+                value = e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+            } catch (ArithmeticException | NumberFormatException | IllegalStateException e2) {
+                throw error(path, "must be a whole number, got " + e);
+            }
+        }
+        record(path, new JsonPrimitive(value));
+        return value;
+    }
+
+    /** A finite number in [min, max], or {@code fallback}. */
+    double number(String path, double fallback, double min, double max) {
+        JsonElement e = take(path);
+        if (e != null && (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber())) {
+            throw error(path, "must be a number, got " + e);
+        }
+        double value = e == null ? fallback : e.getAsDouble();
+        if (!(value >= min && value <= max)) {
+            throw error(path, "must be in [" + min + ", " + max + "], got " + value);
+        }
+        record(path, new JsonPrimitive(value));
+        return value;
+    }
+
+    /** A boolean, or {@code fallback}. */
+    boolean bool(String path, boolean fallback) {
+        JsonElement e = take(path);
+        if (e != null && (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean())) {
+            throw error(path, "must be true or false, got " + e);
+        }
+        boolean value = e == null ? fallback : e.getAsBoolean();
+        record(path, new JsonPrimitive(value));
+        return value;
+    }
+
+    /** A non-empty list of whole numbers, each in [min, max], or {@code fallback}. */
+    int[] integers(String path, int[] fallback, int min, int max) {
+        JsonElement e = take(path);
+        int[] values = fallback;
+        if (e != null) {
+            if (!e.isJsonArray() || e.getAsJsonArray().isEmpty()) {
+                throw error(path, "must be a non-empty list of whole numbers such as [64, 16], got " + e);
+            }
+            values = new int[e.getAsJsonArray().size()];
+            for (int i = 0; i < values.length; i++) {
+                JsonElement item = e.getAsJsonArray().get(i);
+                try {
+                    long v = item.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+                    if (v < min || v > max) {
+                        throw error(path, "entries must be in [" + min + ", " + max + "], got " + v);
+                    }
+                    values[i] = (int) v;
+                } catch (ArithmeticException | NumberFormatException | IllegalStateException e2) {
+                    throw error(path, "must be a list of whole numbers, got " + e);
+                }
+            }
+        }
+        com.google.gson.JsonArray array = new com.google.gson.JsonArray();
+        for (int v : values) {
+            array.add(v);
+        }
+        record(path, array);
+        return values;
+    }
+
+    private void record(String path, JsonElement value) {
+        String[] parts = path.split("\\.");
+        JsonObject at = resolved;
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (!at.has(parts[i])) {
+                at.add(parts[i], new JsonObject());
+            }
+            at = at.getAsJsonObject(parts[i]);
+        }
+        at.add(parts[parts.length - 1], value);
+    }
+
+    /** Every field read so far with the value used (defaults included): what the run was built from. */
+    JsonObject resolved() {
+        return resolved.deepCopy();
+    }
+
+    /** Throws for the first field (in file order) that no getter read: an unknown field is a typo until proven otherwise. */
+    void rejectUnread() {
+        TreeSet<String> unknown = new TreeSet<>((a, b) -> Integer.compare(line(a), line(b)) != 0
+                ? Integer.compare(line(a), line(b)) : a.compareTo(b));
+        collectUnread(root, "", unknown);
+        if (!unknown.isEmpty()) {
+            String first = unknown.first();
+            throw error(first, "is not a known field here" + (unknown.size() > 1 ? " (also unknown: "
+                    + String.join(", ", unknown.tailSet(first, false)) + ")" : "") + "; see docs/cli.md");
+        }
+    }
+
+    private void collectUnread(JsonObject object, String prefix, Set<String> out) {
+        for (Map.Entry<String, JsonElement> e : object.entrySet()) {
+            String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isJsonObject() && !read.contains(path)) {
+                collectUnread(e.getValue().getAsJsonObject(), path, out);
+            } else if (!read.contains(path)) {
+                out.add(path);
+            }
+        }
+    }
+
+    /** An error about {@code path}, with the file and line. */
+    IllegalArgumentException error(String path, String message) {
+        int line = line(path);
+        return new IllegalArgumentException(source + (line > 0 ? ":" + line : "") + ": field '" + path + "' " + message);
+    }
+
+    private int line(String path) {
+        return lines.getOrDefault(path, 0);
+    }
+
+    private JsonElement take(String path) {
+        JsonElement e = element(path);
+        if (e != null) {
+            read.add(path);
+        }
+        return e == null || e.isJsonNull() ? null : e;
+    }
+
+    private JsonElement element(String path) {
+        JsonElement at = root;
+        for (String part : path.split("\\.")) {
+            if (at == null || !at.isJsonObject()) {
+                return null;
+            }
+            at = at.getAsJsonObject().get(part);
+        }
+        return at;
+    }
+
+    /** The (overridden) config as JSON. */
+    JsonObject json() {
+        return root.deepCopy();
+    }
+}

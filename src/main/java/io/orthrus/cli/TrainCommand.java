@@ -1,0 +1,426 @@
+package io.orthrus.cli;
+
+import com.google.gson.JsonObject;
+import io.orthrus.io.AtomicFiles;
+import io.orthrus.io.TrainingCheckpoint;
+import io.orthrus.io.WordVectorsFile;
+import io.orthrus.model.Word2Vec;
+import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.train.JsonlMetricsListener;
+import io.orthrus.train.Trainer;
+import io.orthrus.train.TrainingDivergedException;
+import io.orthrus.train.TrainingListener;
+import io.orthrus.train.TrainingResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code orthrus train}: trains any objective of the library from a JSON config (docs/cli.md),
+ * writing a run directory: {@code run.json} (the config with every default filled in),
+ * {@code metrics.jsonl}, {@code loss.svg} and {@code loss.png}, {@code checkpoints/step-N}
+ * (the last few), {@code best/} (lowest validation loss) and, for GPT and BERT, {@code model/}
+ * (what {@code generate}, {@code fill-mask}, {@code score} and {@code embed} read). Ctrl-C saves
+ * a checkpoint first; {@code --resume DIR} continues bit-exactly.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a model from a JSON config; every objective of the library is available.",
+        footer = {"", "Examples:",
+                "  orthrus train --objective causal-lm --output runs/gpt           (a GPT on the built-in grammar corpus)",
+                "  orthrus train --config gpt.json --set optimizer.learning_rate=3e-4 --steps 5000",
+                "  orthrus train --objective masked-lm --corpus input.txt --output runs/bert",
+                "  orthrus train --resume runs/gpt",
+                "", "Objectives: causal-lm (direction left-to-right or right-to-left), masked-lm, denoising (BART"
+                + " infilling or T5 span corruption), unilm (causal + masked + prefix on one stack), bilm (ELMo),"
+                + " autoencoder, denoising-autoencoder, cbow (word2vec). Fields: docs/cli.md."})
+final class TrainCommand implements Callable<Integer> {
+    static final String RUN_FILE = "run.json";
+    static final String METRICS = "metrics.jsonl";
+    static final String CHECKPOINTS = "checkpoints";
+    static final String BEST = "best";
+    static final String MODEL = "model";
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The run's JSON config (optional: every field has a default).")
+    Path config;
+
+    @Option(names = "--objective", paramLabel = "NAME", description = "Sets field 'objective'.")
+    String objective;
+
+    @Option(names = "--corpus", paramLabel = "FILE", description = "Sets field 'data.corpus' (a UTF-8 text file, or 'grammar').")
+    String corpus;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Sets field 'steps'.")
+    Integer steps;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Sets field 'seed'.")
+    Long seed;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Sets field 'output', the run directory (default: runs/OBJECTIVE).")
+    Path output;
+
+    @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "Sets any field, such as model.width=128 (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
+    Path resume;
+
+    @Option(names = "--force", description = "Start over in an output directory that already holds a run (its files are replaced).")
+    boolean force;
+
+    @Option(names = "--stop-at", paramLabel = "STEP", description = "Save a checkpoint and stop after this step (resume later).")
+    Integer stopAt;
+
+    @Option(names = "--threads", paramLabel = "K", description = "Kernel threads (default: the available processors).")
+    Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+            }
+            System.setProperty(Parallel.THREADS_PROPERTY, threads.toString());
+        }
+        PrintStream out = System.out;
+        Path directory;
+        ConfigFile c;
+        if (resume != null) {
+            if (config != null || objective != null || corpus != null || steps != null || seed != null || output != null
+                    || !sets.isEmpty() || force) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues a run with its own"
+                        + " run.json; it takes only --stop-at and --threads");
+            }
+            directory = resume;
+            if (!Files.isRegularFile(directory.resolve(RUN_FILE))) {
+                throw new IllegalArgumentException(directory + " is not an Orthrus run directory (no " + RUN_FILE + ")");
+            }
+            c = ConfigFile.read(directory.resolve(RUN_FILE));
+        } else {
+            c = config == null ? ConfigFile.empty("command line") : ConfigFile.read(config);
+            override(c, "objective", objective);
+            override(c, "data.corpus", corpus == null || corpus.equals("grammar") ? corpus
+                    : Path.of(corpus).toAbsolutePath().toString());
+            override(c, "steps", steps == null ? null : steps.toString());
+            override(c, "seed", seed == null ? null : seed.toString());
+            override(c, "output", output == null ? null : output.toString());
+            for (String set : sets) {
+                int eq = set.indexOf('=');
+                if (eq <= 0) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--set needs FIELD=VALUE, got '" + set + "'");
+                }
+                c.set(set.substring(0, eq).strip(), set.substring(eq + 1).strip());
+            }
+            absolutePath(c, "data.corpus", config);
+            absolutePath(c, "tokenizer.path", config);
+            directory = null;
+        }
+        String kind = c.choice("objective", "causal-lm", Recipes.OBJECTIVES);
+        String outputName = c.string("output", Path.of("runs", kind).toString());
+        if (directory == null) {
+            directory = Path.of(outputName);
+            prepareOutput(directory);
+        }
+        if (kind.equals("cbow")) {
+            if (resume != null) {
+                throw new IllegalArgumentException(directory + " is a cbow run; word2vec trains in one pass of seconds and"
+                        + " is not resumable: start it again with --force");
+            }
+            return trainCbow(c, directory, out);
+        }
+        Recipes.Run<?, ?> run = Recipes.build(c, Path.of(""), kind);
+        int checkpointInterval = c.integer("checkpoint_interval", run.trainer().options().evalInterval(), 0, Integer.MAX_VALUE);
+        int keep = c.integer("keep_checkpoints", 2, 1, 1000);
+        int patience = c.integer("divergence_patience", 3, 1, 1000);
+        c.rejectUnread();
+        JsonObject resolved = c.resolved();
+        if (resume == null) {
+            AtomicFiles.writeString(directory.resolve(RUN_FILE), resolved.toString() + "\n");
+        }
+        return train(run, resolved, directory, checkpointInterval, keep, patience, out);
+    }
+
+    private static void override(ConfigFile c, String path, String value) {
+        if (value != null) {
+            c.set(path, value);
+        }
+    }
+
+    /** Makes a relative path in the config absolute (relative to the config file), so that run.json works from anywhere. */
+    private static void absolutePath(ConfigFile c, String path, Path configFile) {
+        if (!c.has(path)) {
+            return;
+        }
+        String value = c.string(path, null);
+        if (value == null || value.equals("grammar")) {
+            return;
+        }
+        Path base = configFile == null || configFile.toAbsolutePath().getParent() == null ? Path.of("")
+                : configFile.toAbsolutePath().getParent();
+        c.set(path, base.resolve(value).toAbsolutePath().normalize().toString());
+    }
+
+    /** A new run's directory must be new, empty, or (with --force) an earlier run; anything else is left alone. */
+    private void prepareOutput(Path directory) throws IOException {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("output " + directory + " exists and is a file, not a run directory");
+        }
+        if (Files.isDirectory(directory)) {
+            boolean empty;
+            try (Stream<Path> files = Files.list(directory)) {
+                empty = files.findAny().isEmpty();
+            }
+            if (!empty) {
+                if (!Files.isRegularFile(directory.resolve(RUN_FILE))) {
+                    throw new IllegalArgumentException("output " + directory + " exists and is not an Orthrus run; choose"
+                            + " another --output");
+                }
+                if (!force) {
+                    throw new IllegalArgumentException("output " + directory + " already holds a run; continue it with"
+                            + " --resume " + directory + " or start over with --force");
+                }
+                for (String name : List.of(RUN_FILE, METRICS, "loss.svg", "loss.png", CHECKPOINTS, BEST, MODEL, "vectors.txt")) {
+                    deleteRecursively(directory.resolve(name));
+                }
+            }
+        }
+        Files.createDirectories(directory);
+    }
+
+    private <M extends io.orthrus.nn.Module, B> int train(Recipes.Run<M, B> run, JsonObject resolved, Path directory,
+                                                         int checkpointInterval, int keep, int patience, PrintStream out)
+            throws IOException {
+        Trainer<M, B> trainer = run.trainer().withDivergencePatience(patience);
+        int total = trainer.options().steps();
+        double[] best = {Double.POSITIVE_INFINITY};
+        Path metrics = directory.resolve(METRICS);
+        if (resume != null) {
+            Path latest = latestCheckpoint(directory).orElseThrow(() -> new IllegalArgumentException(directory
+                    + " has no checkpoint to resume from (" + directory.resolve(CHECKPOINTS) + " is empty or missing)"));
+            TrainingCheckpoint checkpoint = TrainingCheckpoint.read(latest);
+            checkpoint.restore(trainer, run.train());
+            if (TrainingCheckpoint.isCheckpoint(directory.resolve(BEST))) {
+                JsonObject bestConfig = TrainingCheckpoint.read(directory.resolve(BEST)).config();
+                if (bestConfig.has("validation_loss")) {
+                    best[0] = bestConfig.get("validation_loss").getAsDouble();
+                }
+            }
+            if (checkpoint.step() >= total) {
+                out.println(directory + " is complete (step " + checkpoint.step() + "/" + total + "); nothing to resume");
+                return 0;
+            }
+            keepMetricsUpTo(metrics, checkpoint.step());
+            out.println("resuming " + directory + " at step " + checkpoint.step() + "/" + total + " from " + latest);
+        }
+        out.printf(Locale.ROOT, "training %s: %s, %,d parameters, %d steps -> %s%n", resolved.get("objective").getAsString(),
+                trainer.objective().name(), trainer.model().parameterCount(), total, directory);
+        int stopStep = stopAt == null ? total : Math.min(stopAt, total);
+        ProgressListener progress = new ProgressListener(out, total, System.console() != null);
+        trainer.addListener(progress);
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                if (m.step() >= stopStep) {
+                    trainer.requestStop();
+                }
+                if (checkpointInterval > 0 && m.step() % checkpointInterval == 0 && m.step() < stopStep) {
+                    saveCheckpoint(directory, trainer, run, resolved, keep);
+                }
+            }
+
+            @Override
+            public void onEvaluation(EvaluationMetrics m) {
+                if (m.validationLoss() < best[0]) {
+                    best[0] = m.validationLoss();
+                    JsonObject withLoss = resolved.deepCopy();
+                    withLoss.addProperty("validation_loss", m.validationLoss());
+                    unchecked(() -> TrainingCheckpoint.save(directory.resolve(BEST), trainer, run.train(), withLoss));
+                }
+            }
+        });
+        CountDownLatch saved = new CountDownLatch(1);
+        Thread onInterrupt = new Thread(() -> {
+            trainer.requestStop(); // Ctrl-C: finish the step, save, then let the JVM exit
+            try {
+                saved.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "orthrus-train-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        TrainingResult result;
+        try (JsonlMetricsListener metricsFile = new JsonlMetricsListener(metrics, resume != null)) {
+            trainer.addListener(metricsFile);
+            result = trainer.fit(run.train(), run.validation());
+        } catch (TrainingDivergedException e) {
+            progress.finish();
+            Optional<Path> last = latestCheckpoint(directory);
+            saved.countDown();
+            removeHook(onInterrupt);
+            throw new IllegalStateException(e.getMessage() + " (" + patience + " non-finite steps in a row); "
+                    + last.map(p -> "the last good checkpoint is " + p).orElse("no checkpoint was saved"), e);
+        } finally {
+            progress.finish();
+        }
+        try {
+            saveCheckpoint(directory, trainer, run, resolved, keep);
+            String warning = plot(directory);
+            if (warning != null) {
+                out.println("warning: " + warning);
+            }
+            if (trainer.step() < total) {
+                out.println("stopped at step " + trainer.step() + "/" + total + "; checkpoint saved; continue with: orthrus"
+                        + " train --resume " + directory);
+                return 0;
+            }
+            if (run.export() != null) {
+                run.export().save(directory.resolve(MODEL));
+            }
+        } finally {
+            saved.countDown();
+        }
+        boolean interrupted = !removeHook(onInterrupt);
+        out.printf(Locale.ROOT, "done: train loss %.4f, validation loss %.4f (best %.4f), %.1f ms/step%n",
+                result.finalTrainLoss(), result.validationLoss(), best[0], result.medianStepMillis());
+        out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CHECKPOINTS + "/, " + BEST + "/"
+                + (run.export() != null ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
+        return interrupted ? 130 : 0;
+    }
+
+    private static boolean removeHook(Thread hook) {
+        try {
+            return Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
+    }
+
+    private static <B> void saveCheckpoint(Path directory, Trainer<?, B> trainer, Recipes.Run<?, B> run,
+                                           JsonObject resolved, int keep) {
+        Path checkpoints = directory.resolve(CHECKPOINTS);
+        unchecked(() -> {
+            TrainingCheckpoint.save(checkpoints.resolve(String.format(Locale.ROOT, "step-%08d", trainer.step())), trainer,
+                    run.train(), resolved);
+            List<Path> all = checkpoints(directory);
+            for (int i = 0; i < all.size() - keep; i++) {
+                deleteRecursively(all.get(i));
+            }
+        });
+    }
+
+    /** The run's checkpoints, oldest first. */
+    static List<Path> checkpoints(Path directory) throws IOException {
+        Path checkpoints = directory.resolve(CHECKPOINTS);
+        if (!Files.isDirectory(checkpoints)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(checkpoints)) {
+            return files.filter(p -> p.getFileName().toString().matches("step-\\d{8}") && TrainingCheckpoint.isCheckpoint(p))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        }
+    }
+
+    private static Optional<Path> latestCheckpoint(Path directory) throws IOException {
+        List<Path> all = checkpoints(directory);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Drops metrics lines after {@code step}: a resumed run writes them again. */
+    private static void keepMetricsUpTo(Path metrics, int step) throws IOException {
+        if (!Files.isRegularFile(metrics)) {
+            return;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+            try {
+                if (com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("step").getAsInt() <= step) {
+                    kept.append(line).append('\n');
+                }
+            } catch (RuntimeException e) {
+                // a line cut short by a crash: dropped
+            }
+        }
+        AtomicFiles.writeString(metrics, kept.toString());
+    }
+
+    /** Draws loss.svg and loss.png from the run's metrics; returns a warning or null. */
+    static String plot(Path directory) throws IOException {
+        List<LossPlot.Series> series = LossPlot.read(directory.resolve(METRICS), "", 0);
+        if (series.isEmpty()) {
+            return null;
+        }
+        return LossPlot.write(series, "loss: " + directory.getFileName(), directory.resolve("loss.svg"),
+                directory.resolve("loss.png"));
+    }
+
+    private int trainCbow(ConfigFile c, Path directory, PrintStream out) throws IOException {
+        String text = Recipes.corpus(c, Path.of(""));
+        Word2Vec.Options defaults = Word2Vec.Options.cbow();
+        Word2Vec.Options options = defaults
+                .withDimensions(c.integer("model.width", defaults.dimensions(), 1, 10_000))
+                .withWindow(c.integer("window", defaults.window(), 1, 100))
+                .withNegative(c.integer("negative", defaults.negative(), 0, 100))
+                .withSample(c.number("sample", defaults.sample(), 0, 1))
+                .withMinCount(c.integer("min_count", defaults.minCount(), 1, 1_000_000))
+                .withEpochs(c.integer("epochs", defaults.epochs(), 1, 10_000))
+                .withLearningRate(c.number("optimizer.learning_rate", defaults.learningRate(), 1e-6, 10))
+                .withThreads(c.integer("threads", 1, 1, 256))
+                .withSeed(c.longValue("seed", 1));
+        c.rejectUnread();
+        AtomicFiles.writeString(directory.resolve(RUN_FILE), c.resolved().toString() + "\n");
+        out.println("training cbow (word2vec): " + options);
+        Word2Vec model = Word2Vec.train(List.of(text.split("\n")), options);
+        WordVectorsFile.save(model.vectors(), directory.resolve("vectors.txt"));
+        Word2Vec.Statistics stats = model.statistics();
+        JsonObject line = new JsonObject();
+        line.addProperty("event", "done");
+        line.addProperty("words", stats.words());
+        line.addProperty("seconds", stats.seconds());
+        line.addProperty("words_per_s", stats.wordsPerSecond());
+        AtomicFiles.writeString(directory.resolve(METRICS), line + "\n");
+        out.printf(Locale.ROOT, "done: %,d words in %.1f s (%,.0f words/s); wrote %s%n", stats.words(), stats.seconds(),
+                stats.wordsPerSecond(), directory.resolve("vectors.txt"));
+        return 0;
+    }
+
+    /** An I/O action run from a listener, where checked exceptions cannot pass. */
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void unchecked(IoAction action) {
+        try {
+            action.run();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
