@@ -63,7 +63,8 @@ final class ConfigFile {
             parsed = JsonParser.parseReader(reader);
         } catch (JsonParseException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalArgumentException(source + ": not valid JSON: " + cause.getMessage(), e);
+            String message = String.valueOf(cause.getMessage()).lines().findFirst().orElse(""); // not Gson's help link
+            throw new IllegalArgumentException(source + ": not valid JSON: " + message, e);
         }
         if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException(source + ": the config must be a JSON object { ... }");
@@ -107,8 +108,8 @@ final class ConfigFile {
     }
 
     /**
-     * Sets {@code path} ("a.b.c") to {@code value}, parsed as JSON when it is a number, boolean
-     * or null, else taken as a string; creates intermediate objects.
+     * Sets {@code path} ("a.b.c") to {@code value}, parsed as JSON when it is a number, a
+     * boolean or a list ("[64, 16]"), else taken as a string; creates intermediate objects.
      */
     void set(String path, String value) {
         String[] parts = path.split("\\.");
@@ -133,11 +134,11 @@ final class ConfigFile {
         }
         try {
             JsonElement number = JsonParser.parseString(value);
-            if (number.isJsonPrimitive() && number.getAsJsonPrimitive().isNumber()) {
+            if (number.isJsonArray() || number.isJsonPrimitive() && number.getAsJsonPrimitive().isNumber()) {
                 return number;
             }
         } catch (JsonParseException e) {
-            // not a number: a string
+            // not a number or a list: a string
         }
         return new JsonPrimitive(value);
     }

@@ -62,12 +62,12 @@ final class LossPlot {
         }
         List<Series> out = new ArrayList<>();
         if (!train.isEmpty()) {
-            out.add(smoothed(label + " train", train, colour));
+            out.add(smoothed((label.isEmpty() ? "" : label + " ") + "train", train, colour));
         }
         if (!validation.isEmpty()) {
             double[] steps = validation.stream().mapToDouble(p -> p[0]).toArray();
             double[] values = validation.stream().mapToDouble(p -> p[1]).toArray();
-            out.add(new Series(label + " validation", steps, values, true, colour));
+            out.add(new Series((label.isEmpty() ? "" : label + " ") + "validation", steps, values, true, colour));
         }
         return out;
     }
@@ -155,15 +155,16 @@ final class LossPlot {
         java.util.function.DoubleUnaryOperator py = y -> TOP + (1 - (y - y0) / (y1 - y0)) * plotH;
 
         canvas.text(LEFT + plotW / 2, 24, title, 15, "middle");
-        for (double tick : ticks(y0, y1)) {
+        List<Double> yTicks = ticks(y0, y1), xTicks = ticks(x0, x1);
+        for (double tick : yTicks) {
             double y = py.applyAsDouble(tick);
             canvas.line(LEFT, y, LEFT + plotW, y, "#e0e0e0", 1);
-            canvas.text(LEFT - 8, y + 4, format(tick), 11, "end");
+            canvas.text(LEFT - 8, y + 4, format(tick, spacing(yTicks)), 11, "end");
         }
-        for (double tick : ticks(x0, x1)) {
+        for (double tick : xTicks) {
             double x = px.applyAsDouble(tick);
             canvas.line(x, TOP + plotH, x, TOP + plotH + 5, "#000000", 1);
-            canvas.text(x, TOP + plotH + 20, format(tick), 11, "middle");
+            canvas.text(x, TOP + plotH + 20, format(tick, spacing(xTicks)), 11, "middle");
         }
         canvas.line(LEFT, TOP, LEFT, TOP + plotH, "#000000", 1);
         canvas.line(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH, "#000000", 1);
@@ -195,6 +196,10 @@ final class LossPlot {
         }
     }
 
+    private static double spacing(List<Double> ticks) {
+        return ticks.size() < 2 ? 1 : ticks.get(1) - ticks.get(0);
+    }
+
     /** About five round tick values covering [lo, hi]. */
     static List<Double> ticks(double lo, double hi) {
         double raw = (hi - lo) / 5, magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -206,9 +211,10 @@ final class LossPlot {
         return out;
     }
 
-    private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e9 ? Long.toString((long) value)
-                : String.format(Locale.ROOT, "%.3g", value);
+    /** A tick label with as many decimals as the tick spacing needs. */
+    private static String format(double value, double step) {
+        int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     private static final class SvgCanvas implements Canvas {

@@ -11,10 +11,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** The {@code orthrus} command line: {@code demo}, {@code tokenizer} and {@code bench}. */
+/**
+ * The {@code orthrus} command line: {@code demo}, {@code train}, {@code generate},
+ * {@code fill-mask}, {@code embed}, {@code score}, {@code tokenizer}, {@code plot} and
+ * {@code bench} (docs/cli.md). Exit codes: 0 success, 1 failure, 2 usage error.
+ */
 @Command(name = "orthrus", mixinStandardHelpOptions = true, version = "orthrus 0.1.0",
         description = "Pure-Java neural language models.",
-        subcommands = {DemoCommand.class, TrainCommand.class, TokenizerCommand.class, Main.Bench.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, ModelCommands.Generate.class,
+                ModelCommands.FillMaskCommand.class, ModelCommands.Embed.class, ModelCommands.Score.class,
+                TokenizerCommand.class, PlotCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
     @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On an error, print the stack trace as well as the one-line message.")
@@ -22,6 +28,9 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "io/orthrus/cli/logback-cli.xml");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -108,7 +108,7 @@ final class Recipes {
         double beta2 = c.number("optimizer.beta2", 0.99, 0, 0.999999);
         double clip = c.number("optimizer.clip_norm", 1.0, 0, 1e9);
         int accumulation = c.integer("optimizer.accumulation_steps", 1, 1, 1024);
-        int evalInterval = c.integer("eval_interval", Math.max(1, steps / 10), 0, steps);
+        int evalInterval = c.integer("eval_interval", Math.max(1, steps / 10), 0, Integer.MAX_VALUE);
         int evalBatches = c.integer("eval_batches", 20, 1, 100_000);
         return new TrainingOptions(steps, lr, minLr, warmup, decay, beta1, beta2, clip, accumulation, evalInterval, evalBatches);
     }

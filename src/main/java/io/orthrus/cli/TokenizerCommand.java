@@ -64,7 +64,7 @@ final class TokenizerCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
-            return transform(files, (object, line) -> {
+            return transform(files.input, files.output, (object, line) -> {
                 JsonElement text = object.get("text");
                 if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
                     throw new IllegalArgumentException("no string field \"text\"");
@@ -93,7 +93,7 @@ final class TokenizerCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
-            return transform(files, (object, line) -> {
+            return transform(files.input, files.output, (object, line) -> {
                 JsonElement ids = object.get("ids");
                 if (ids == null || !ids.isJsonArray()) {
                     throw new IllegalArgumentException("no array field \"ids\"");
@@ -159,16 +159,16 @@ final class TokenizerCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads {@code files.input} line by line, applies {@code change} to each JSON object and writes
+     * Reads {@code input} line by line, applies {@code change} to each JSON object and writes
      * the results in order; a line that fails is reported on stderr with its number and skipped.
      * Returns 1 when any line failed.
      */
-    private static int transform(JsonlFiles files, BiFunction<JsonObject, Integer, JsonObject> change) throws IOException {
+    static int transform(Path input, Path output, BiFunction<JsonObject, Integer, JsonObject> change) throws IOException {
         int[] failed = {0};
         int[] lines = {0};
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        try (BufferedReader reader = Files.newBufferedReader(files.input, StandardCharsets.UTF_8)) {
-            AtomicFiles.write(files.output, (OutputStream out) -> {
+        try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+            AtomicFiles.write(output, (OutputStream out) -> {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     lines[0]++;
@@ -184,13 +184,13 @@ final class TokenizerCommand implements Callable<Integer> {
                         out.write((result.toString() + "\n").getBytes(StandardCharsets.UTF_8));
                     } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
                         failed[0]++;
-                        err.println(files.input + ":" + lines[0] + ": " + e.getMessage());
+                        err.println(input + ":" + lines[0] + ": " + e.getMessage());
                     }
                 }
             });
         }
         if (failed[0] > 0) {
-            err.println(failed[0] + " of " + lines[0] + " lines failed; the others are in " + files.output);
+            err.println(failed[0] + " of " + lines[0] + " lines failed; the others are in " + output);
             return 1;
         }
         return 0;

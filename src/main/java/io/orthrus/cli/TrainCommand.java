@@ -256,7 +256,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         });
         CountDownLatch saved = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread onInterrupt = new Thread(() -> {
+            interrupted.set(true);
             trainer.requestStop(); // Ctrl-C: finish the step, save, then let the JVM exit
             try {
                 saved.await(120, TimeUnit.SECONDS);
@@ -286,9 +288,10 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("warning: " + warning);
             }
             if (trainer.step() < total) {
-                out.println("stopped at step " + trainer.step() + "/" + total + "; checkpoint saved; continue with: orthrus"
-                        + " train --resume " + directory);
-                return 0;
+                out.println((interrupted.get() ? "interrupted" : "stopped") + " at step " + trainer.step() + "/" + total
+                        + "; checkpoint saved; continue with: orthrus train --resume " + directory);
+                removeHook(onInterrupt);
+                return interrupted.get() ? 130 : 0;
             }
             if (run.export() != null) {
                 run.export().save(directory.resolve(MODEL));
@@ -296,19 +299,19 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             saved.countDown();
         }
-        boolean interrupted = !removeHook(onInterrupt);
+        removeHook(onInterrupt);
         out.printf(Locale.ROOT, "done: train loss %.4f, validation loss %.4f (best %.4f), %.1f ms/step%n",
                 result.finalTrainLoss(), result.validationLoss(), best[0], result.medianStepMillis());
         out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CHECKPOINTS + "/, " + BEST + "/"
                 + (run.export() != null ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
-        return interrupted ? 130 : 0;
+        return interrupted.get() ? 130 : 0;
     }
 
-    private static boolean removeHook(Thread hook) {
+    private static void removeHook(Thread hook) {
         try {
-            return Runtime.getRuntime().removeShutdownHook(hook);
+            Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            return false;
+            // Ctrl-C came: the hook is running and waits for the checkpoint, which is saved
         }
     }
 

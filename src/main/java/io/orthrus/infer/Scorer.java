@@ -2,11 +2,16 @@ package io.orthrus.infer;
 
 import io.orthrus.data.TokenBatch;
 import io.orthrus.model.Bert;
+import io.orthrus.model.Direction;
+import io.orthrus.model.Gpt;
 import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Encoding;
+import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** How well a language model predicts a text. */
@@ -25,6 +30,53 @@ public final class Scorer {
     }
 
     private Scorer() {}
+
+    /**
+     * The log-likelihood of {@code text} under a causal LM: the sum over its tokens after the
+     * first of {@code log p(token | the tokens before it)} (for a right-to-left model, the tokens
+     * after it), so {@link Score#perplexity()} is the usual perplexity. A text longer than the
+     * context is read in overlapping windows: each token is scored once, with at least half a
+     * context of history.
+     */
+    public static Score logLikelihood(Gpt model, Tokenizer tokenizer, String text) {
+        Inference.checkVocabulary("Scorer", model.vocabSize(), tokenizer.vocabSize());
+        int[] ids = tokenizer.encode(text);
+        if (ids.length < 2) {
+            throw new IllegalArgumentException("Scorer: the text has " + ids.length + " token(s); a causal LM scores every"
+                    + " token after the first, so give at least 2");
+        }
+        if (model.direction() == Direction.RIGHT_TO_LEFT) {
+            ids = reversed(ids);
+        }
+        int context = model.contextLength(), n = ids.length, v = model.vocabSize();
+        double total = 0;
+        int scoredUpTo = 0; // targets 1 .. scoredUpTo are done
+        int start = 0;
+        while (scoredUpTo < n - 1) {
+            int end = Math.min(n, start + context + 1); // inputs [start, end - 1), targets [start + 1, end)
+            int length = end - 1 - start;
+            int[] window = Arrays.copyOfRange(ids, start, end - 1);
+            float[] logProbs = model.evaluating(() -> {
+                try (var g = NoGrad.enter()) {
+                    return model.forward(IntTensor.of(window, 1, length)).logSoftmax(-1).toArray(); // (1, L, V)
+                }
+            });
+            for (int target = scoredUpTo + 1; target < end; target++) {
+                total += logProbs[(target - 1 - start) * v + ids[target]];
+            }
+            scoredUpTo = end - 1;
+            start = Math.max(0, end - 1 - context / 2);
+        }
+        return new Score(total, n - 1);
+    }
+
+    private static int[] reversed(int[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = ids[ids.length - 1 - i];
+        }
+        return out;
+    }
 
     /**
      * The pseudo-log-likelihood of {@code text} under a masked LM (Salazar et al., 2020): each

@@ -34,9 +34,11 @@ class MainTest {
     }
 
     @Test
-    void demoTrainsTheAutoencoder() {
-        String out = run(0, "demo", "--steps", "50");
-        assertTrue(out.contains("reconstruction cross-entropy") && out.contains("hidden code"), out);
+    void demoTrainsAGptAndABertAndGradesThemOnTheGrammar() {
+        String out = run(0, "demo", "--steps", "20");
+        assertTrue(out.contains("[1/2] GPT") && out.contains("continuations (greedy):") && out.contains("of 200 sampled"
+                + " sentences:") && out.contains("[2/2] BERT") && out.contains("masked-token accuracy")
+                && out.contains("fill-mask (top 3):") && out.contains("keeps the sentence grammatical"), out);
     }
 
     @org.junit.jupiter.api.io.TempDir

@@ -27,14 +27,14 @@ class TrainerTest {
     /** Mean squared error of a linear layer on a batch {@code (N, 3)}: inputs in columns 0-1, target in column 2. */
     static final class Regression implements Objective<Linear, Tensor> {
         int calls;
-        int nanAtCall = -1;
+        final java.util.Set<Integer> nanAtCalls = new java.util.HashSet<>();
 
         @Override
         public Tensor loss(Linear model, Tensor batch) {
             calls++;
             Tensor x = batch.narrow(1, 0, 2), y = batch.narrow(1, 2, 1);
             Tensor loss = Losses.mse(model.forward(x), y);
-            return calls == nanAtCall ? loss.mul(Float.NaN) : loss;
+            return nanAtCalls.contains(calls) ? loss.mul(Float.NaN) : loss;
         }
 
         @Override
@@ -105,7 +105,7 @@ class TrainerTest {
     void aNonFiniteLossStopsTrainingBeforeAnyUpdate() {
         Linear model = new Linear(2, 1, new Rng(1));
         Regression objective = new Regression();
-        objective.nanAtCall = 3;
+        objective.nanAtCalls.add(3);
         Trainer<Linear, Tensor> trainer = new Trainer<>(model, objective, options(10, 1));
         float[][] before = new float[1][];
         trainer.addListener(new TrainingListener() {
@@ -119,6 +119,32 @@ class TrainerTest {
         assertTrue(Double.isNaN(e.loss()));
         assertTrue(e.getMessage().contains("step 3") && e.getMessage().contains("learning rate"), e.getMessage());
         assertArrayEquals(before[0], model.weight().toArray(), 0f);
+    }
+
+    @Test
+    void withPatienceIsolatedNonFiniteStepsAreSkippedAndARunOfThemStops() {
+        Regression objective = new Regression();
+        objective.nanAtCalls.addAll(List.of(3, 4, 8));
+        Trainer<Linear, Tensor> trainer = new Trainer<>(new Linear(2, 1, new Rng(1)), objective, options(10, 1))
+                .withDivergencePatience(3);
+        List<Integer> steps = new ArrayList<>();
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                steps.add(m.step());
+            }
+        });
+        assertEquals(10, trainer.fit(() -> data(7, 8), () -> data(8, 8)).steps());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), steps); // the skipped batches did not count as steps
+        assertEquals(13, objective.calls - 1); // 10 steps + 3 skipped, + 1 evaluation batch
+
+        Regression diverging = new Regression();
+        diverging.nanAtCalls.addAll(List.of(3, 4, 5));
+        Trainer<Linear, Tensor> stopped = new Trainer<>(new Linear(2, 1, new Rng(1)), diverging, options(10, 1))
+                .withDivergencePatience(3);
+        var e = assertThrows(TrainingDivergedException.class, () -> stopped.fit(() -> data(7, 8), () -> data(8, 8)));
+        assertEquals(3, e.step());
+        assertEquals(2, stopped.step());
     }
 
     @Test

@@ -1,0 +1,271 @@
+package io.orthrus.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.orthrus.infer.Embedder;
+import io.orthrus.infer.FillMask;
+import io.orthrus.infer.GenerationConfig;
+import io.orthrus.infer.Generator;
+import io.orthrus.infer.Scorer;
+import io.orthrus.io.BertCheckpoint;
+import io.orthrus.io.GptCheckpoint;
+import io.orthrus.io.JsonFiles;
+import io.orthrus.model.Direction;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The commands that use a trained model: {@code generate} (GPT), {@code fill-mask} and
+ * {@code embed} (BERT), {@code score} (either). {@code --model} names a checkpoint directory
+ * ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors}) or a run directory of
+ * {@code orthrus train}, whose {@code model/} is used.
+ */
+final class ModelCommands {
+    private ModelCommands() {}
+
+    /** A GPT or a BERT checkpoint, whichever the directory holds. */
+    record Loaded(GptCheckpoint gpt, BertCheckpoint bert) {
+        static Loaded from(Path path) throws IOException {
+            Path directory = Files.isRegularFile(path.resolve(TrainCommand.RUN_FILE)) ? path.resolve(TrainCommand.MODEL) : path;
+            Path config = directory.resolve("config.json");
+            if (!Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--model " + path + " holds no model (no " + config + "); give a checkpoint"
+                        + " directory or the run directory of a causal-lm or masked-lm training");
+            }
+            JsonObject json = JsonFiles.readObject(config);
+            String kind = json.has("model") ? json.get("model").getAsString() : "";
+            return switch (kind) {
+                case "gpt" -> new Loaded(GptCheckpoint.load(directory), null);
+                case "bert" -> new Loaded(null, BertCheckpoint.load(directory));
+                default -> throw new IllegalArgumentException(config + " holds a '" + kind + "' model; the command line"
+                        + " reads 'gpt' and 'bert' checkpoints");
+            };
+        }
+
+        GptCheckpoint requireGpt(String command) {
+            if (gpt == null) {
+                throw new IllegalArgumentException(command + " needs a GPT (causal LM); this is a BERT, try fill-mask");
+            }
+            return gpt;
+        }
+
+        BertCheckpoint requireBert(String command) {
+            if (bert == null) {
+                throw new IllegalArgumentException(command + " needs a BERT (masked LM); this is a GPT, try generate");
+            }
+            return bert;
+        }
+    }
+
+    /** The texts of {@code texts}, or of each non-empty line of {@code input}. */
+    private static List<String> texts(List<String> texts, Path input) throws IOException {
+        List<String> out = new ArrayList<>(texts);
+        if (input != null) {
+            if (!Files.isRegularFile(input)) {
+                throw new IllegalArgumentException("--input " + input + " is not a readable file");
+            }
+            Files.readAllLines(input, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).forEach(out::add);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("give a TEXT argument or --input FILE");
+        }
+        return out;
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Continue a prompt with a GPT, printing tokens as they come (a right-to-left GPT writes what"
+                    + " comes before the prompt).",
+            footer = {"", "Examples:", "  orthrus generate --model runs/gpt \"the dogs that\"",
+                    "  orthrus generate --model runs/gpt --temperature 0.8 --top-k 20 --max-tokens 300 \"ROMEO:\""})
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A GPT checkpoint or a run directory.")
+        Path model;
+
+        @Parameters(index = "0", paramLabel = "PROMPT", description = "The text to continue.")
+        String prompt;
+
+        @Option(names = "--max-tokens", defaultValue = "200", description = "New tokens at most (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
+        float temperature;
+
+        @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).")
+        int topK;
+
+        @Option(names = "--top-p", defaultValue = "1.0", description = "Sample within this probability mass (default: ${DEFAULT-VALUE}).")
+        float topP;
+
+        @Option(names = "--stop", paramLabel = "TEXT", description = "Stop after this token (for example \".\").")
+        String stop;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--no-cache", description = "Recompute every position at each step instead of using the KV cache.")
+        boolean noCache;
+
+        @Override
+        public Integer call() throws IOException {
+            GptCheckpoint checkpoint = Loaded.from(model).requireGpt("generate");
+            GenerationConfig config = temperature == 0 ? GenerationConfig.greedy(maxTokens)
+                    : GenerationConfig.sampling(maxTokens, temperature, seed).withTopK(topK).withTopP(topP);
+            if (stop != null) {
+                int[] ids = checkpoint.tokenizer().encode(stop);
+                if (ids.length != 1) {
+                    throw new IllegalArgumentException("--stop '" + stop + "' is " + ids.length + " tokens; it must be one");
+                }
+                config = config.withStopToken(ids[0]);
+            }
+            config = config.withCache(!noCache);
+            Generator generator = new Generator(checkpoint.model(), checkpoint.tokenizer());
+            PrintStream out = System.out;
+            if (checkpoint.model().direction() == Direction.RIGHT_TO_LEFT) {
+                out.println(generator.generate(prompt, config) + prompt);
+            } else {
+                out.print(prompt);
+                generator.generate(prompt, config, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "fill-mask", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Predict each [MASK] of a text with a BERT.",
+            footer = {"", "Example:", "  orthrus fill-mask --model runs/bert \"the dogs [MASK] loudly .\""})
+    static final class FillMaskCommand implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A BERT checkpoint or a run directory.")
+        Path model;
+
+        @Parameters(paramLabel = "TEXT", arity = "1..*", description = "Texts with one or more [MASK].")
+        List<String> texts;
+
+        @Option(names = "--top", defaultValue = "5", description = "Predictions per mask (default: ${DEFAULT-VALUE}).")
+        int top;
+
+        @Override
+        public Integer call() throws IOException {
+            BertCheckpoint checkpoint = Loaded.from(model).requireBert("fill-mask");
+            FillMask fill = new FillMask(checkpoint.model(), checkpoint.tokenizer());
+            for (String text : texts) {
+                System.out.println(text);
+                List<List<FillMask.Prediction>> masks = fill.fill(text, top);
+                for (int m = 0; m < masks.size(); m++) {
+                    StringBuilder line = new StringBuilder("  [MASK] " + (m + 1) + ":");
+                    for (FillMask.Prediction p : masks.get(m)) {
+                        line.append(String.format(Locale.ROOT, "  %s %.3f", p.token(), p.probability()));
+                    }
+                    System.out.println(line);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Perplexity of texts under a GPT, or pseudo-perplexity under a BERT (each token masked in turn).",
+            footer = {"", "Examples:", "  orthrus score --model runs/gpt \"the dog barks .\" \"the dog bark .\"",
+                    "  orthrus score --model runs/bert --input sentences.txt"})
+    static final class Score implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A GPT or BERT checkpoint, or a run directory.")
+        Path model;
+
+        @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to score.")
+        List<String> texts = new ArrayList<>();
+
+        @Option(names = "--input", paramLabel = "FILE", description = "Score each non-empty line of FILE too.")
+        Path input;
+
+        @Override
+        public Integer call() throws IOException {
+            Loaded loaded = Loaded.from(model);
+            double total = 0;
+            long tokens = 0;
+            String what = loaded.gpt() != null ? "perplexity" : "pseudo-perplexity";
+            for (String text : texts(texts, input)) {
+                Scorer.Score s = loaded.gpt() != null
+                        ? Scorer.logLikelihood(loaded.gpt().model(), loaded.gpt().tokenizer(), text)
+                        : Scorer.pseudoLogLikelihood(loaded.bert().model(), loaded.bert().tokenizer(), text);
+                total += s.logLikelihood();
+                tokens += s.tokens();
+                System.out.printf(Locale.ROOT, "%s %8.3f  tokens %4d  %s%n", what, s.perplexity(), s.tokens(), text);
+            }
+            System.out.printf(Locale.ROOT, "overall %s %.3f over %d tokens%n", what, Math.exp(-total / tokens), tokens);
+            return 0;
+        }
+    }
+
+    @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Sentence vectors from a BERT: printed as JSON arrays, or added as \"embedding\" to each line of a"
+                    + " JSONL file (its \"text\" field).",
+            footer = {"", "Examples:", "  orthrus embed --model runs/bert \"the dog barks .\"",
+                    "  orthrus embed --model runs/bert --input texts.jsonl --output vectors.jsonl --pooling cls"})
+    static final class Embed implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A BERT checkpoint or a run directory.")
+        Path model;
+
+        @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to embed.")
+        List<String> texts = new ArrayList<>();
+
+        @Option(names = "--input", paramLabel = "IN.jsonl", description = "One JSON object per line with a \"text\" field.")
+        Path input;
+
+        @Option(names = "--output", paramLabel = "OUT.jsonl", description = "Where the objects go, with \"embedding\" added.")
+        Path output;
+
+        @Option(names = "--pooling", defaultValue = "mean", description = "mean or cls (default: ${DEFAULT-VALUE}).")
+        String pooling;
+
+        @Override
+        public Integer call() throws IOException {
+            Embedder.Pooling how = switch (pooling) {
+                case "mean" -> Embedder.Pooling.MEAN;
+                case "cls" -> Embedder.Pooling.CLS;
+                default -> throw new IllegalArgumentException("--pooling must be mean or cls, got '" + pooling + "'");
+            };
+            if ((input == null) != (output == null)) {
+                throw new IllegalArgumentException("--input and --output go together");
+            }
+            if (input == null && texts.isEmpty()) {
+                throw new IllegalArgumentException("give a TEXT argument or --input IN.jsonl --output OUT.jsonl");
+            }
+            BertCheckpoint checkpoint = Loaded.from(model).requireBert("embed");
+            Embedder embedder = new Embedder(checkpoint.model(), checkpoint.tokenizer());
+            for (String text : texts) {
+                System.out.println(vector(embedder.sentenceVector(text, how)));
+            }
+            if (input == null) {
+                return 0;
+            }
+            return TokenizerCommand.transform(input, output, (object, line) -> {
+                if (!object.has("text") || !object.get("text").isJsonPrimitive()) {
+                    throw new IllegalArgumentException("no \"text\" string field");
+                }
+                object.add("embedding", vector(embedder.sentenceVector(object.get("text").getAsString(), how)));
+                return object;
+            });
+        }
+
+        private static JsonArray vector(float[] values) {
+            JsonArray array = new JsonArray(values.length);
+            for (float v : values) {
+                array.add(v);
+            }
+            return array;
+        }
+    }
+}

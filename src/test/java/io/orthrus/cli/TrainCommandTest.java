@@ -1,0 +1,211 @@
+package io.orthrus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import io.orthrus.io.GptCheckpoint;
+import io.orthrus.io.JsonFiles;
+import io.orthrus.tensor.kernel.Parallel;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+    /** A small run: a tiny model on 400 grammar sentences. */
+    private static final String[] SMALL = {"--set", "data.sentences=400", "--set", "eval_batches=2", "--set",
+            "eval_interval=5", "--set", "data.batch_size=4", "--set", "model.context_length=16"};
+
+    @TempDir
+    Path dir;
+
+    private static String[] args(String... first) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(SMALL));
+        return all.toArray(String[]::new);
+    }
+
+    private static byte[] finalWeights(Path run, int step) throws Exception {
+        return Files.readAllBytes(run.resolve(String.format("checkpoints/step-%08d/model.safetensors", step)));
+    }
+
+    @Test
+    void aRunWritesItsDirectoryAndTheOtherCommandsUseItsModel() throws Exception {
+        Path run = dir.resolve("gpt");
+        Cli trained = Cli.expect(0, args("train", "--objective", "causal-lm", "--steps", "12", "--output", run.toString()));
+        assertTrue(trained.out().contains("step 12/12") && trained.out().contains("done: train loss"), trained.out());
+        for (String file : List.of("run.json", "metrics.jsonl", "loss.svg", "loss.png", "best/state.json",
+                "checkpoints/step-00000012/state.json", "checkpoints/step-00000010/state.json", "model/config.json")) {
+            assertTrue(Files.exists(run.resolve(file)), file);
+        }
+        assertFalse(Files.exists(run.resolve("checkpoints/step-00000005")), "only the last 2 checkpoints are kept");
+        JsonObject resolved = JsonFiles.readObject(run.resolve("run.json"));
+        assertEquals(12, resolved.get("steps").getAsInt());
+        assertEquals(0.001, resolved.getAsJsonObject("optimizer").get("learning_rate").getAsDouble());
+        assertEquals("char", resolved.getAsJsonObject("tokenizer").get("kind").getAsString());
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(12, metrics.stream().filter(l -> l.contains("\"event\":\"step\"")).count());
+        assertEquals(3, metrics.stream().filter(l -> l.contains("\"event\":\"eval\"")).count()); // steps 5, 10, 12
+        assertTrue(Files.readString(run.resolve("loss.svg")).contains("<polyline"));
+        assertEquals(16, GptCheckpoint.load(run.resolve("model")).model().contextLength());
+
+        Cli generated = Cli.expect(0, "generate", "--model", run.toString(), "--max-tokens", "5", "--temperature", "0", "the");
+        assertTrue(generated.out().startsWith("the") && generated.out().strip().length() > 3, generated.out());
+        Cli scored = Cli.expect(0, "score", "--model", run.toString(), "the dog barks .");
+        assertTrue(scored.out().contains("overall perplexity"), scored.out());
+        Cli plotted = Cli.expect(0, "plot", run.toString(), run.toString(), "--output", dir.resolve("both").toString());
+        assertTrue(Files.exists(dir.resolve("both.svg")) && Files.exists(dir.resolve("both.png")), plotted.out());
+        Cli wrongHead = Cli.expect(1, "fill-mask", "--model", run.toString(), "the [MASK] .");
+        assertTrue(wrongHead.err().contains("needs a BERT"), wrongHead.err());
+    }
+
+    @Test
+    void aMaskedLmRunServesFillMaskEmbedAndScore() throws Exception {
+        Path run = dir.resolve("bert");
+        Cli.expect(0, args("train", "--objective", "masked-lm", "--steps", "6", "--output", run.toString(), "--set",
+                "tokenizer.vocab_size=200"));
+        Cli filled = Cli.expect(0, "fill-mask", "--model", run.toString(), "--top", "2", "the dogs [MASK] .");
+        assertTrue(filled.out().contains("[MASK] 1:"), filled.out());
+        Cli scored = Cli.expect(0, "score", "--model", run.toString(), "the dog barks .");
+        assertTrue(scored.out().contains("pseudo-perplexity"), scored.out());
+        Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");
+        Files.writeString(in, "{\"text\": \"the dog barks .\"}\n{\"id\": 2}\n");
+        Cli embedded = Cli.expect(1, "embed", "--model", run.toString(), "--input", in.toString(), "--output", out.toString());
+        assertTrue(embedded.err().contains("in.jsonl:2: no \"text\""), embedded.err());
+        assertTrue(Files.readString(out).contains("\"embedding\":["));
+    }
+
+    @Test
+    void everyObjectiveTrainsFromTheCommandLine() {
+        // Each objective reads only its own fields: a field it does not use is an error, not silently ignored.
+        for (String objective : List.of("denoising", "unilm", "bilm", "autoencoder", "denoising-autoencoder")) {
+            List<String> command = new ArrayList<>(List.of("train", "--objective", objective, "--steps", "3", "--output",
+                    dir.resolve(objective).toString(), "--set", "data.sentences=400", "--set", "eval_batches=2", "--set",
+                    "data.batch_size=4"));
+            if (objective.equals("denoising") || objective.equals("unilm")) {
+                command.addAll(List.of("--set", "model.width=16", "--set", "model.heads=2", "--set", "model.context_length=16"));
+            } else if (objective.equals("bilm")) {
+                command.addAll(List.of("--set", "model.width=16", "--set", "model.context_length=16"));
+            } else {
+                command.addAll(List.of("--set", "model.hidden=[8, 4]"));
+            }
+            Cli trained = Cli.expect(0, command.toArray(String[]::new));
+            assertTrue(trained.out().contains("done: train loss"), objective + ": " + trained.out());
+        }
+        Cli unused = Cli.expect(1, "train", "--objective", "bilm", "--set", "model.heads=2", "--output",
+                dir.resolve("unused").toString());
+        assertTrue(unused.err().contains("field 'model.heads' is not a known field here"), unused.err());
+        Path cbow = dir.resolve("cbow");
+        Cli.expect(0, "train", "--objective", "cbow", "--output", cbow.toString(), "--set", "data.sentences=400", "--set",
+                "model.width=8", "--set", "epochs=1", "--set", "min_count=1");
+        assertTrue(Files.exists(cbow.resolve("vectors.txt")));
+    }
+
+    @Test
+    void stoppingAndResumingIsBitExactAtTheDefaultThreadCount() throws Exception {
+        for (String objective : List.of("causal-lm", "unilm")) {
+            Path straight = dir.resolve(objective + "-straight"), resumed = dir.resolve(objective + "-resumed");
+            String[] common = {"--objective", objective, "--steps", "14", "--set", "model.dropout=0.1"};
+            Cli.expect(0, concat(args("train", "--output", straight.toString()), common));
+            Cli stopped = Cli.expect(0, concat(args("train", "--output", resumed.toString(), "--stop-at", "6"), common));
+            assertTrue(stopped.out().contains("stopped at step 6/14"), stopped.out());
+            Cli continued = Cli.expect(0, "train", "--resume", resumed.toString());
+            assertTrue(continued.out().contains("resuming") && continued.out().contains("at step 6/14"), continued.out());
+            assertArrayEquals(finalWeights(straight, 14), finalWeights(resumed, 14), objective);
+            assertEquals(stepLosses(straight), stepLosses(resumed), objective);
+            Cli again = Cli.expect(0, "train", "--resume", resumed.toString());
+            assertTrue(again.out().contains("is complete"), again.out());
+        }
+    }
+
+    /** The "loss" of each step line: a resumed run's metrics file reads as if it had never stopped. */
+    private static List<String> stepLosses(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"event\":\"step\""))
+                .map(l -> l.replaceAll(",\"ms\":[^,]*", "")).toList();
+    }
+
+    @Test
+    void stoppingAndResumingIsBitExactOnOneThread() throws Exception {
+        Path straight = dir.resolve("straight"), resumed = dir.resolve("resumed");
+        String[] common = concat(new String[] {"--objective", "causal-lm", "--steps", "10", "--set", "model.dropout=0.1"}, SMALL);
+        child(concat(new String[] {"train", "--output", straight.toString()}, common));
+        child(concat(new String[] {"train", "--output", resumed.toString(), "--stop-at", "4"}, common));
+        child("train", "--resume", resumed.toString());
+        assertArrayEquals(finalWeights(straight, 10), finalWeights(resumed, 10));
+    }
+
+    /** Runs the command line in a new JVM with one kernel thread. */
+    private void child(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + Parallel.THREADS_PROPERTY + "=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        File log = dir.resolve("child.log").toFile();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
+        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("1 threads") || !output.contains("threads"), output);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void badConfigsAndDirectoriesAreOneLineNamingWhatIsWrong() throws Exception {
+        Path config = dir.resolve("run.json");
+        Files.writeString(config, "{\n  \"objective\": \"causal-lm\",\n  \"optimiser\": {\"learning_rate\": 1e-3}\n}\n");
+        Cli unknown = Cli.expect(1, "train", "--config", config.toString(), "--output", dir.resolve("x").toString());
+        assertTrue(unknown.err().strip().startsWith("orthrus train: " + config + ":3: field 'optimiser.learning_rate' is not a"
+                + " known field"), unknown.err());
+        assertFalse(unknown.err().strip().contains("\n"), unknown.err());
+
+        Files.writeString(config, "{\n  \"steps\": \"many\"\n}\n");
+        Cli wrongType = Cli.expect(1, "train", "--config", config.toString(), "--output", dir.resolve("x").toString());
+        assertTrue(wrongType.err().contains(config + ":2: field 'steps' must be a whole number, got \"many\""), wrongType.err());
+
+        Files.writeString(config, "{\n  \"steps\": 10,\n  \"seed\": \n}\n");
+        Cli malformed = Cli.expect(1, "train", "--config", config.toString(), "--output", dir.resolve("x").toString());
+        assertTrue(malformed.err().contains("not valid JSON") && malformed.err().contains("at line 4"), malformed.err());
+        assertFalse(malformed.err().strip().contains("\n"), malformed.err());
+
+        Cli missing = Cli.expect(1, "train", "--config", dir.resolve("none.json").toString());
+        assertTrue(missing.err().contains("none.json does not exist"), missing.err());
+
+        Cli badSet = Cli.expect(2, "train", "--set", "steps");
+        assertTrue(badSet.err().contains("--set needs FIELD=VALUE") && badSet.err().contains("--help"), badSet.err());
+        assertEquals(2, Cli.run("train", "--no-such-option").status());
+
+        Path foreign = dir.resolve("photos");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("holiday.jpg"), "precious");
+        Cli notRun = Cli.expect(1, args("train", "--steps", "2", "--output", foreign.toString()));
+        assertTrue(notRun.err().contains("is not an Orthrus run"), notRun.err());
+        assertEquals("precious", Files.readString(foreign.resolve("holiday.jpg")));
+
+        Path run = dir.resolve("run");
+        Cli.expect(0, args("train", "--steps", "2", "--output", run.toString()));
+        Cli exists = Cli.expect(1, args("train", "--steps", "2", "--output", run.toString()));
+        assertTrue(exists.err().contains("already holds a run") && exists.err().contains("--force"), exists.err());
+        Cli.expect(0, args("train", "--steps", "3", "--output", run.toString(), "--force"));
+        assertEquals(3, JsonFiles.readObject(run.resolve("run.json")).get("steps").getAsInt());
+
+        Cli mixed = Cli.expect(2, "train", "--resume", run.toString(), "--steps", "5");
+        assertTrue(mixed.err().contains("takes only --stop-at and --threads"), mixed.err());
+        Cli noRun = Cli.expect(1, "train", "--resume", foreign.toString());
+        assertTrue(noRun.err().contains("is not an Orthrus run directory"), noRun.err());
+        TrainCommand.deleteRecursively(run.resolve("checkpoints"));
+        Cli noCheckpoint = Cli.expect(1, "train", "--resume", run.toString());
+        assertTrue(noCheckpoint.err().contains("has no checkpoint to resume from"), noCheckpoint.err());
+    }
+}
