@@ -21,6 +21,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * BART-style denoising pre-training of a small encoder-decoder on characters of a corpus (by
@@ -33,36 +36,51 @@ import java.util.List;
  * {@code --layers L} (2 per side), {@code --length T} (64), {@code --batch B} (16),
  * {@code --lr LR} (1e-3), {@code --eval-batches N} (20), {@code --threads K}, {@code --seed S}.
  */
-public final class BartBench {
+@Command(name = "bart", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "BART-style denoising pre-training of a small encoder-decoder on characters; prints one JSON line.")
+public final class BartBench implements Callable<String> {
     private static final String NAME = "BartBench";
 
-    private BartBench() {}
+    @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
+            description = "UTF-8 text (default: ${DEFAULT-VALUE}).")
+    Path corpus;
 
-    /** Trains, measures and returns the JSON line ({@code orthrus bench bart} prints it). */
-    public static String run(String[] args) throws IOException {
-        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
-        int steps = 1000, width = 128, layers = 2, length = 64, batch = 16, evalBatches = 20;
-        double learningRate = 1e-3;
-        long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--corpus" -> corpus = Path.of(BenchSupport.require(NAME, args[i], value));
-                case "--steps" -> steps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--width" -> width = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--layers" -> layers = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--length" -> length = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--batch" -> batch = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
-                case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, BenchSupport.require(NAME, args[i], value));
-                case "--seed" -> seed = Long.parseLong(BenchSupport.require(NAME, args[i], value));
-                default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
-                        + "--corpus FILE --steps N --width C --layers L --length T --batch B --lr LR --eval-batches N "
-                        + "--threads K --seed S");
-            }
-            i++;
-        }
+    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--width", defaultValue = "128", description = "Model width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--layers", defaultValue = "2", description = "Layers per side (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--length", defaultValue = "64", description = "Window length (default: ${DEFAULT-VALUE}).")
+    int length;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--eval-batches", defaultValue = "20", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+
+    @Option(names = "--threads", description = "Kernel threads (default: the available processors).")
+    Integer threads;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    /** Parses {@code args} (the options above) and returns the JSON line, as {@code orthrus bench bart} prints it. */
+    public static String run(String... args) throws IOException {
+        return BenchSupport.parse(new BartBench(), args).call();
+    }
+
+    /** Trains, measures and returns the JSON line. */
+    @Override
+    public String call() throws IOException {
+        BenchSupport.useThreads(threads);
         String text = BenchSupport.readCorpus(NAME, corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);

@@ -1,5 +1,7 @@
 package io.orthrus.bench;
 
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.tensor.kernel.Parallel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -7,17 +9,44 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine;
 
-/** What the benchmarks share: option values, the corpus file, rounding for the JSON line, peak heap. */
+/** What the benchmarks share: option parsing, the corpus file, rounding for the JSON line, peak heap. */
 final class BenchSupport {
+    /** The corpus the benchmarks read unless given {@code --corpus}: Tiny Shakespeare beside the project. */
+    static final String DEFAULT_CORPUS = "../shared/data/tinyshakespeare.txt";
+
     private BenchSupport() {}
 
-    /** The value after {@code option}, or an error naming the option. */
-    static String require(String bench, String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(bench + ": option " + option + " needs a value");
+    /** Fills {@code bench}'s options from {@code args}; an unknown or malformed option is an error naming it. */
+    static <T> T parse(T bench, String... args) {
+        CommandLine commandLine = new CommandLine(bench);
+        try {
+            commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException("bench " + commandLine.getCommandName() + ": " + e.getMessage()
+                    + " (see --help)", e);
         }
-        return value;
+        return bench;
+    }
+
+    /** Sizes the kernels' thread pool, unless {@code threads} is null; must run before the first kernel call. */
+    static void useThreads(Integer threads) {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            }
+            System.setProperty(Parallel.THREADS_PROPERTY, threads.toString());
+        }
+    }
+
+    /** {@code pre} or {@code post}, in any case. */
+    static final class NormConverter implements CommandLine.ITypeConverter<TransformerConfig.NormPlacement> {
+        @Override
+        public TransformerConfig.NormPlacement convert(String value) {
+            return TransformerConfig.NormPlacement.valueOf(value.toUpperCase(Locale.ROOT));
+        }
     }
 
     /** The UTF-8 text of {@code corpus}, or an error naming the missing file and the option that sets it. */

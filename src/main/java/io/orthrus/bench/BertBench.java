@@ -25,6 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Masked-LM pre-training on a corpus (by default Tiny Shakespeare): a WordPiece vocabulary
@@ -47,47 +50,69 @@ import java.util.List;
  * (post), {@code --mask-rate R} (0.15), {@code --dump DIR} (write the vocabulary and the ids for the PyTorch
  * reference {@code src/test/python/mlm_reference.py}), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
  */
-public final class BertBench {
+@Command(name = "bert", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Masked-LM pre-training of a BERT-Tiny on a WordPiece corpus; prints one JSON line.")
+public final class BertBench implements Callable<String> {
     private static final String NAME = "BertBench";
     private static final List<String> PROBES = List.of("to be or not to be , that is the [MASK] .",
             "my lord , the [MASK] is come .", "what is your [MASK] ?", "i will [MASK] thee .");
 
-    private BertBench() {}
+    @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
+            description = "UTF-8 text (default: ${DEFAULT-VALUE}).")
+    Path corpus;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--threads", description = "Kernel threads (default: the available processors).")
+    Integer threads;
+
+    @Option(names = "--vocab", defaultValue = "2048", description = "WordPiece vocabulary size (default: ${DEFAULT-VALUE}).")
+    int vocabSize;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--length", defaultValue = "64", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+    int length;
+
+    @Option(names = "--eval-batches", defaultValue = "50", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+
+    @Option(names = "--seed", defaultValue = "1337", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--norm", defaultValue = "POST", description = "pre or post (default: post).", converter = BenchSupport.NormConverter.class)
+    TransformerConfig.NormPlacement norm;
+
+    @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction of tokens masked (default: ${DEFAULT-VALUE}).")
+    double maskRate;
+
+    @Option(names = "--dump", description = "Write the vocabulary and ids for the PyTorch reference here.")
+    Path dump;
+
+    @Option(names = "--finetune", defaultValue = "0", description = "Fine-tune on this many labelled lines; 0 = none (default: ${DEFAULT-VALUE}).")
+    int fineTuneLabels;
+
+    @Option(names = "--finetune-steps", defaultValue = "300", description = "Fine-tuning steps (default: ${DEFAULT-VALUE}).")
+    int fineTuneSteps;
+
+    @Option(names = "--log-every", defaultValue = "0", description = "Log every N steps; 0 = quiet (default: ${DEFAULT-VALUE}).")
+    int logEvery;
 
 
-    /** Trains, measures and returns the JSON line (the options are listed in the class comment; {@code orthrus bench} prints it). */
-    public static String run(String[] args) throws IOException {
-        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
-        int steps = 1000, vocabSize = 2048, batch = 32, length = 64, evalBatches = 50, logEvery = 0, fineTuneLabels = 0, fineTuneSteps = 300;
-        long seed = 1337;
-        double learningRate = 1e-3, maskRate = 0.15;
-        Path dump = null;
-        TransformerConfig.NormPlacement norm = TransformerConfig.NormPlacement.POST;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--corpus" -> corpus = Path.of(BenchSupport.require(NAME, args[i], value));
-                case "--steps" -> steps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, BenchSupport.require(NAME, args[i], value));
-                case "--vocab" -> vocabSize = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--batch" -> batch = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--length" -> length = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--seed" -> seed = Long.parseLong(BenchSupport.require(NAME, args[i], value));
-                case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--finetune-steps" -> fineTuneSteps = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--finetune" -> fineTuneLabels = Integer.parseInt(BenchSupport.require(NAME, args[i], value));
-                case "--dump" -> dump = Path.of(BenchSupport.require(NAME, args[i], value));
-                case "--mask-rate" -> maskRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
-                case "--lr" -> learningRate = Double.parseDouble(BenchSupport.require(NAME, args[i], value));
-                case "--norm" -> norm = TransformerConfig.NormPlacement.valueOf(
-                        BenchSupport.require(NAME, args[i], value).toUpperCase(java.util.Locale.ROOT));
-                default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
-                        + "--corpus FILE --steps N --threads K --vocab V --batch B --length T --eval-batches N --seed S "
-                        + "--lr LR --norm pre|post --mask-rate R --finetune LABELS --finetune-steps N --dump DIR --log-every N");
-            }
-            i++;
-        }
+    /** Parses {@code args} (the options above) and returns the JSON line, as {@code orthrus bench bert} prints it. */
+    public static String run(String... args) throws IOException {
+        return BenchSupport.parse(new BertBench(), args).call();
+    }
+
+    /** Trains, measures and returns the JSON line. */
+    @Override
+    public String call() throws IOException {
+        BenchSupport.useThreads(threads);
         String text = BenchSupport.readCorpus(NAME, corpus);
         String trainText = text.substring(0, (int) (text.length() * 0.9));
         long vocabStart = System.nanoTime();

@@ -10,9 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 import org.ejml.dense.row.CommonOps_MT_FDRM;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * GFLOP/s of each GEMM kernel (Vector API, plain Java, naive, EJML) at the shapes a small GPT
@@ -24,25 +27,32 @@ import org.ejml.dense.row.CommonOps_MT_FDRM;
  * {@code docs/performance.md}). Optional arguments: {@code --quick} (fewer repetitions) and
  * {@code --shapes M,K,N;M,K,N…}.
  */
-public final class GemmBench {
+@Command(name = "gemm", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "GFLOP/s of each GEMM kernel at a small GPT's shapes, on one thread and on all; prints one JSON line.")
+public final class GemmBench implements Callable<String> {
     private static final int[][] DEFAULT_SHAPES = {
         {768, 128, 384}, {768, 512, 128}, {768, 128, 65}, {512, 512, 512}, {1024, 1024, 1024},
     };
     /** The naive kernel is O(mnk) at ~1 GFLOP/s: skip it above this many multiply-adds. */
     private static final long NAIVE_LIMIT = 200_000_000L;
 
-    private GemmBench() {}
+    @Option(names = "--quick", description = "Fewer repetitions: for a smoke test, not for figures.")
+    boolean quick;
+
+    @Option(names = "--shapes", paramLabel = "M,K,N;M,K,N…", description = "Shapes to measure (default: a small GPT's and"
+            + " 512³, 1024³).")
+    String shapes;
 
 
     /** Runs the benchmark and returns its JSON line (the options are listed in the class comment; {@code orthrus bench} prints it). */
-    public static String run(String[] args) {
-        boolean quick = Arrays.asList(args).contains("--quick");
-        int[][] shapes = DEFAULT_SHAPES;
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--shapes")) {
-                shapes = parseShapes(args[i + 1]);
-            }
-        }
+    public static String run(String... args) {
+        return BenchSupport.parse(new GemmBench(), args).call();
+    }
+
+    /** Measures and returns the JSON line. */
+    @Override
+    public String call() {
+        int[][] shapes = this.shapes == null ? DEFAULT_SHAPES : parseShapes(this.shapes);
         int cores = Runtime.getRuntime().availableProcessors();
         int[] threadCounts = cores == 1 ? new int[] {1} : new int[] {1, cores};
         List<String> results = new ArrayList<>();

@@ -18,6 +18,9 @@ import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * nanoGPT's CPU recipe on a character-level corpus (by default Tiny Shakespeare): 4 layers,
@@ -31,30 +34,41 @@ import java.nio.file.Path;
  * {@code --steps N} (2000), {@code --threads K} (all cores), {@code --eval-batches N} (200),
  * {@code --seed S} (1337), {@code --batch B} (12), {@code --log-every N} (0 = quiet).
  */
-public final class GptBench {
-    private GptBench() {}
+@Command(name = "gpt", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "nanoGPT's CPU recipe on a character-level corpus; prints one JSON line.")
+public final class GptBench implements Callable<String> {
+    @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
+            description = "UTF-8 text (default: ${DEFAULT-VALUE}).")
+    Path corpus;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--threads", description = "Kernel threads (default: the available processors).")
+    Integer threads;
+
+    @Option(names = "--eval-batches", defaultValue = "200", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+
+    @Option(names = "--seed", defaultValue = "1337", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "12", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--log-every", defaultValue = "0", description = "Log every N steps; 0 = quiet (default: ${DEFAULT-VALUE}).")
+    int logEvery;
 
 
-    /** Trains, measures and returns the JSON line (the options are listed in the class comment; {@code orthrus bench} prints it). */
-    public static String run(String[] args) throws IOException {
-        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
-        int steps = 2000, evalBatches = 200, batch = 12, logEvery = 0;
-        long seed = 1337;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--corpus" -> corpus = Path.of(BenchSupport.require("GptBench", args[i], value));
-                case "--steps" -> steps = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
-                case "--threads" -> System.setProperty(Parallel.THREADS_PROPERTY, BenchSupport.require("GptBench", args[i], value));
-                case "--eval-batches" -> evalBatches = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
-                case "--seed" -> seed = Long.parseLong(BenchSupport.require("GptBench", args[i], value));
-                case "--batch" -> batch = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
-                case "--log-every" -> logEvery = Integer.parseInt(BenchSupport.require("GptBench", args[i], value));
-                default -> throw new IllegalArgumentException("GptBench: unknown option '" + args[i] + "'; options: "
-                        + "--corpus FILE --steps N --threads K --eval-batches N --seed S --batch B --log-every N");
-            }
-            i++;
-        }
+    /** Parses {@code args} (the options above) and returns the JSON line, as {@code orthrus bench gpt} prints it. */
+    public static String run(String... args) throws IOException {
+        return BenchSupport.parse(new GptBench(), args).call();
+    }
+
+    /** Trains, measures and returns the JSON line. */
+    @Override
+    public String call() throws IOException {
+        BenchSupport.useThreads(threads);
         String text = BenchSupport.readCorpus("GptBench", corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
         TransformerConfig config = TransformerConfig.nanoGptCpu(tokenizer.vocabSize());

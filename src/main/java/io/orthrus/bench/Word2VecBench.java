@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Word2vec CBOW on a corpus (by default Tiny Shakespeare, one sentence per line): training speed
@@ -18,45 +21,61 @@ import java.util.Locale;
  * 100}, {@code --window 5}, {@code --negative 5}, {@code --sample 1e-3}, {@code --min-count 5},
  * {@code --epochs 5}, {@code --seed 1}.
  */
-public final class Word2VecBench {
+@Command(name = "word2vec", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Word2vec CBOW: training speed per thread count, neighbours and analogies; prints one JSON line.")
+public final class Word2VecBench implements Callable<String> {
     private static final String NAME = "Word2VecBench";
     private static final List<String> PROBES = List.of("king", "love", "lord", "death", "night", "sweet", "romeo");
     private static final List<List<String>> ANALOGIES = List.of(List.of("man", "king", "woman"),
             List.of("he", "his", "she"), List.of("good", "better", "bad"));
 
-    private Word2VecBench() {}
+    @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
+            description = "UTF-8 text, one sentence per line (default: ${DEFAULT-VALUE}).")
+    Path corpus;
 
-    /** Trains, measures and returns the JSON line ({@code orthrus bench word2vec} prints it). */
-    public static String run(String[] args) throws IOException {
-        Path corpus = Path.of("../shared/data/tinyshakespeare.txt");
-        String threadCounts = "1,2";
-        Word2Vec.Options options = Word2Vec.Options.cbow();
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--corpus" -> corpus = Path.of(BenchSupport.require(NAME, args[i], value));
-                case "--threads" -> threadCounts = BenchSupport.require(NAME, args[i], value);
-                case "--dimensions" -> options = options.withDimensions(Integer.parseInt(BenchSupport.require(NAME, args[i], value)));
-                case "--window" -> options = options.withWindow(Integer.parseInt(BenchSupport.require(NAME, args[i], value)));
-                case "--negative" -> options = options.withNegative(Integer.parseInt(BenchSupport.require(NAME, args[i], value)));
-                case "--sample" -> options = options.withSample(Double.parseDouble(BenchSupport.require(NAME, args[i], value)));
-                case "--min-count" -> options = options.withMinCount(Integer.parseInt(BenchSupport.require(NAME, args[i], value)));
-                case "--epochs" -> options = options.withEpochs(Integer.parseInt(BenchSupport.require(NAME, args[i], value)));
-                case "--seed" -> options = options.withSeed(Long.parseLong(BenchSupport.require(NAME, args[i], value)));
-                default -> throw new IllegalArgumentException(NAME + ": unknown option '" + args[i] + "'; options: "
-                        + "--corpus FILE --threads 1,2 --dimensions D --window W --negative K --sample T --min-count N "
-                        + "--epochs E --seed S");
-            }
-            i++;
-        }
+    @Option(names = "--threads", defaultValue = "1,2", split = ",", paramLabel = "K",
+            description = "Training threads; one run per count (default: ${DEFAULT-VALUE}).")
+    List<Integer> threadCounts;
+
+    @Option(names = "--dimensions", defaultValue = "100", description = "Vector length (default: ${DEFAULT-VALUE}).")
+    int dimensions;
+
+    @Option(names = "--window", defaultValue = "5", description = "Context words on each side (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--negative", defaultValue = "5", description = "Negative samples; 0 = full softmax (default: ${DEFAULT-VALUE}).")
+    int negative;
+
+    @Option(names = "--sample", defaultValue = "1e-3", description = "Sub-sampling threshold (default: ${DEFAULT-VALUE}).")
+    double sample;
+
+    @Option(names = "--min-count", defaultValue = "5", description = "Rarer words are left out (default: ${DEFAULT-VALUE}).")
+    int minCount;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    /** Parses {@code args} (the options above) and returns the JSON line, as {@code orthrus bench word2vec} prints it. */
+    public static String run(String... args) throws IOException {
+        return BenchSupport.parse(new Word2VecBench(), args).call();
+    }
+
+    /** Trains, measures and returns the JSON line. */
+    @Override
+    public String call() throws IOException {
+        Word2Vec.Options options = Word2Vec.Options.cbow().withDimensions(dimensions).withWindow(window)
+                .withNegative(negative).withSample(sample).withMinCount(minCount).withEpochs(epochs).withSeed(seed);
         List<String> lines = BenchSupport.readCorpus(NAME, corpus).lines().toList();
         JsonObject json = new JsonObject();
         json.addProperty("bench", "word2vec-cbow");
         json.addProperty("options", options.toString());
         JsonArray runs = new JsonArray();
         Word2Vec first = null;
-        for (String count : threadCounts.split(",")) {
-            Word2Vec model = Word2Vec.train(lines, options.withThreads(Integer.parseInt(count.strip())));
+        for (int count : threadCounts) {
+            Word2Vec model = Word2Vec.train(lines, options.withThreads(count));
             first = first == null ? model : first;
             JsonObject run = new JsonObject();
             run.addProperty("threads", model.options().threads());

@@ -6,10 +6,10 @@ import io.orthrus.bench.ElmoBench;
 import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GptBench;
 import io.orthrus.bench.Word2VecBench;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /**
  * The {@code orthrus} command line: {@code demo}, {@code train}, {@code generate},
@@ -37,7 +37,17 @@ public final class Main implements Callable<Integer> {
     /** The command tree; options a subcommand does not declare (a benchmark's own) are passed on as arguments. */
     static CommandLine commandLine() {
         Main main = new Main();
-        return new CommandLine(main).setUnmatchedOptionsArePositionalParams(true)
+        return new CommandLine(main)
+                .setExecutionStrategy(parseResult -> {
+                    // A benchmark returns its JSON line; the command line prints it.
+                    int status = new CommandLine.RunLast().execute(parseResult);
+                    List<CommandLine> chain = parseResult.asCommandLineList();
+                    CommandLine last = chain.get(chain.size() - 1);
+                    if (last.getExecutionResult() instanceof String line) {
+                        System.out.println(line);
+                    }
+                    return status;
+                })
                 .setParameterExceptionHandler((e, args) -> {
                     // A usage error is one line and a pointer to the help, not the whole usage text.
                     CommandLine failed = e.getCommandLine();
@@ -64,28 +74,15 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code orthrus bench gemm|gpt|bert|word2vec|elmo|bart [options]}: benchmarks that print one JSON line (docs/performance.md). */
-    @Command(name = "bench", description = "Run a benchmark and print one JSON line (see docs/performance.md).")
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Run a benchmark and print one JSON line (see docs/performance.md).",
+            subcommands = {GemmBench.class, GptBench.class, BertBench.class, Word2VecBench.class, ElmoBench.class,
+                    BartBench.class},
+            footer = {"", "Examples:", "  orthrus bench gemm --quick", "  orthrus bench gpt --steps 200 --threads 2"})
     static final class Bench implements Callable<Integer> {
-        @Parameters(index = "0", description = "Which benchmark: gemm, gpt, bert, word2vec, elmo or bart.")
-        String which;
-
-        @Parameters(index = "1..*", arity = "0..*", description = "Arguments passed to the benchmark.")
-        String[] rest = new String[0];
-
         @Override
-        public Integer call() throws java.io.IOException {
-            switch (which) {
-                case "gemm" -> System.out.println(GemmBench.run(rest));
-                case "gpt" -> System.out.println(GptBench.run(rest));
-                case "bert" -> System.out.println(BertBench.run(rest));
-                case "word2vec" -> System.out.println(Word2VecBench.run(rest));
-                case "elmo" -> System.out.println(ElmoBench.run(rest));
-                case "bart" -> System.out.println(BartBench.run(rest));
-                default -> {
-                    System.err.println("Unknown benchmark '" + which + "'; available: gemm, gpt, bert, word2vec, elmo, bart");
-                    return 2;
-                }
-            }
+        public Integer call() {
+            new CommandLine(this).usage(System.out);
             return 0;
         }
     }
