@@ -54,6 +54,8 @@ final class TrainCommand implements Callable<Integer> {
     static final String CHECKPOINTS = "checkpoints";
     static final String BEST = "best";
     static final String MODEL = "model";
+    /** Config fields that hold paths; run.json stores them absolute, so that a run resumes from any directory. */
+    private static final List<String> PATHS = List.of("data.corpus", "tokenizer.path", "output");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -115,6 +117,9 @@ final class TrainCommand implements Callable<Integer> {
             c = ConfigFile.read(directory.resolve(RUN_FILE));
         } else {
             c = config == null ? ConfigFile.empty("command line") : ConfigFile.read(config);
+            for (String path : PATHS) { // relative to the config file
+                absolutePath(c, path, config);
+            }
             override(c, "objective", objective);
             override(c, "data.corpus", corpus == null || corpus.equals("grammar") ? corpus
                     : Path.of(corpus).toAbsolutePath().toString());
@@ -128,12 +133,13 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 c.set(set.substring(0, eq).strip(), set.substring(eq + 1).strip());
             }
-            absolutePath(c, "data.corpus", config);
-            absolutePath(c, "tokenizer.path", config);
+            for (String path : PATHS) { // given on the command line: relative to the working directory
+                absolutePath(c, path, null);
+            }
             directory = null;
         }
         String kind = c.choice("objective", "causal-lm", Recipes.OBJECTIVES);
-        String outputName = c.string("output", Path.of("runs", kind).toString());
+        String outputName = c.string("output", Path.of("runs", kind).toAbsolutePath().toString());
         if (directory == null) {
             directory = Path.of(outputName);
             prepareOutput(directory);
@@ -163,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Makes a relative path in the config absolute (relative to the config file), so that run.json works from anywhere. */
+    /** Makes a relative path field absolute, against the config file's directory (or the working directory when null). */
     private static void absolutePath(ConfigFile c, String path, Path configFile) {
         if (!c.has(path)) {
             return;
