@@ -34,8 +34,8 @@ public final class Main implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command tree; options a subcommand does not declare (a benchmark's own) are passed on as arguments. */
-    static CommandLine commandLine() {
+    /** The command tree with its error handling (one-line errors, exit codes) and the printing of benchmark results. */
+    public static CommandLine commandLine() {
         Main main = new Main();
         return new CommandLine(main)
                 .setExecutionStrategy(parseResult -> {
