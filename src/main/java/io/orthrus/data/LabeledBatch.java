@@ -9,6 +9,7 @@ import io.orthrus.tensor.IntTensor;
  * @param labels class ids {@code (B)}
  */
 public record LabeledBatch(TokenBatch inputs, IntTensor labels) implements Labeled<TokenBatch> {
+    /** Checks the components, naming what is wrong. */
     public LabeledBatch {
         if (labels.shape().length != 1 || labels.shape()[0] != inputs.size()) {
             throw new IllegalArgumentException("LabeledBatch: " + inputs.size() + " inputs but labels of shape "

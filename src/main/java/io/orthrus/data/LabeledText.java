@@ -8,6 +8,7 @@ package io.orthrus.data;
  * @param label  the class, in {@code [0, K)}
  */
 public record LabeledText(String text, String pair, int label) {
+    /** Checks the components, naming what is wrong. */
     public LabeledText {
         if (text == null) {
             throw new IllegalArgumentException("LabeledText: text is null");

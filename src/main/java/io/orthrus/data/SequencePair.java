@@ -30,11 +30,13 @@ public record SequencePair(int[] source, int[] target) {
         return new SequencePair(tokenizer.encode(source), tokenizer.encode(target));
     }
 
+    /** A copy of the source ids. */
     @Override
     public int[] source() {
         return source.clone();
     }
 
+    /** A copy of the target ids. */
     @Override
     public int[] target() {
         return target.clone();

@@ -12,6 +12,7 @@ import java.util.List;
  * @param attentionMask {@code (B, T)}: 1 on real tokens, 0 on padding (keys that attention must not see)
  */
 public record TokenBatch(IntTensor ids, IntTensor segments, IntTensor attentionMask) {
+    /** Checks the components, naming what is wrong. */
     public TokenBatch {
         if (ids.shape().length != 2 || !java.util.Arrays.equals(ids.shape(), segments.shape())
                 || !java.util.Arrays.equals(ids.shape(), attentionMask.shape())) {

@@ -53,6 +53,7 @@ public final class Seq2SeqGenerator {
             ids = ids.clone();
         }
 
+        /** A copy of the ids (the record keeps its own). */
         @Override
         public int[] ids() {
             return ids.clone();

@@ -7,13 +7,17 @@ import java.util.function.UnaryOperator;
 public final class Activation extends Module implements Layer {
     /** The non-linearities on offer. */
     public enum Kind {
+        /** max(0, x). */
         RELU(Tensor::relu),
+        /** tanh(x). */
         TANH(Tensor::tanh),
+        /** 1 / (1 + e^−x). */
         SIGMOID(Tensor::sigmoid),
         /** GELU, tanh approximation (GPT-2, BERT). */
         GELU(Tensor::gelu),
         /** GELU, exact erf form. */
         GELU_EXACT(Tensor::geluExact),
+        /** x: no non-linearity. */
         IDENTITY(t -> t);
 
         private final UnaryOperator<Tensor> function;

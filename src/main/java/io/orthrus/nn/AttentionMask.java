@@ -19,7 +19,14 @@ import java.util.Arrays;
  */
 public final class AttentionMask {
     /** The pattern over positions. */
-    public enum Kind { CAUSAL, BIDIRECTIONAL, PREFIX }
+    public enum Kind {
+        /** Each position sees itself and the positions before it (GPT). */
+        CAUSAL,
+        /** Every position sees every position (BERT). */
+        BIDIRECTIONAL,
+        /** The first positions see each other, the rest are causal (prefix LM). */
+        PREFIX
+    }
 
     private static final AttentionMask CAUSAL = new AttentionMask(Kind.CAUSAL, 0, null);
     private static final AttentionMask BIDIRECTIONAL = new AttentionMask(Kind.BIDIRECTIONAL, 0, null);

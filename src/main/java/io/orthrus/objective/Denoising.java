@@ -36,7 +36,12 @@ import java.util.Map;
  */
 public final class Denoising implements Objective<EncoderDecoder, IntTensor> {
     /** The corruption scheme. */
-    public enum Scheme { TEXT_INFILLING, SPAN_CORRUPTION }
+    public enum Scheme {
+        /** BART: each span replaced by one mask, the target the whole original text. */
+        TEXT_INFILLING,
+        /** T5: each span replaced by a numbered sentinel, the target the spans after their sentinels. */
+        SPAN_CORRUPTION
+    }
 
     private final Scheme scheme;
     private final SpecialTokens specials;

@@ -68,6 +68,7 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
      * @param seed           seed of the choice
      */
     public record Options(double rate, double maskFraction, double randomFraction, Strategy strategy, long seed) {
+        /** Checks every field, naming the one that is wrong. */
         public Options {
             if (!(rate > 0 && rate <= 1)) {
                 throw new IllegalArgumentException("MaskedLm: rate must be in (0, 1], got " + rate);

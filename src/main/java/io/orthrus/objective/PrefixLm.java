@@ -41,7 +41,7 @@ public final class PrefixLm implements Objective<LanguageModel, IntTensor> {
         return new PrefixLm(0, seed);
     }
 
-    /** A prefix of {@code length} positions (1 <= length < T). */
+    /** A prefix of {@code length} positions (1 ≤ length &lt; T). */
     public static PrefixLm fixedPrefix(int length) {
         if (length < 1) {
             throw new IllegalArgumentException("PrefixLm: prefix length must be >= 1, got " + length);

@@ -10,6 +10,7 @@ import java.util.Arrays;
  * @param segments segment id of each token, same length as {@code ids}
  */
 public record Encoding(int[] ids, int[] segments) {
+    /** Checks the components, naming what is wrong. */
     public Encoding {
         if (ids.length != segments.length) {
             throw new IllegalArgumentException("Encoding: " + ids.length + " ids but " + segments.length + " segment ids");

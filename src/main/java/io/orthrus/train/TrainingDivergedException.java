@@ -3,7 +3,9 @@ package io.orthrus.train;
 /** Thrown when a training loss is NaN or infinite; no update from that step has been applied. */
 public final class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The step at which the loss stopped being finite. */
     private final int step;
+    /** The non-finite loss. */
     private final double loss;
 
     TrainingDivergedException(int step, double loss, double learningRate) {

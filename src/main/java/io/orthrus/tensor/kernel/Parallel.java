@@ -125,6 +125,7 @@ public final class Parallel {
     /** The body of a {@link #forRange} loop: processes elements {@code [from, to)}. */
     @FunctionalInterface
     public interface RangeBody {
+        /** Processes elements {@code [from, to)}. */
         void run(int from, int to);
     }
 
