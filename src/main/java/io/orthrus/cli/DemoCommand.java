@@ -59,14 +59,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "K", description = "Kernel threads (default: the available processors).")
-    Integer threads;
+    @picocli.CommandLine.Mixin
+    KernelThreads threads;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        if (threads != null) {
-            System.setProperty(Parallel.THREADS_PROPERTY, Integer.toString(Math.max(1, threads)));
-        }
+        threads.apply(spec.commandLine());
         if (steps < 10) {
             throw new IllegalArgumentException("--steps must be at least 10, got " + steps);
         }

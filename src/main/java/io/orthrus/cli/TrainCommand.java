@@ -5,7 +5,6 @@ import io.orthrus.io.AtomicFiles;
 import io.orthrus.io.TrainingCheckpoint;
 import io.orthrus.io.WordVectorsFile;
 import io.orthrus.model.Word2Vec;
-import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.train.JsonlMetricsListener;
 import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingDivergedException;
@@ -90,17 +89,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-at", paramLabel = "STEP", description = "Save a checkpoint and stop after this step (resume later).")
     Integer stopAt;
 
-    @Option(names = "--threads", paramLabel = "K", description = "Kernel threads (default: the available processors).")
-    Integer threads;
+    @CommandLine.Mixin
+    KernelThreads threads;
 
     @Override
     public Integer call() throws IOException {
-        if (threads != null) {
-            if (threads < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-            }
-            System.setProperty(Parallel.THREADS_PROPERTY, threads.toString());
-        }
+        threads.apply(spec.commandLine());
         PrintStream out = System.out;
         Path directory;
         ConfigFile c;
