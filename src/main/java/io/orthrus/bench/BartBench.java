@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
  * {@code --lr LR} (1e-3), {@code --eval-batches N} (20), {@code --threads K}, {@code --seed S}.
  */
 @Command(name = "bart", mixinStandardHelpOptions = true, sortOptions = false,
+        footer = {"", "Example:", "  orthrus bench bart --steps 1000"},
         description = "BART-style denoising pre-training of a small encoder-decoder on characters; prints one JSON line.")
 public final class BartBench implements Callable<String> {
     private static final String NAME = "BartBench";

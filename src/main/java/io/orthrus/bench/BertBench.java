@@ -51,6 +51,7 @@ import picocli.CommandLine.Option;
  * reference {@code src/test/python/mlm_reference.py}), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
  */
 @Command(name = "bert", mixinStandardHelpOptions = true, sortOptions = false,
+        footer = {"", "Example:", "  orthrus bench bert --steps 1000 --log-every 100"},
         description = "Masked-LM pre-training of a BERT-Tiny on a WordPiece corpus; prints one JSON line.")
 public final class BertBench implements Callable<String> {
     private static final String NAME = "BertBench";

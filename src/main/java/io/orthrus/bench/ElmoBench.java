@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
  * {@code --eval-batches N} (20), {@code --threads K}, {@code --seed S}.
  */
 @Command(name = "elmo", mixinStandardHelpOptions = true, sortOptions = false,
+        footer = {"", "Example:", "  orthrus bench elmo --steps 600"},
         description = "ELMo's bidirectional LSTM LM on characters; prints one JSON line.")
 public final class ElmoBench implements Callable<String> {
     private static final String NAME = "ElmoBench";

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
  * {@code --shapes M,K,N;M,K,N…}.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true, sortOptions = false,
+        footer = {"", "Example:", "  orthrus bench gemm --quick --shapes 512,512,512"},
         description = "GFLOP/s of each GEMM kernel at a small GPT's shapes, on one thread and on all; prints one JSON line.")
 public final class GemmBench implements Callable<String> {
     private static final int[][] DEFAULT_SHAPES = {

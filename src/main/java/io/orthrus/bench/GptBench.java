@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
  * {@code --seed S} (1337), {@code --batch B} (12), {@code --log-every N} (0 = quiet).
  */
 @Command(name = "gpt", mixinStandardHelpOptions = true, sortOptions = false,
+        footer = {"", "Example:", "  orthrus bench gpt --steps 200 --threads 2"},
         description = "nanoGPT's CPU recipe on a character-level corpus; prints one JSON line.")
 public final class GptBench implements Callable<String> {
     @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",

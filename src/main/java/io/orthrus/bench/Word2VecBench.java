@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
  * {@code --epochs 5}, {@code --seed 1}.
  */
 @Command(name = "word2vec", mixinStandardHelpOptions = true, sortOptions = false,
+        footer = {"", "Example:", "  orthrus bench word2vec --threads 1,2"},
         description = "Word2vec CBOW: training speed per thread count, neighbours and analogies; prints one JSON line.")
 public final class Word2VecBench implements Callable<String> {
     private static final String NAME = "Word2VecBench";

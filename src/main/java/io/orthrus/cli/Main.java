@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "orthrus", mixinStandardHelpOptions = true, version = "orthrus 0.1.0",
         description = "Pure-Java neural language models.",
+        footer = {"", "Examples:", "  orthrus demo", "  orthrus train --objective causal-lm --corpus input.txt --output runs/gpt",
+                "  orthrus generate --model runs/gpt \"the \"", "  orthrus COMMAND --help", "",
+                "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted. See docs/cli.md."},
         subcommands = {DemoCommand.class, TrainCommand.class, ModelCommands.Generate.class,
                 ModelCommands.FillMaskCommand.class, ModelCommands.Embed.class, ModelCommands.Score.class,
                 TokenizerCommand.class, PlotCommand.class, Main.Bench.class})

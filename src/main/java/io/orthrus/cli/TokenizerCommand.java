@@ -27,6 +27,8 @@ import picocli.CommandLine.Option;
 /** {@code orthrus tokenizer encode|decode|train}: batch tokenization of JSONL files and tokenizer training. */
 @Command(name = "tokenizer", mixinStandardHelpOptions = true,
         description = "Encode or decode JSONL files with a tokenizer, or train one.",
+        footer = {"", "Examples:", "  orthrus tokenizer train --kind bpe --vocab-size 8000 --corpus input.txt --output tokenizer.json",
+                "  orthrus tokenizer encode --tokenizer tokenizer.json --input texts.jsonl --output ids.jsonl"},
         subcommands = {TokenizerCommand.Encode.class, TokenizerCommand.Decode.class, TokenizerCommand.Train.class})
 final class TokenizerCommand implements Callable<Integer> {
     @Override

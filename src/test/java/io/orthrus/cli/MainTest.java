@@ -115,6 +115,20 @@ class MainTest {
     }
 
     @Test
+    void everyCommandsHelpHasExamples() {
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Main.commandLine()));
+        int commands = 0;
+        while (!todo.isEmpty()) {
+            picocli.CommandLine command = todo.pop();
+            String usage = command.getUsageMessage();
+            assertTrue(usage.contains("Example"), command.getCommandSpec().qualifiedName() + " has no examples:\n" + usage);
+            todo.addAll(command.getSubcommands().values());
+            commands++;
+        }
+        assertTrue(commands >= 17, "only " + commands + " commands");
+    }
+
+    @Test
     void unknownBenchmarksAndOptionsFail() {
         run(2, "bench", "nope");
         run(2, "demo", "--no-such-option");
