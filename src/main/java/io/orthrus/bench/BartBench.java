@@ -40,6 +40,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  orthrus bench bart --steps 1000"},
         description = "BART-style denoising pre-training of a small encoder-decoder on characters; prints one JSON line.")
 public final class BartBench implements Callable<String> {
+    /** A benchmark with its default options (picocli sets the ones given). */
+    public BartBench() {}
+
     private static final String NAME = "BartBench";
 
     @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",

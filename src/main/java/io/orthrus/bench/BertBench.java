@@ -54,6 +54,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  orthrus bench bert --steps 1000 --log-every 100"},
         description = "Masked-LM pre-training of a BERT-Tiny on a WordPiece corpus; prints one JSON line.")
 public final class BertBench implements Callable<String> {
+    /** A benchmark with its default options (picocli sets the ones given). */
+    public BertBench() {}
+
     private static final String NAME = "BertBench";
     private static final List<String> PROBES = List.of("to be or not to be , that is the [MASK] .",
             "my lord , the [MASK] is come .", "what is your [MASK] ?", "i will [MASK] thee .");

@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  orthrus bench elmo --steps 600"},
         description = "ELMo's bidirectional LSTM LM on characters; prints one JSON line.")
 public final class ElmoBench implements Callable<String> {
+    /** A benchmark with its default options (picocli sets the ones given). */
+    public ElmoBench() {}
+
     private static final String NAME = "ElmoBench";
 
     @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",

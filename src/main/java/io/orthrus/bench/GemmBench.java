@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  orthrus bench gemm --quick --shapes 512,512,512"},
         description = "GFLOP/s of each GEMM kernel at a small GPT's shapes, on one thread and on all; prints one JSON line.")
 public final class GemmBench implements Callable<String> {
+    /** A benchmark with its default options (picocli sets the ones given). */
+    public GemmBench() {}
+
     private static final int[][] DEFAULT_SHAPES = {
         {768, 128, 384}, {768, 512, 128}, {768, 128, 65}, {512, 512, 512}, {1024, 1024, 1024},
     };

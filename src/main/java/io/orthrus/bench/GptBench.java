@@ -38,6 +38,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  orthrus bench gpt --steps 200 --threads 2"},
         description = "nanoGPT's CPU recipe on a character-level corpus; prints one JSON line.")
 public final class GptBench implements Callable<String> {
+    /** A benchmark with its default options (picocli sets the ones given). */
+    public GptBench() {}
+
     @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
             description = "UTF-8 text (default: ${DEFAULT-VALUE}).")
     Path corpus;

@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:", "  orthrus bench word2vec --threads 1,2"},
         description = "Word2vec CBOW: training speed per thread count, neighbours and analogies; prints one JSON line.")
 public final class Word2VecBench implements Callable<String> {
+    /** A benchmark with its default options (picocli sets the ones given). */
+    public Word2VecBench() {}
+
     private static final String NAME = "Word2VecBench";
     private static final List<String> PROBES = List.of("king", "love", "lord", "death", "night", "sweet", "romeo");
     private static final List<List<String>> ANALOGIES = List.of(List.of("man", "king", "woman"),

@@ -25,6 +25,9 @@ import picocli.CommandLine.Command;
                 ModelCommands.FillMaskCommand.class, ModelCommands.Embed.class, ModelCommands.Score.class,
                 TokenizerCommand.class, PlotCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
+    /** The root command; {@link #commandLine()} wraps it with the error handling. */
+    public Main() {}
+
     @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On an error, print the stack trace as well as the one-line message.")
     boolean verbose;

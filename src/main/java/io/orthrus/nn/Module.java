@@ -24,6 +24,9 @@ public abstract class Module {
     private final Map<String, Rng> generators = new LinkedHashMap<>();
     private boolean training = true;
 
+    /** A module with nothing registered yet, in training mode; subclasses register what they own. */
+    protected Module() {}
+
     /** Registers a parameter of this module under {@code name} and returns it. */
     protected final Parameter registerParameter(String name, Parameter parameter) {
         checkName(name);

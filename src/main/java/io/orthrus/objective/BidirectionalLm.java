@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  * predict their successor, positions 1 … T−1 their predecessor.
  */
 public final class BidirectionalLm implements Objective<BidirectionalLanguageModel, IntTensor> {
+    /** The objective; it has no settings. */
+    public BidirectionalLm() {}
+
     /**
      * Mean validation losses per direction, in nats per token.
      *

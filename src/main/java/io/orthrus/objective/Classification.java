@@ -13,6 +13,9 @@ import io.orthrus.tensor.Tensor;
  * @param <B> the batch type: inputs with labels
  */
 public final class Classification<I, B extends Labeled<I>> implements Objective<Classifier<I>, B> {
+    /** The objective; it has no settings. */
+    public Classification() {}
+
     @Override
     public Tensor loss(Classifier<I> model, B batch) {
         int[] labels = batch.labels().data();

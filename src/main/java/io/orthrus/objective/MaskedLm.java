@@ -61,6 +61,8 @@ public final class MaskedLm implements Objective<Bert, TokenBatch> {
     }
 
     /**
+     * How many positions to mask, how to replace them, and how to choose them.
+     *
      * @param rate           fraction of maskable positions to predict, in (0, 1]
      * @param maskFraction   of those, the fraction replaced by {@code [MASK]}
      * @param randomFraction of those, the fraction replaced by a random token (the rest are kept)

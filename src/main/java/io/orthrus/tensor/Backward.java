@@ -11,6 +11,8 @@ package io.orthrus.tensor;
 @FunctionalInterface
 public interface Backward {
     /**
+     * Adds this op's contribution to its inputs' gradients.
+     *
      * @param gradOutput dL/d(output), laid out like the output (read only)
      */
     void apply(float[] gradOutput);

@@ -28,6 +28,8 @@ import java.util.List;
  */
 public final class FineTuner {
     /**
+     * What fine-tuning produced.
+     *
      * @param training           the trainer's result (losses, step time)
      * @param trainAccuracy      accuracy on the training examples after fine-tuning, in [0, 1]
      * @param validationAccuracy accuracy on the validation examples, in [0, 1]

@@ -2,6 +2,9 @@ package io.orthrus.tensor.kernel;
 
 /** {@link MathKernel} in plain Java: the reference, and the kernel used without the Vector API module. */
 public final class JavaMath implements MathKernel {
+    /** The plain-Java kernels; they keep no state. */
+    public JavaMath() {}
+
     @Override
     public String name() {
         return "plain-java";

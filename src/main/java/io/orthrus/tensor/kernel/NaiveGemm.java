@@ -5,6 +5,9 @@ package io.orthrus.tensor.kernel;
  * obviously right; the fast kernels are tested against it.
  */
 public final class NaiveGemm implements Gemm {
+    /** The triple loop; it keeps no state. */
+    public NaiveGemm() {}
+
     @Override
     public String name() {
         return "naive";

@@ -30,6 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Load it only when the JVM has {@code jdk.incubator.vector} ({@link Kernels} checks).
  */
 public final class VectorMath implements MathKernel {
+    /** The Vector API kernels; they keep no state. */
+    public VectorMath() {}
+
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final JavaMath SCALAR = new JavaMath();
     private static final float LOG2E = 1.44269504088896341f;
