@@ -12,7 +12,6 @@ import io.orthrus.objective.Denoising;
 import io.orthrus.objective.Seq2Seq;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
-import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.tokenize.CharTokenizer;
 import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;

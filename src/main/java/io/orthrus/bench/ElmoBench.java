@@ -7,7 +7,6 @@ import io.orthrus.model.BiLm;
 import io.orthrus.objective.BidirectionalLm;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
-import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.tokenize.CharTokenizer;
 import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;

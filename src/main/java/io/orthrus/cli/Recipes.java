@@ -4,7 +4,6 @@ import io.orthrus.data.BatchSource;
 import io.orthrus.data.EncodedWindows;
 import io.orthrus.data.SpecialTokens;
 import io.orthrus.data.TextDataset;
-import io.orthrus.data.WindowSampler;
 import io.orthrus.data.grammar.Grammar;
 import io.orthrus.io.BertCheckpoint;
 import io.orthrus.io.GptCheckpoint;

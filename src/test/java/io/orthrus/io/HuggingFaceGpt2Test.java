@@ -14,7 +14,6 @@ import io.orthrus.model.Gpt;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Tensor;
-import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
