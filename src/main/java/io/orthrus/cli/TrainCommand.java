@@ -136,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
         String outputName = c.string("output", Path.of("runs", kind).toAbsolutePath().toString());
         if (directory == null) {
             directory = Path.of(outputName);
-            prepareOutput(directory);
+            checkOutput(directory); // before the work of building the run; nothing is changed until it is built
         }
         if (kind.equals("cbow")) {
             if (resume != null) {
@@ -152,6 +152,7 @@ final class TrainCommand implements Callable<Integer> {
         c.rejectUnread();
         JsonObject resolved = c.resolved();
         if (resume == null) {
+            clearOutput(directory);
             AtomicFiles.writeString(directory.resolve(RUN_FILE), resolved.toString() + "\n");
         }
         return train(run, resolved, directory, checkpointInterval, keep, patience, out);
@@ -178,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A new run's directory must be new, empty, or (with --force) an earlier run; anything else is left alone. */
-    private void prepareOutput(Path directory) throws IOException {
+    private void checkOutput(Path directory) throws IOException {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new IllegalArgumentException("output " + directory + " exists and is a file, not a run directory");
         }
@@ -196,10 +197,14 @@ final class TrainCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("output " + directory + " already holds a run; continue it with"
                             + " --resume " + directory + " or start over with --force");
                 }
-                for (String name : List.of(RUN_FILE, METRICS, "loss.svg", "loss.png", CHECKPOINTS, BEST, MODEL, "vectors.txt")) {
-                    deleteRecursively(directory.resolve(name));
-                }
             }
+        }
+    }
+
+    /** Once the new run is built and its config valid: removes an earlier run's files (--force) and creates the directory. */
+    private static void clearOutput(Path directory) throws IOException {
+        for (String name : List.of(RUN_FILE, METRICS, "loss.svg", "loss.png", CHECKPOINTS, BEST, MODEL, "vectors.txt")) {
+            deleteRecursively(directory.resolve(name));
         }
         Files.createDirectories(directory);
     }
@@ -387,6 +392,7 @@ final class TrainCommand implements Callable<Integer> {
                 .withThreads(c.integer("threads", 1, 1, 256))
                 .withSeed(c.longValue("seed", 1));
         c.rejectUnread();
+        clearOutput(directory);
         AtomicFiles.writeString(directory.resolve(RUN_FILE), c.resolved().toString() + "\n");
         out.println("training cbow (word2vec): " + options);
         Word2Vec model = Word2Vec.train(List.of(text.split("\n")), options);

@@ -197,6 +197,9 @@ class TrainCommandTest {
         Cli.expect(0, args("train", "--steps", "2", "--output", run.toString()));
         Cli exists = Cli.expect(1, args("train", "--steps", "2", "--output", run.toString()));
         assertTrue(exists.err().contains("already holds a run") && exists.err().contains("--force"), exists.err());
+        Cli typo = Cli.expect(1, args("train", "--steps", "3", "--output", run.toString(), "--force", "--set", "stpes=4"));
+        assertTrue(typo.err().contains("field 'stpes' is not a known field"), typo.err());
+        assertTrue(Files.isRegularFile(run.resolve("checkpoints/step-00000002/state.json")), "a bad config loses nothing");
         Cli.expect(0, args("train", "--steps", "3", "--output", run.toString(), "--force"));
         assertEquals(3, JsonFiles.readObject(run.resolve("run.json")).get("steps").getAsInt());
 
