@@ -142,6 +142,35 @@ class TrainCommandTest {
         assertArrayEquals(finalWeights(straight, 10), finalWeights(resumed, 10));
     }
 
+    @Test
+    void ctrlCSavesACheckpointThatResumes() throws Exception {
+        Path run = dir.resolve("interrupted");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args("train", "--steps", "100000", "--output", run.toString())));
+        Path log = dir.resolve("interrupted.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("step 1/100000") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(300); // a few more steps
+        new ProcessBuilder("sh", "-c", "kill -INT " + process.pid()).start().waitFor(); // Ctrl-C
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the run did not stop on SIGINT");
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(output.contains("interrupted at step") && output.contains("--resume"), output);
+        assertEquals(130, process.exitValue(), output);
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("interrupted at step (\\d+)/").matcher(output);
+        assertTrue(stopped.find(), output);
+        List<Path> saved = TrainCommand.checkpoints(run);
+        assertEquals(String.format("step-%08d", Integer.parseInt(stopped.group(1))),
+                saved.get(saved.size() - 1).getFileName().toString(), "the step in progress is saved");
+        int step = Integer.parseInt(stopped.group(1));
+        Cli resumed = Cli.expect(0, "train", "--resume", run.toString(), "--stop-at", Integer.toString(step + 2));
+        assertTrue(resumed.out().contains("at step " + step + "/100000") && resumed.out().contains("stopped at step "
+                + (step + 2) + "/100000"), resumed.out());
+    }
+
     /** Runs the command line in a new JVM with one kernel thread. */
     private void child(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
