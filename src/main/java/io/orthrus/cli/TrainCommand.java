@@ -236,6 +236,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "training %s: %s, %,d parameters, %d steps -> %s%n", resolved.get("objective").getAsString(),
                 trainer.objective().name(), trainer.model().parameterCount(), total, directory);
+        if (stopAt != null && stopAt <= trainer.step()) {
+            throw new IllegalArgumentException("--stop-at " + stopAt + " is not after step " + trainer.step()
+                    + ", where the run stands");
+        }
         int stopStep = stopAt == null ? total : Math.min(stopAt, total);
         ProgressListener progress = new ProgressListener(out, total, System.console() != null);
         trainer.addListener(progress);

@@ -117,6 +117,8 @@ class TrainCommandTest {
             Cli.expect(0, concat(args("train", "--output", straight.toString()), common));
             Cli stopped = Cli.expect(0, concat(args("train", "--output", resumed.toString(), "--stop-at", "6"), common));
             assertTrue(stopped.out().contains("stopped at step 6/14"), stopped.out());
+            Cli early = Cli.expect(1, "train", "--resume", resumed.toString(), "--stop-at", "6");
+            assertTrue(early.err().contains("--stop-at 6 is not after step 6"), early.err());
             Cli continued = Cli.expect(0, "train", "--resume", resumed.toString());
             assertTrue(continued.out().contains("resuming") && continued.out().contains("at step 6/14"), continued.out());
             assertArrayEquals(finalWeights(straight, 14), finalWeights(resumed, 14), objective);
