@@ -1,7 +1,6 @@
 package io.orthrus.bench;
 
 import io.orthrus.nn.TransformerConfig;
-import io.orthrus.tensor.kernel.Parallel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -29,16 +28,6 @@ final class BenchSupport {
                     + " (see --help)", e);
         }
         return bench;
-    }
-
-    /** Sizes the kernels' thread pool, unless {@code threads} is null; must run before the first kernel call. */
-    static void useThreads(Integer threads) {
-        if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            }
-            System.setProperty(Parallel.THREADS_PROPERTY, threads.toString());
-        }
     }
 
     /** {@code pre} or {@code post}, in any case. */

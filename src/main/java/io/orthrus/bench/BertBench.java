@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -68,8 +69,8 @@ public final class BertBench implements Callable<String> {
     @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--threads", description = "Kernel threads (default: the available processors).")
-    Integer threads;
+    @Mixin
+    KernelThreads threads;
 
     @Option(names = "--vocab", defaultValue = "2048", description = "WordPiece vocabulary size (default: ${DEFAULT-VALUE}).")
     int vocabSize;
@@ -116,7 +117,7 @@ public final class BertBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
-        BenchSupport.useThreads(threads);
+        threads.apply();
         String text = BenchSupport.readCorpus(NAME, corpus);
         String trainText = text.substring(0, (int) (text.length() * 0.9));
         long vocabStart = System.nanoTime();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,8 +63,8 @@ public final class ElmoBench implements Callable<String> {
     @Option(names = "--eval-batches", defaultValue = "20", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
-    @Option(names = "--threads", description = "Kernel threads (default: the available processors).")
-    Integer threads;
+    @Mixin
+    KernelThreads threads;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -76,7 +77,7 @@ public final class ElmoBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
-        BenchSupport.useThreads(threads);
+        threads.apply();
         String text = BenchSupport.readCorpus(NAME, corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);

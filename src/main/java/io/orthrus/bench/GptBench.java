@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,8 +49,8 @@ public final class GptBench implements Callable<String> {
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--threads", description = "Kernel threads (default: the available processors).")
-    Integer threads;
+    @Mixin
+    KernelThreads threads;
 
     @Option(names = "--eval-batches", defaultValue = "200", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
     int evalBatches;
@@ -72,7 +73,7 @@ public final class GptBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
-        BenchSupport.useThreads(threads);
+        threads.apply();
         String text = BenchSupport.readCorpus("GptBench", corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
         TransformerConfig config = TransformerConfig.nanoGptCpu(tokenizer.vocabSize());

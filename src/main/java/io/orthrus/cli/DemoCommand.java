@@ -1,5 +1,6 @@
 package io.orthrus.cli;
 
+import io.orthrus.bench.KernelThreads;
 import io.orthrus.data.EncodedWindows;
 import io.orthrus.data.TextDataset;
 import io.orthrus.data.TokenBatch;
@@ -62,12 +63,9 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KernelThreads threads;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws IOException {
-        threads.apply(spec.commandLine());
+        threads.apply();
         if (steps < 10) {
             throw new IllegalArgumentException("--steps must be at least 10, got " + steps);
         }

@@ -1,5 +1,6 @@
 package io.orthrus.cli;
 
+import io.orthrus.bench.KernelThreads;
 import com.google.gson.JsonObject;
 import io.orthrus.io.AtomicFiles;
 import io.orthrus.io.TrainingCheckpoint;
@@ -94,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        threads.apply(spec.commandLine());
+        threads.apply();
         PrintStream out = System.out;
         Path directory;
         ConfigFile c;
