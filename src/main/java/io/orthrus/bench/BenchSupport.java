@@ -1,6 +1,7 @@
 package io.orthrus.bench;
 
 import io.orthrus.nn.TransformerConfig;
+import io.orthrus.train.TrainingListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -8,10 +9,13 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** What the benchmarks share: option parsing, the corpus file, rounding for the JSON line, peak heap. */
+/** What the benchmarks share: option parsing, the corpus file, rounding for the JSON line, memory figures. */
 final class BenchSupport {
     /** The corpus the benchmarks read unless given {@code --corpus}: Tiny Shakespeare beside the project. */
     static final String DEFAULT_CORPUS = "../shared/data/tinyshakespeare.txt";
@@ -50,6 +54,65 @@ final class BenchSupport {
     /** {@code value} rounded to 4 decimals. */
     static double round(double value) {
         return Math.round(value * 10000) / 10000.0;
+    }
+
+    /**
+     * Heap in use after a full collection, in bytes: what the run really holds (weights,
+     * gradients, optimizer state, workspaces, data), unlike the peak, which the collector's sizing
+     * of the young generation dominates.
+     */
+    static long liveHeapBytes() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
+    /**
+     * Bytes allocated on the heap by every thread of the JVM so far, or -1 when the JVM cannot
+     * tell ({@code com.sun.management.ThreadMXBean}, which HotSpot JVMs provide).
+     */
+    static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+                || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long total = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            total += Math.max(0, bytes);
+        }
+        return total;
+    }
+
+    /**
+     * A training listener that records the bytes allocated between consecutive steps (all
+     * threads); {@link #medianBytesPerStep} skips the first {@code warmUpSteps}, where the JIT
+     * and the first allocation of every buffer dominate.
+     */
+    static final class AllocationMeter implements TrainingListener {
+        private final int warmUpSteps;
+        private final List<Long> perStep = new ArrayList<>();
+        private long last = allocatedBytes();
+
+        AllocationMeter(int warmUpSteps) {
+            this.warmUpSteps = warmUpSteps;
+        }
+
+        @Override
+        public void onStep(StepMetrics metrics) {
+            long now = allocatedBytes();
+            perStep.add(now - last);
+            last = now;
+        }
+
+        /** Median bytes allocated per step after warm-up, or -1 when unknown or too few steps. */
+        long medianBytesPerStep() {
+            if (last < 0 || perStep.size() <= warmUpSteps) {
+                return -1;
+            }
+            List<Long> steady = new ArrayList<>(perStep.subList(warmUpSteps, perStep.size()));
+            Collections.sort(steady);
+            return steady.get(steady.size() / 2);
+        }
     }
 
     /** The highest heap use seen so far, summed over the heap pools, in bytes. */

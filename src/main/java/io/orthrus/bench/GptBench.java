@@ -85,6 +85,8 @@ public final class GptBench implements Callable<String> {
         if (logEvery > 0) {
             trainer.addListener(new LoggingListener(logEvery));
         }
+        BenchSupport.AllocationMeter allocation = new BenchSupport.AllocationMeter(Math.min(50, steps / 4));
+        trainer.addListener(allocation);
         int window = config.contextLength() + 1;
         TrainingResult result = trainer.fit(data.trainWindows(window, batch, rng.split()),
                 data.validationWindows(window, batch, rng.split()));
@@ -106,6 +108,12 @@ public final class GptBench implements Callable<String> {
         json.addProperty("ms_per_step", BenchSupport.round(result.medianStepMillis()));
         json.addProperty("tokens_per_s", Math.round(result.predictionsPerSecond()));
         json.addProperty("peak_heap_mb", Math.round(BenchSupport.peakHeapBytes() / 1e6));
+        json.addProperty("live_heap_mb", Math.round(BenchSupport.liveHeapBytes() / 1e6));
+        // Weights, their gradients and AdamW's two moments: four floats per parameter.
+        json.addProperty("model_state_mb", BenchSupport.round(model.parameterCount() * 4.0 * Float.BYTES / 1e6));
+        json.addProperty("workspace_mb", BenchSupport.round(trainer.workspaceBytes() / 1e6));
+        long perStep = allocation.medianBytesPerStep();
+        json.addProperty("alloc_mb_per_step", perStep < 0 ? -1 : BenchSupport.round(perStep / 1e6));
         json.addProperty("generate_cached_tokens_per_s", Math.round(cached));
         json.addProperty("generate_uncached_tokens_per_s", Math.round(uncached));
         json.addProperty("sample", sample);

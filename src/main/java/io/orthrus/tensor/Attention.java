@@ -11,13 +11,16 @@ import java.util.Arrays;
  * one op with one closed-form backward.
  *
  * <p>Each (batch row, head) pair is one task on the shared pool: its Q, K and V are gathered
- * from {@code qkv} into small contiguous matrices, the scores go through a single-threaded GEMM,
- * and the softmax probabilities {@code P (B, nh, T, T)} are kept for backward, which computes
- * {@code dV = Pᵀ·dO}, {@code dP = dO·Vᵀ}, {@code dS = P ⊙ (dP − rowsum(dP ⊙ P))·scale},
- * {@code dQ = dS·K} and {@code dK = dSᵀ·Q}. No (B, nh, T, hs) copy of the inputs or outputs is
- * made. Tests check it against the composite ops, in value and gradient.
+ * from {@code qkv} into small contiguous matrices in a scratch array of the thread's own, the
+ * scores go through a single-threaded GEMM, and the softmax probabilities {@code P (B, nh, T, T)}
+ * are kept for backward, which computes {@code dV = Pᵀ·dO}, {@code dP = dO·Vᵀ},
+ * {@code dS = P ⊙ (dP − rowsum(dP ⊙ P))·scale}, {@code dQ = dS·K} and {@code dK = dSᵀ·Q}. No
+ * (B, nh, T, hs) copy of the inputs or outputs is made. Tests check it against the composite
+ * ops, in value and gradient.
  */
 public final class Attention {
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
     private Attention() {}
 
     /**
@@ -40,53 +43,57 @@ public final class Attention {
         int maskRows = checkMask(blocked, b, t);
         float[] mask = blocked == null ? null : blocked.data();
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float[] x = qkv.data(), out = new float[b * t * c];
-        float[] probs = new float[b * heads * t * t]; // P, kept for backward
+        float[] x = qkv.data(), out = Workspace.uninitialized(b * t * c);
+        float[] probs = Workspace.uninitialized(b * heads * t * t); // P, kept for backward
         Gemm gemm = Kernels.serialGemm();
         Parallel.shared().forEach(b * heads, task -> {
             int bi = task / heads, h = task % heads;
-            float[] q = new float[t * hs], k = new float[t * hs], v = new float[t * hs], o = new float[t * hs];
-            gather(x, bi, t, c, 0, h, hs, q);
-            gather(x, bi, t, c, 1, h, hs, k);
-            gather(x, bi, t, c, 2, h, hs, v);
+            // This thread's Q, K, V and O of one head, (T, hs) each, side by side.
+            float[] head = scratch(4 * t * hs);
+            int q = 0, k = t * hs, v = 2 * t * hs, o = 3 * t * hs;
+            gather(x, bi, t, c, 0, h, hs, head, q);
+            gather(x, bi, t, c, 1, h, hs, head, k);
+            gather(x, bi, t, c, 2, h, hs, head, v);
             int pOffset = task * t * t;
-            gemm.gemm(false, true, t, t, hs, q, 0, k, 0, probs, pOffset, false); // S = Q·Kᵀ (T, T)
+            gemm.gemm(false, true, t, t, hs, head, q, head, k, probs, pOffset, false); // S = Q·Kᵀ (T, T)
             int maskOffset = mask == null ? 0 : (maskRows == 1 ? 0 : bi) * t * t;
             for (int i = 0; i < t; i++) {
                 softmaxRow(probs, pOffset + i * t, t, scale, mask, maskOffset + i * t);
             }
-            gemm.gemm(false, false, t, hs, t, probs, pOffset, v, 0, o, 0, false); // O = P·V (T, hs)
-            scatter(o, bi, t, c, h, hs, out);
+            gemm.gemm(false, false, t, hs, t, probs, pOffset, head, v, head, o, false); // O = P·V (T, hs)
+            scatter(head, o, bi, t, c, h, hs, out);
         });
         return Tensor.fromOp("selfAttention", out, new int[] {b, t, c}, g -> {
             float[] gx = qkv.gradBuffer();
             Parallel.shared().forEach(b * heads, task -> {
                 int bi = task / heads, h = task % heads;
-                float[] q = new float[t * hs], k = new float[t * hs], v = new float[t * hs], dO = new float[t * hs];
-                float[] dP = new float[t * t], dQ = new float[t * hs], dK = new float[t * hs], dV = new float[t * hs];
-                gather(x, bi, t, c, 0, h, hs, q);
-                gather(x, bi, t, c, 1, h, hs, k);
-                gather(x, bi, t, c, 2, h, hs, v);
-                gatherOutput(g, bi, t, c, h, hs, dO);
+                // This thread's Q, K, V, dO, dQ, dK, dV of one head, (T, hs) each, then dP (T, T).
+                float[] head = scratch(7 * t * hs + t * t);
+                int q = 0, k = t * hs, v = 2 * t * hs, dO = 3 * t * hs;
+                int dQ = 4 * t * hs, dK = 5 * t * hs, dV = 6 * t * hs, dP = 7 * t * hs;
+                gather(x, bi, t, c, 0, h, hs, head, q);
+                gather(x, bi, t, c, 1, h, hs, head, k);
+                gather(x, bi, t, c, 2, h, hs, head, v);
+                gatherOutput(g, bi, t, c, h, hs, head, dO);
                 int pOffset = task * t * t;
-                gemm.gemm(true, false, t, hs, t, probs, pOffset, dO, 0, dV, 0, false); // dV = Pᵀ·dO
-                gemm.gemm(false, true, t, t, hs, dO, 0, v, 0, dP, 0, false); // dP = dO·Vᵀ
+                gemm.gemm(true, false, t, hs, t, probs, pOffset, head, dO, head, dV, false); // dV = Pᵀ·dO
+                gemm.gemm(false, true, t, t, hs, head, dO, head, v, head, dP, false); // dP = dO·Vᵀ
                 for (int i = 0; i < t; i++) { // dS = P ⊙ (dP − Σⱼ dP·P)·scale, in place in dP
-                    int row = i * t, pRow = pOffset + i * t;
+                    int row = dP + i * t, pRow = pOffset + i * t;
                     float dot = 0;
                     for (int j = 0; j < t; j++) {
-                        dot += dP[row + j] * probs[pRow + j];
+                        dot += head[row + j] * probs[pRow + j];
                     }
                     for (int j = 0; j < t; j++) {
-                        dP[row + j] = probs[pRow + j] * (dP[row + j] - dot) * scale;
+                        head[row + j] = probs[pRow + j] * (head[row + j] - dot) * scale;
                     }
                 }
-                gemm.gemm(false, false, t, hs, t, dP, 0, k, 0, dQ, 0, false); // dQ = dS·K
-                gemm.gemm(true, false, t, hs, t, dP, 0, q, 0, dK, 0, false); // dK = dSᵀ·Q
+                gemm.gemm(false, false, t, hs, t, head, dP, head, k, head, dQ, false); // dQ = dS·K
+                gemm.gemm(true, false, t, hs, t, head, dP, head, q, head, dK, false); // dK = dSᵀ·Q
                 // Each task owns its head's channels, so these accumulations never overlap.
-                accumulate(dQ, bi, t, c, 0, h, hs, gx);
-                accumulate(dK, bi, t, c, 1, h, hs, gx);
-                accumulate(dV, bi, t, c, 2, h, hs, gx);
+                accumulate(head, dQ, bi, t, c, 0, h, hs, gx);
+                accumulate(head, dK, bi, t, c, 1, h, hs, gx);
+                accumulate(head, dV, bi, t, c, 2, h, hs, gx);
             });
         }, qkv);
     }
@@ -123,30 +130,46 @@ public final class Attention {
         }
     }
 
-    /** Copies part {@code part} (0 = Q, 1 = K, 2 = V), head {@code h} of batch row {@code bi} into {@code dst (T, hs)}. */
-    private static void gather(float[] qkv, int bi, int t, int c, int part, int h, int hs, float[] dst) {
+    /**
+     * This thread's scratch array of at least {@code size} floats, reused by every head this
+     * thread works on: a head's matrices are a few kilobytes and stay in the L1 cache.
+     */
+    private static float[] scratch(int size) {
+        float[] array = SCRATCH.get();
+        if (array.length < size) {
+            array = new float[size];
+            SCRATCH.set(array);
+        }
+        return array;
+    }
+
+    /**
+     * Copies part {@code part} (0 = Q, 1 = K, 2 = V), head {@code h} of batch row {@code bi} into
+     * {@code dst (T, hs)} starting at {@code at}.
+     */
+    private static void gather(float[] qkv, int bi, int t, int c, int part, int h, int hs, float[] dst, int at) {
         for (int i = 0; i < t; i++) {
-            System.arraycopy(qkv, (bi * t + i) * 3 * c + part * c + h * hs, dst, i * hs, hs);
+            System.arraycopy(qkv, (bi * t + i) * 3 * c + part * c + h * hs, dst, at + i * hs, hs);
         }
     }
 
-    private static void gatherOutput(float[] out, int bi, int t, int c, int h, int hs, float[] dst) {
+    private static void gatherOutput(float[] out, int bi, int t, int c, int h, int hs, float[] dst, int at) {
         for (int i = 0; i < t; i++) {
-            System.arraycopy(out, (bi * t + i) * c + h * hs, dst, i * hs, hs);
+            System.arraycopy(out, (bi * t + i) * c + h * hs, dst, at + i * hs, hs);
         }
     }
 
-    private static void scatter(float[] src, int bi, int t, int c, int h, int hs, float[] out) {
+    private static void scatter(float[] src, int at, int bi, int t, int c, int h, int hs, float[] out) {
         for (int i = 0; i < t; i++) {
-            System.arraycopy(src, i * hs, out, (bi * t + i) * c + h * hs, hs);
+            System.arraycopy(src, at + i * hs, out, (bi * t + i) * c + h * hs, hs);
         }
     }
 
-    private static void accumulate(float[] src, int bi, int t, int c, int part, int h, int hs, float[] grad) {
+    private static void accumulate(float[] src, int at, int bi, int t, int c, int part, int h, int hs, float[] grad) {
         for (int i = 0; i < t; i++) {
-            int at = (bi * t + i) * 3 * c + part * c + h * hs;
+            int to = (bi * t + i) * 3 * c + part * c + h * hs, from = at + i * hs;
             for (int j = 0; j < hs; j++) {
-                grad[at + j] += src[i * hs + j];
+                grad[to + j] += src[from + j];
             }
         }
     }

@@ -12,8 +12,8 @@ final class DropoutOp {
             return a;
         }
         float keepScale = 1f / (1f - p);
-        float[] x = a.data(), out = new float[x.length];
-        float[] scale = new float[x.length]; // 0 for dropped elements, 1/(1-p) for kept ones
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
+        float[] scale = Workspace.uninitialized(x.length); // 0 for dropped elements, 1/(1-p) for kept ones
         for (int i = 0; i < x.length; i++) {
             scale[i] = rng.nextFloat() < p ? 0f : keepScale;
             out[i] = x[i] * scale[i];

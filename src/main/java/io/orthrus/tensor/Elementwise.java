@@ -20,7 +20,7 @@ final class Elementwise {
 
     static Tensor add(Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("add", a, b);
-        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        float[] x = a.data(), y = b.data(), out = Workspace.uninitialized(bc.size);
         if (bc.index[0] == null && bc.index[1] == null) { // same shapes (a residual connection): no index maps
             Parallel.shared().forRange(out.length, PARALLEL_GRAIN, (from, to) -> {
                 for (int i = from; i < to; i++) {
@@ -40,7 +40,7 @@ final class Elementwise {
 
     static Tensor sub(Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("sub", a, b);
-        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        float[] x = a.data(), y = b.data(), out = Workspace.uninitialized(bc.size);
         for (int i = 0; i < out.length; i++) {
             out[i] = x[bc.at(0, i)] - y[bc.at(1, i)];
         }
@@ -52,7 +52,7 @@ final class Elementwise {
 
     static Tensor mul(Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("mul", a, b);
-        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        float[] x = a.data(), y = b.data(), out = Workspace.uninitialized(bc.size);
         for (int i = 0; i < out.length; i++) {
             out[i] = x[bc.at(0, i)] * y[bc.at(1, i)];
         }
@@ -72,7 +72,7 @@ final class Elementwise {
 
     static Tensor div(Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("div", a, b);
-        float[] x = a.data(), y = b.data(), out = new float[bc.size];
+        float[] x = a.data(), y = b.data(), out = Workspace.uninitialized(bc.size);
         for (int i = 0; i < out.length; i++) {
             out[i] = x[bc.at(0, i)] / y[bc.at(1, i)];
         }
@@ -113,7 +113,7 @@ final class Elementwise {
 
     /** {@code scale · x + shift}: the scalar add, sub, mul, div and neg. */
     static Tensor affine(Tensor a, float scale, float shift, String op) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = scale * x[i] + shift;
         }
@@ -126,7 +126,7 @@ final class Elementwise {
     }
 
     static Tensor pow(Tensor a, float exponent) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) Math.pow(x[i], exponent);
         }
@@ -139,7 +139,7 @@ final class Elementwise {
     }
 
     static Tensor exp(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) Math.exp(x[i]);
         }
@@ -152,7 +152,7 @@ final class Elementwise {
     }
 
     static Tensor log(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) Math.log(x[i]);
         }
@@ -165,7 +165,7 @@ final class Elementwise {
     }
 
     static Tensor sqrt(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) Math.sqrt(x[i]);
         }
@@ -178,7 +178,7 @@ final class Elementwise {
     }
 
     static Tensor tanh(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) Math.tanh(x[i]);
         }
@@ -191,7 +191,7 @@ final class Elementwise {
     }
 
     static Tensor sigmoid(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = sigmoid(x[i]);
         }
@@ -213,7 +213,7 @@ final class Elementwise {
     }
 
     static Tensor relu(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = x[i] > 0 ? x[i] : 0f;
         }
@@ -228,7 +228,7 @@ final class Elementwise {
     }
 
     static Tensor geluTanh(Tensor a) {
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             float v = x[i];
             float inner = SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
@@ -249,7 +249,7 @@ final class Elementwise {
 
     static Tensor geluErf(Tensor a) {
         MathKernel math = Kernels.math();
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         Parallel pool = Parallel.shared();
         pool.forRange(x.length, PARALLEL_GRAIN, (from, to) -> math.gelu(x, out, from, to));
         return Tensor.fromOp("gelu_exact", out, a.shape(), g -> {

@@ -18,7 +18,7 @@ final class IndexOps {
         int m = ids.length;
         int[] outShape = shape.clone();
         outShape[d] = m;
-        float[] x = a.data(), out = new float[outer * m * inner];
+        float[] x = a.data(), out = Workspace.uninitialized(outer * m * inner);
         for (int o = 0; o < outer; o++) {
             for (int k = 0; k < m; k++) {
                 System.arraycopy(x, (o * n + ids[k]) * inner, out, (o * m + k) * inner, inner);
@@ -58,7 +58,7 @@ final class IndexOps {
                     + " must broadcast to the tensor's shape " + Arrays.toString(shape) + ", not enlarge it");
         }
         int[] maskIndex = Shapes.broadcastIndex(mask.shape(), shape);
-        float[] x = a.data(), m = mask.data(), out = new float[x.length];
+        float[] x = a.data(), m = mask.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < x.length; i++) {
             out[i] = m[maskIndex == null ? i : maskIndex[i]] != 0 ? value : x[i];
         }
@@ -74,7 +74,7 @@ final class IndexOps {
 
     static Tensor where(Tensor condition, Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("where", condition, a, b);
-        float[] c = condition.data(), x = a.data(), y = b.data(), out = new float[bc.size];
+        float[] c = condition.data(), x = a.data(), y = b.data(), out = Workspace.uninitialized(bc.size);
         for (int i = 0; i < out.length; i++) {
             out[i] = c[bc.at(0, i)] != 0 ? x[bc.at(1, i)] : y[bc.at(2, i)];
         }

@@ -31,10 +31,10 @@ final class LayerNormOp {
             throw new IllegalArgumentException("layerNorm: eps must be positive, got " + eps);
         }
         MathKernel math = Kernels.math();
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         float[] w = weight == null ? null : weight.data(), b = bias == null ? null : bias.data();
-        float[] xHat = new float[x.length]; // normalised input, kept for backward
-        float[] rstd = new float[rows];     // 1 / sqrt(var + eps) per row
+        float[] xHat = Workspace.uninitialized(x.length); // normalised input, kept for backward
+        float[] rstd = Workspace.uninitialized(rows);     // 1 / sqrt(var + eps) per row
         Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> math.layerNorm(x, from, to, c, w, b, eps, out, xHat, rstd));
         Tensor[] inputs = weight == null && bias == null ? new Tensor[] {a}
                 : weight == null ? new Tensor[] {a, bias}
@@ -48,8 +48,8 @@ final class LayerNormOp {
                                  float[] gradX, float[] gradW, float[] gradB) {
         int blocks = Parallel.chunks(rows, ROWS_PER_BLOCK);
         // One partial sum per block of rows for the weight and bias gradients, added in block order below.
-        float[] partW = gradW == null ? null : new float[blocks * c];
-        float[] partB = gradB == null ? null : new float[blocks * c];
+        float[] partW = gradW == null ? null : Workspace.uninitialized(blocks * c);
+        float[] partB = gradB == null ? null : Workspace.uninitialized(blocks * c);
         Parallel.shared().forEach(blocks, block -> {
             int from = block * ROWS_PER_BLOCK, to = Math.min(rows, from + ROWS_PER_BLOCK);
             float[] blockW = partW == null ? null : new float[c], blockB = partB == null ? null : new float[c];

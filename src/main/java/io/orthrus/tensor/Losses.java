@@ -53,7 +53,7 @@ public final class Losses {
             }
         }
         float[] x = logits.data();
-        float[] logProbs = new float[x.length];
+        float[] logProbs = Workspace.zeroed(x.length);
         int counted = 0;
         double total = 0;
         for (int r = 0; r < rows; r++) {

@@ -21,7 +21,7 @@ final class MatMul {
      */
     static void addColumnSums(float[] g, int rows, int cols, float[] into) {
         int blocks = Parallel.chunks(rows, ROWS_PER_BLOCK);
-        float[] partial = new float[blocks * cols];
+        float[] partial = Workspace.zeroed(blocks * cols);
         Parallel.shared().forEach(blocks, block -> {
             int base = block * cols;
             for (int r = block * ROWS_PER_BLOCK, end = Math.min(rows, r + ROWS_PER_BLOCK); r < end; r++) {
@@ -58,7 +58,7 @@ final class MatMul {
         outShape[batch.length + 1] = n;
 
         Gemm gemm = Kernels.gemm();
-        float[] x = a.data(), y = b.data(), out = new float[batches * m * n];
+        float[] x = a.data(), y = b.data(), out = Workspace.uninitialized(batches * m * n);
         for (int i = 0; i < batches; i++) {
             int ia = indexA == null ? i : indexA[i], ib = indexB == null ? i : indexB[i];
             gemm.gemm(false, false, m, n, k, x, ia * m * k, y, ib * k * n, out, i * m * n, false);
@@ -93,7 +93,7 @@ final class MatMul {
         int[] outShape = sx.clone();
         outShape[sx.length - 1] = out;
         Gemm gemm = Kernels.gemm();
-        float[] xs = x.data(), w = weight.data(), y = new float[rows * out];
+        float[] xs = x.data(), w = weight.data(), y = Workspace.uninitialized(rows * out);
         if (bias != null) {
             float[] b = bias.data();
             Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {

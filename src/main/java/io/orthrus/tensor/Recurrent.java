@@ -33,9 +33,10 @@ public final class Recurrent {
         Gemm gemm = Kernels.gemm();
         float[] x = gates.data(), w = hiddenWeight.data();
         // Time-major buffers, so that each step's (B, ·) block is contiguous for the GEMM.
-        float[] act = new float[t * b * h4]; // σ(i), σ(f), tanh(g), σ(o), kept for backward
-        float[] cells = new float[t * b * h], tanhCells = new float[t * b * h], hidden = new float[t * b * h];
-        float[] pre = new float[b * h4], exps = new float[b * h4], cellExps = new float[b * h];
+        float[] act = Workspace.zeroed(t * b * h4); // σ(i), σ(f), tanh(g), σ(o), kept for backward
+        float[] cells = Workspace.zeroed(t * b * h), tanhCells = Workspace.zeroed(t * b * h);
+        float[] hidden = Workspace.zeroed(t * b * h);
+        float[] pre = Workspace.zeroed(b * h4), exps = Workspace.zeroed(b * h4), cellExps = Workspace.zeroed(b * h);
         for (int step = 0; step < t; step++) {
             for (int r = 0; r < b; r++) {
                 System.arraycopy(x, (r * t + step) * h4, pre, r * h4, h4);
@@ -79,7 +80,7 @@ public final class Recurrent {
                 }
             }
         }
-        float[] output = new float[b * t * h];
+        float[] output = Workspace.zeroed(b * t * h);
         for (int step = 0; step < t; step++) {
             for (int r = 0; r < b; r++) {
                 System.arraycopy(hidden, (step * b + r) * h, output, (r * t + step) * h, h);
@@ -87,7 +88,7 @@ public final class Recurrent {
         }
         return Tensor.fromOp("lstm", output, new int[] {b, t, h}, g -> {
             float[] gx = gates.gradBuffer(), gw = hiddenWeight.gradBuffer();
-            float[] dh = new float[b * h], dc = new float[b * h], dGates = new float[b * h4];
+            float[] dh = Workspace.zeroed(b * h), dc = Workspace.zeroed(b * h), dGates = Workspace.zeroed(b * h4);
             for (int step = t - 1; step >= 0; step--) {
                 for (int r = 0; r < b; r++) {
                     int a = (step * b + r) * h4, s = (step * b + r) * h, q = r * h4;

@@ -31,7 +31,7 @@ final class Reductions {
                     + java.util.Arrays.toString(shape) + " is empty; the mean of nothing is undefined");
         }
         float scale = mean ? 1f / n : 1f;
-        float[] x = a.data(), out = new float[outer * inner];
+        float[] x = a.data(), out = Workspace.zeroed(outer * inner);
         for (int o = 0; o < outer; o++) {
             for (int k = 0; k < n; k++) {
                 int src = (o * n + k) * inner, dst = o * inner;
@@ -62,7 +62,7 @@ final class Reductions {
         int[] shape = a.shape();
         int d = Shapes.dim("max", shape, dim);
         int[] argmax = flatArgmax(a, d, "max"); // flat source index of each maximum
-        float[] x = a.data(), out = new float[argmax.length];
+        float[] x = a.data(), out = Workspace.uninitialized(argmax.length);
         for (int i = 0; i < out.length; i++) {
             out[i] = x[argmax[i]];
         }

@@ -85,7 +85,7 @@ final class ShapeOps {
             gather[i] = inStrides[resolved[i]];
         }
         int[] sourceIndex = Shapes.strideIndex(outShape, gather);
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int i = 0; i < out.length; i++) {
             out[i] = x[sourceIndex[i]];
         }
@@ -107,7 +107,7 @@ final class ShapeOps {
         int outer = Shapes.outer(shape, d), n = shape[d], inner = Shapes.inner(shape, d);
         int[] outShape = shape.clone();
         outShape[d] = length;
-        float[] x = a.data(), out = new float[outer * length * inner];
+        float[] x = a.data(), out = Workspace.uninitialized(outer * length * inner);
         int chunk = length * inner;
         for (int o = 0; o < outer; o++) {
             System.arraycopy(x, (o * n + start) * inner, out, o * chunk, chunk);
@@ -167,7 +167,7 @@ final class ShapeOps {
         int outer = Shapes.outer(first, d), inner = Shapes.inner(first, d);
         int[] outShape = first.clone();
         outShape[d] = total;
-        float[] out = new float[outer * total * inner];
+        float[] out = Workspace.uninitialized(outer * total * inner);
         int offset = 0; // start of each input along dim, in units of inner
         int[] offsets = new int[tensors.length];
         for (int t = 0; t < tensors.length; t++) {

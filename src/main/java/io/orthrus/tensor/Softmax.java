@@ -12,7 +12,7 @@ final class Softmax {
         int[] shape = a.shape();
         int d = Shapes.dim(op, shape, dim);
         int outer = Shapes.outer(shape, d), n = shape[d], inner = Shapes.inner(shape, d);
-        float[] x = a.data(), out = new float[x.length];
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
                 int base = o * n * inner + i;

@@ -238,13 +238,17 @@ public class Tensor {
             return null;
         }
         if (grad == null) {
-            grad = new float[data.length];
+            // An intermediate's gradient lives for one backward pass: take it from the workspace, if any.
+            grad = node == null ? new float[data.length] : Workspace.zeroed(data.length);
         }
         return grad;
     }
 
     void releaseGrad() {
-        grad = null;
+        if (grad != null) {
+            Workspace.release(grad);
+            grad = null;
+        }
     }
 
     /** Sets the accumulated gradient to zero (keeps the array). */

@@ -10,6 +10,7 @@ import io.orthrus.optim.OptimizerState;
 import io.orthrus.optim.ParamGroup;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
+import io.orthrus.tensor.Workspace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,7 +30,9 @@ import java.util.Map;
  * Weight matrices and embeddings are decayed, biases and norm gains are not. A non-finite loss
  * stops training with a {@link TrainingDivergedException} before anything is updated (or, with
  * {@link #withDivergencePatience}, after several in a row). {@link #step()}, {@link #restore},
- * {@link #generators} and {@link #requestStop()} are what a resumable checkpoint needs.
+ * {@link #generators} and {@link #requestStop()} are what a resumable checkpoint needs. Each
+ * step's activations and gradients come from a {@link Workspace} and are reused by the next step
+ * (see {@link #reuseBuffers}).
  *
  * @param <M> the model type
  * @param <B> the batch type
@@ -41,8 +44,11 @@ public final class Trainer<M extends Module, B> {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final AdamW optimizer;
     private final LrSchedule schedule;
+    /** The arrays of one training step's activations and gradients, reused from step to step. */
+    private final Workspace stepWorkspace = new Workspace();
     private int step;
     private int divergencePatience = 1;
+    private boolean reuseBuffers = true;
     private volatile boolean stopRequested;
 
     /** A trainer of {@code model} on {@code objective}; the optimizer is created here, so its state persists across {@link #fit} calls. */
@@ -73,6 +79,25 @@ public final class Trainer<M extends Module, B> {
         }
         this.divergencePatience = steps;
         return this;
+    }
+
+    /**
+     * Whether each training step runs in a {@link Workspace} scope, so that the next step reuses
+     * its arrays (the default, {@code true}). Turn it off only for an
+     * objective or listener that keeps a tensor computed in one step for a later one, which a
+     * workspace would overwrite. Results are bit-identical either way. Returns this.
+     */
+    public Trainer<M, B> reuseBuffers(boolean reuse) {
+        this.reuseBuffers = reuse;
+        return this;
+    }
+
+    /**
+     * Bytes of a training step's activations and gradients that this trainer keeps for the next
+     * step; 0 before the first step or with {@link #reuseBuffers} off.
+     */
+    public long workspaceBytes() {
+        return stepWorkspace.pooledBytes();
     }
 
     /** The model being trained. */
@@ -166,8 +191,15 @@ public final class Trainer<M extends Module, B> {
             boolean finite = true;
             for (int micro = 0; micro < options.accumulationSteps() && finite; micro++) {
                 B batch = train.next();
-                Tensor batchLoss = objective.loss(model, batch);
-                double value = batchLoss.item();
+                double value;
+                try (Workspace.Scope scope = open(stepWorkspace)) {
+                    Tensor batchLoss = objective.loss(model, batch);
+                    value = batchLoss.item();
+                    if (Double.isFinite(value)) {
+                        (options.accumulationSteps() == 1 ? batchLoss : batchLoss.div(options.accumulationSteps()))
+                                .backward();
+                    }
+                }
                 if (!Double.isFinite(value)) {
                     optimizer.zeroGrad();
                     if (++nonFinite >= divergencePatience) {
@@ -177,7 +209,6 @@ public final class Trainer<M extends Module, B> {
                 } else {
                     loss += value / options.accumulationSteps();
                     predictions += objective.predictions(batch);
-                    (options.accumulationSteps() == 1 ? batchLoss : batchLoss.div(options.accumulationSteps())).backward();
                 }
             }
             if (!finite) {
@@ -211,8 +242,15 @@ public final class Trainer<M extends Module, B> {
         return new TrainingResult(step, trainLoss, validationLoss, done == 0 ? Double.NaN : sorted[done / 2], predictions);
     }
 
+    /** A scope of {@code workspace}, or none (null, which try-with-resources accepts) when buffers are not reused. */
+    private Workspace.Scope open(Workspace workspace) {
+        return reuseBuffers ? workspace.open() : null;
+    }
+
     /** Mean loss over {@code batches} in evaluation mode, without gradients. */
     public double evaluate(List<B> batches) {
+        // No workspace here: without a graph, each activation is garbage as soon as the next layer has
+        // read it, while a workspace would hold a whole forward pass until the batch ends.
         return model.evaluating(() -> {
             double total = 0;
             for (B batch : batches) {

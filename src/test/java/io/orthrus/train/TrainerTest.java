@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orthrus.data.BatchSource;
+import io.orthrus.data.TextDataset;
+import io.orthrus.model.Gpt;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.objective.CausalLm;
+import io.orthrus.tensor.IntTensor;
+import io.orthrus.tokenize.CharTokenizer;
 import io.orthrus.nn.Linear;
 import io.orthrus.objective.Objective;
 import io.orthrus.tensor.Losses;
@@ -168,5 +174,49 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("accumulationSteps"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new TrainingOptions(0, 1e-3, 1e-4, 0, 0, 0.9, 0.99, 1, 1, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new TrainingOptions(10, 1e-3, 1e-2, 0, 0, 0.9, 0.99, 1, 1, 0, 1));
+    }
+
+    /** Every loss and the final weights of a tiny GPT with dropout, trained with or without reused buffers. */
+    private static List<float[]> trainTinyGpt(boolean reuseBuffers) {
+        String text = "the quick brown fox jumps over the lazy dog. ".repeat(20);
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
+        Gpt model = new Gpt(TransformerConfig.tiny(tokenizer.vocabSize()).withContextLength(16).withDropout(0.1f),
+                new Rng(5));
+        TrainingOptions options = new TrainingOptions(6, 3e-3, 3e-4, 2, 0.0, 0.9, 0.99, 1.0, 2, 3, 2);
+        Trainer<Gpt, IntTensor> trainer =
+                new Trainer<>(model, CausalLm.leftToRight(), options).reuseBuffers(reuseBuffers);
+        List<float[]> out = new ArrayList<>();
+        float[] losses = new float[options.steps() + 2];
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                losses[m.step() - 1] = (float) m.loss();
+            }
+
+            @Override
+            public void onEvaluation(EvaluationMetrics m) {
+                losses[options.steps() + m.step() / options.steps()] = (float) m.validationLoss();
+            }
+        });
+        TextDataset data = TextDataset.of(text, tokenizer, 0.8);
+        Rng rng = new Rng(11);
+        trainer.fit(data.trainWindows(17, 4, rng), data.validationWindows(17, 4, rng.split()));
+        out.add(losses);
+        model.parameters().forEach(p -> out.add(p.toArray()));
+        if (reuseBuffers) {
+            assertTrue(trainer.workspaceBytes() > 0, "the workspaces hold the step's arrays");
+        } else {
+            assertEquals(0, trainer.workspaceBytes());
+        }
+        return out;
+    }
+
+    @Test
+    void reusingBuffersFromStepToStepChangesNoBit() {
+        List<float[]> reused = trainTinyGpt(true), fresh = trainTinyGpt(false);
+        assertEquals(fresh.size(), reused.size());
+        for (int i = 0; i < fresh.size(); i++) {
+            assertArrayEquals(fresh.get(i), reused.get(i), 0f, i == 0 ? "losses" : "parameter " + (i - 1));
+        }
     }
 }

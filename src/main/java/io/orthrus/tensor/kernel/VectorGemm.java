@@ -110,6 +110,8 @@ public final class VectorGemm implements Gemm {
         float[] bp = packedBuffer(slivers * NR * Math.min(KC, k));
         // Packing A costs about as much as PACK_A_MIN_SLIVERS slivers of multiply: worth it only when reused that often.
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
+        // This thread's buffers, looked up once per call rather than once per tile.
+        float[] ap = packBand ? packedA.get() : null, edge = edgeTile.get();
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             for (int s = 0; s < slivers; s++) {
@@ -118,7 +120,6 @@ public final class VectorGemm implements Gemm {
             boolean add = accumulate || pc > 0;
             for (int ic = rowStart; ic < rowEnd; ic += MC_MAX) {
                 int rows = Math.min(MC_MAX, rowEnd - ic);
-                float[] ap = packBand ? packedA.get() : null;
                 if (packBand) {
                     packA(transA, m, k, a, aOffset, ic, rows, pc, kc, ap);
                 }
@@ -130,16 +131,16 @@ public final class VectorGemm implements Gemm {
                         int cStart = cOffset + i * n + jr;
                         int valid = Math.min(MR, rows - ir);
                         if (packBand) {
-                            tile(kc, ap, ir * kc, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add);
+                            tile(kc, ap, ir * kc, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add, edge);
                         } else if (valid == MR) {
                             // A read where it lies: element (r, p) at start + r·rowStride + p·colStride.
                             int aStart = transA ? aOffset + pc * m + i : aOffset + i * k + pc;
                             tile(kc, a, aStart, transA ? 1 : k, transA ? m : 1, bp, s * NR * kc, c, cStart, n,
-                                    MR, cols, add);
+                                    MR, cols, add, edge);
                         } else {
-                            float[] edge = edgeA.get();
-                            packA(transA, m, k, a, aOffset, i, valid, pc, kc, edge);
-                            tile(kc, edge, 0, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add);
+                            float[] rowsOfA = edgeA.get();
+                            packA(transA, m, k, a, aOffset, i, valid, pc, kc, rowsOfA);
+                            tile(kc, rowsOfA, 0, 1, MR, bp, s * NR * kc, c, cStart, n, valid, cols, add, edge);
                         }
                     }
                 }
@@ -236,10 +237,10 @@ public final class VectorGemm implements Gemm {
      * the bottom or right edge is computed into a full-size buffer and copied, so that the
      * micro-kernel itself has a single path (which keeps its vectors in registers).
      */
-    private void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart, float[] c,
-                      int cStart, int ldc, int rows, int cols, boolean add) {
+    private static void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart,
+                             float[] c, int cStart, int ldc, int rows, int cols, boolean add, float[] edge) {
         boolean full = rows == MR && cols == NR;
-        float[] target = full ? c : edgeTile.get();
+        float[] target = full ? c : edge;
         int start = full ? cStart : 0, stride = full ? ldc : NR;
         boolean accumulate = full && add;
         if (rowStride == 1) {

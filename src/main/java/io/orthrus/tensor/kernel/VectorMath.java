@@ -107,10 +107,9 @@ public final class VectorMath implements MathKernel {
 
     /** Sum of the lanes in lane order: {@code reduceLanes(ADD)} may add in a different order once compiled. */
     private static float sumLanes(FloatVector v) {
-        float[] lanes = v.toArray();
         float total = 0;
-        for (float lane : lanes) {
-            total += lane;
+        for (int i = 0; i < SPECIES.length(); i++) {
+            total += v.lane(i); // lane by lane: toArray() would allocate an array per call
         }
         return total;
     }
