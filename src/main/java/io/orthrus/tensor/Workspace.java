@@ -1,5 +1,6 @@
 package io.orthrus.tensor;
 
+import io.orthrus.tensor.kernel.Parallel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -50,6 +51,8 @@ import java.util.Map;
 public final class Workspace {
     private static final ThreadLocal<Workspace> CURRENT = new ThreadLocal<>();
     private static final boolean POISON = Workspace.class.desiredAssertionStatus();
+    /** Arrays at least this long are zeroed on the shared pool, in chunks of this many floats. */
+    private static final int PARALLEL_FILL = 1 << 16;
 
     /** Free arrays by length; within a length, the most recently returned first. */
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
@@ -101,7 +104,11 @@ public final class Workspace {
             return new float[length];
         }
         float[] array = w.take(length);
-        Arrays.fill(array, 0f);
+        if (length < PARALLEL_FILL) {
+            Arrays.fill(array, 0f);
+        } else { // a gradient of a few megabytes: zeroing it on one core would leave the others waiting
+            Parallel.shared().forRange(length, PARALLEL_FILL, (from, to) -> Arrays.fill(array, from, to, 0f));
+        }
         return array;
     }
 
