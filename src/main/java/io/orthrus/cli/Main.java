@@ -4,6 +4,7 @@ import io.orthrus.bench.BertBench;
 import io.orthrus.bench.BartBench;
 import io.orthrus.bench.ElmoBench;
 import io.orthrus.bench.GemmBench;
+import io.orthrus.bench.GenerateBench;
 import io.orthrus.bench.GptBench;
 import io.orthrus.bench.Word2VecBench;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class Main implements Callable<Integer> {
     /** {@code orthrus bench gemm|gpt|bert|word2vec|elmo|bart [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Run a benchmark and print one JSON line (see docs/performance.md).",
-            subcommands = {GemmBench.class, GptBench.class, BertBench.class, Word2VecBench.class, ElmoBench.class,
+            subcommands = {GemmBench.class, GptBench.class, GenerateBench.class, BertBench.class, Word2VecBench.class, ElmoBench.class,
                     BartBench.class},
             footer = {"", "Examples:", "  orthrus bench gemm --quick", "  orthrus bench gpt --steps 200 --threads 2"})
     static final class Bench implements Callable<Integer> {

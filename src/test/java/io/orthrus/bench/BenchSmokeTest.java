@@ -29,11 +29,24 @@ class BenchSmokeTest {
         JsonObject json = parse(GptBench.run(new String[] {"--corpus", corpus.toString(), "--steps", "3",
             "--eval-batches", "2", "--seed", "5"}));
         for (String key : new String[] {"train_loss", "val_loss", "ms_per_step", "tokens_per_s", "peak_heap_mb", "sample",
+            "live_heap_mb", "model_state_mb", "workspace_mb", "alloc_mb_per_step",
             "generate_cached_tokens_per_s", "generate_uncached_tokens_per_s"}) {
             assertTrue(json.has(key), "missing " + key + " in " + json);
         }
         assertEquals(200, json.get("sample").getAsString().codePointCount(0, json.get("sample").getAsString().length()));
         assertTrue(json.get("val_loss").getAsDouble() > 0);
+    }
+
+    @Test
+    void generateBenchMeasuresBothPathsAndTheSpeedUp() {
+        JsonObject json = parse(GenerateBench.run("--model", "nanogpt", "--tokens", "20", "--uncached-tokens", "10"));
+        for (String key : new String[] {"params", "cached_tokens_per_s", "cached_ms_per_token", "uncached_tokens_per_s",
+            "cache_speedup"}) {
+            assertTrue(json.get(key).getAsDouble() > 0, key + " in " + json);
+        }
+        assertEquals("nanogpt", json.get("model").getAsString());
+        var bad = assertThrows(IllegalArgumentException.class, () -> GenerateBench.run("--tokens", "0"));
+        assertTrue(bad.getMessage().contains("--tokens"), bad.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.orthrus.tensor.kernel;
 
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -34,6 +35,10 @@ public final class VectorGemm implements Gemm {
     private static final int PACK_A_MIN_SLIVERS = 5;
     /** At most this many rows of C: a matrix-vector product, done without packing (see {@link #smallM}). */
     private static final int SMALL_M = 2;
+    /** Columns per task of a one- or two-row product; a multiple of 8 and of every vector length. */
+    private static final int SMALL_M_COLUMNS = 256;
+    /** Multiply-adds from which a one- or two-row product is split over the pool. */
+    private static final long SMALL_M_PARALLEL_WORK = 1L << 17;
     /** Fewer rows than this per worker are not worth a task of their own. */
     private static final int MIN_ROWS_PER_WORKER = 64;
 
@@ -152,27 +157,125 @@ public final class VectorGemm implements Gemm {
      * C (+)= op(A)·op(B) for one or two rows of C (generating one token at a time), without packing
      * B: packing would read all of B to use one row of each sliver. Each element is summed in
      * exactly the blocked kernel's order (a fused multiply-add chain over each block of KC steps,
-     * added to C block by block), so the result is bit-identical to the blocked path.
+     * added to C block by block), so the result is bit-identical to the blocked path. The columns
+     * are split over the pool in runs of {@link #SMALL_M_COLUMNS}; within a run, B stored row-major
+     * is read a vector of columns at a time, and Bᵀ (a weight matrix, whose rows are contiguous
+     * over k) eight columns at a time, as eight independent scalar chains that the CPU overlaps.
      */
-    private static void smallM(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset,
-                               float[] b, int bOffset, float[] c, int cOffset, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                int at = cOffset + i * n + j;
-                float total = accumulate ? c[at] : 0f;
-                for (int pc = 0; pc < k; pc += KC) {
-                    int end = Math.min(k, pc + KC);
-                    float block = 0f;
-                    for (int p = pc; p < end; p++) {
-                        float aip = transA ? a[aOffset + p * m + i] : a[aOffset + i * k + p];
-                        float bpj = transB ? b[bOffset + j * k + p] : b[bOffset + p * n + j];
-                        block = Math.fma(aip, bpj, block);
+    private void smallM(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset,
+                        float[] b, int bOffset, float[] c, int cOffset, boolean accumulate) {
+        int runs = ceilDiv(n, SMALL_M_COLUMNS);
+        IntConsumer run = r -> {
+            int from = r * SMALL_M_COLUMNS, to = Math.min(n, from + SMALL_M_COLUMNS);
+            for (int i = 0; i < m; i++) {
+                int aRow = transA ? aOffset + i : aOffset + i * k, aStep = transA ? m : 1;
+                int j = from;
+                if (transB) {
+                    for (; j + 8 <= to; j += 8) {
+                        rowTimesEightColumnsOfBt(k, a, aRow, aStep, b, bOffset + j * k, c, cOffset + i * n + j,
+                                accumulate);
                     }
-                    total = pc == 0 && !accumulate ? block : block + total;
+                } else {
+                    for (; j + VL <= to; j += VL) {
+                        rowTimesVectorOfB(k, n, a, aRow, aStep, b, bOffset + j, c, cOffset + i * n + j, accumulate);
+                    }
                 }
-                c[at] = total;
+                for (; j < to; j++) {
+                    int bStart = transB ? bOffset + j * k : bOffset + j, bStep = transB ? 1 : n;
+                    rowTimesColumn(k, a, aRow, aStep, b, bStart, bStep, c, cOffset + i * n + j, accumulate);
+                }
+            }
+        };
+        if ((long) m * n * k >= SMALL_M_PARALLEL_WORK) {
+            parallel.forEach(runs, run);
+        } else {
+            for (int r = 0; r < runs; r++) {
+                run.accept(r);
             }
         }
+    }
+
+    /** c[at] (+)= Σₚ a[aRow + p·aStep] · b[bStart + p·bStep], in the blocked kernel's order. */
+    private static void rowTimesColumn(int k, float[] a, int aRow, int aStep, float[] b, int bStart, int bStep,
+                                       float[] c, int at, boolean accumulate) {
+        float total = accumulate ? c[at] : 0f;
+        for (int pc = 0; pc < k; pc += KC) {
+            int end = Math.min(k, pc + KC);
+            float block = 0f;
+            for (int p = pc; p < end; p++) {
+                block = Math.fma(a[aRow + p * aStep], b[bStart + p * bStep], block);
+            }
+            total = pc == 0 && !accumulate ? block : block + total;
+        }
+        c[at] = total;
+    }
+
+    /** {@link #rowTimesColumn} for the VL columns of row-major B starting at {@code bStart}, one vector. */
+    private static void rowTimesVectorOfB(int k, int n, float[] a, int aRow, int aStep, float[] b, int bStart,
+                                          float[] c, int at, boolean accumulate) {
+        FloatVector total = accumulate ? FloatVector.fromArray(SPECIES, c, at) : FloatVector.zero(SPECIES);
+        for (int pc = 0; pc < k; pc += KC) {
+            int end = Math.min(k, pc + KC);
+            FloatVector block = FloatVector.zero(SPECIES);
+            for (int p = pc; p < end; p++) {
+                block = FloatVector.broadcast(SPECIES, a[aRow + p * aStep])
+                        .fma(FloatVector.fromArray(SPECIES, b, bStart + p * n), block);
+            }
+            total = pc == 0 && !accumulate ? block : block.add(total);
+        }
+        total.intoArray(c, at);
+    }
+
+    /**
+     * {@link #rowTimesColumn} for eight columns of B stored transposed (rows of Bᵀ at
+     * {@code rowStart + r·k}): eight chains in flight at once instead of one, each in its own order.
+     */
+    private static void rowTimesEightColumnsOfBt(int k, float[] a, int aRow, int aStep, float[] bt, int rowStart,
+                                                 float[] c, int at, boolean accumulate) {
+        float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f, t4 = 0f, t5 = 0f, t6 = 0f, t7 = 0f;
+        if (accumulate) {
+            t0 = c[at];
+            t1 = c[at + 1];
+            t2 = c[at + 2];
+            t3 = c[at + 3];
+            t4 = c[at + 4];
+            t5 = c[at + 5];
+            t6 = c[at + 6];
+            t7 = c[at + 7];
+        }
+        for (int pc = 0; pc < k; pc += KC) {
+            int end = Math.min(k, pc + KC);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int p = pc; p < end; p++) {
+                float ap = a[aRow + p * aStep];
+                int row = rowStart + p;
+                s0 = Math.fma(ap, bt[row], s0);
+                s1 = Math.fma(ap, bt[row + k], s1);
+                s2 = Math.fma(ap, bt[row + 2 * k], s2);
+                s3 = Math.fma(ap, bt[row + 3 * k], s3);
+                s4 = Math.fma(ap, bt[row + 4 * k], s4);
+                s5 = Math.fma(ap, bt[row + 5 * k], s5);
+                s6 = Math.fma(ap, bt[row + 6 * k], s6);
+                s7 = Math.fma(ap, bt[row + 7 * k], s7);
+            }
+            boolean first = pc == 0 && !accumulate;
+            t0 = first ? s0 : s0 + t0;
+            t1 = first ? s1 : s1 + t1;
+            t2 = first ? s2 : s2 + t2;
+            t3 = first ? s3 : s3 + t3;
+            t4 = first ? s4 : s4 + t4;
+            t5 = first ? s5 : s5 + t5;
+            t6 = first ? s6 : s6 + t6;
+            t7 = first ? s7 : s7 + t7;
+        }
+        c[at] = t0;
+        c[at + 1] = t1;
+        c[at + 2] = t2;
+        c[at + 3] = t3;
+        c[at + 4] = t4;
+        c[at + 5] = t5;
+        c[at + 6] = t6;
+        c[at + 7] = t7;
     }
 
     /** This thread's packed-B buffer, grown as needed. */

@@ -113,21 +113,51 @@ class GemmTest {
     }
 
     @Test
-    void oneRowProductsAreBitIdenticalToTheSameRowOfABlockedProduct() {
-        // Generation computes one row at a time; it must give exactly the rows of a full pass.
+    void oneAndTwoRowProductsAreBitIdenticalToTheSameRowsOfABlockedProduct() {
+        // Generation computes one row at a time; it must give exactly the rows of a full pass. With
+        // n = 300 and k = 600 a one-row product is split over the pool and has column tails.
         Rng rng = new Rng(6);
-        int m = 37, k = 600, n = 70;
+        int m = 37, k = 600, n = 300;
         for (Gemm kernel : kernels().toList()) {
             for (boolean transB : new boolean[] {false, true}) {
-                float[] a = random(rng, m * k), b = random(rng, k * n), full = new float[m * n], row = new float[n];
-                kernel.gemm(false, transB, m, n, k, a, 0, b, 0, full, 0, false);
-                for (int i = 0; i < m; i += 9) {
-                    kernel.gemm(false, transB, 1, n, k, a, i * k, b, 0, row, 0, false);
-                    assertArrayEquals(java.util.Arrays.copyOfRange(full, i * n, (i + 1) * n), row, 0f,
-                            kernel.name() + " row " + i + " transB=" + transB);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] a = random(rng, m * k), b = random(rng, k * n), start = random(rng, m * n);
+                    float[] full = start.clone();
+                    kernel.gemm(false, transB, m, n, k, a, 0, b, 0, full, 0, accumulate);
+                    for (int rows = 1; rows <= 2; rows++) {
+                        for (int i = 0; i + rows <= m; i += 9) {
+                            float[] part = java.util.Arrays.copyOfRange(start, i * n, (i + rows) * n);
+                            kernel.gemm(false, transB, rows, n, k, a, i * k, b, 0, part, 0, accumulate);
+                            assertArrayEquals(java.util.Arrays.copyOfRange(full, i * n, (i + rows) * n), part, 0f,
+                                    kernel.name() + " rows " + i + ".." + (i + rows) + " transB=" + transB
+                                            + " accumulate=" + accumulate);
+                        }
+                    }
                 }
             }
         }
+    }
+
+    @Test
+    void oneRowProductsOfATransposedAAreBitIdenticalToo() {
+        Rng rng = new Rng(7);
+        int m = 20, k = 300, n = 41;
+        float[] at = random(rng, k * m), b = random(rng, k * n), full = new float[m * n];
+        for (Gemm kernel : kernels().toList()) {
+            kernel.gemm(true, false, m, n, k, at, 0, b, 0, full, 0, false);
+            float[] row = new float[n];
+            // Row 5 of Aᵀᵀ is column 5 of the stored (k, m) matrix: read with stride m from offset 5.
+            kernel.gemm(true, false, 1, n, k, column(at, k, m, 5), 0, b, 0, row, 0, false);
+            assertArrayEquals(java.util.Arrays.copyOfRange(full, 5 * n, 6 * n), row, 0f, kernel.name());
+        }
+    }
+
+    private static float[] column(float[] matrix, int rows, int cols, int col) {
+        float[] out = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            out[r] = matrix[r * cols + col];
+        }
+        return out;
     }
 
     @Test
