@@ -1,5 +1,8 @@
 package io.orthrus.tensor;
 
+import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.MathKernel;
+import io.orthrus.tensor.kernel.Parallel;
 import java.util.Arrays;
 
 /**
@@ -9,6 +12,9 @@ import java.util.Arrays;
 public final class Losses {
     /** Target value that {@link #crossEntropy} skips (PyTorch's default ignore index). */
     public static final int IGNORE_INDEX = -100;
+
+    /** Rows per parallel task of the cross-entropy; fixed, so results never depend on the pool. */
+    private static final int ROWS_PER_BLOCK = 32;
 
     private Losses() {}
 
@@ -53,48 +59,59 @@ public final class Losses {
             }
         }
         float[] x = logits.data();
-        float[] logProbs = Workspace.zeroed(x.length);
-        int counted = 0;
-        double total = 0;
-        for (int r = 0; r < rows; r++) {
-            if (t[r] == ignoreIndex) {
-                continue;
-            }
-            counted++;
-            int base = r * v;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < v; c++) {
-                max = Math.max(max, x[base + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < v; c++) {
-                sum += Math.exp(x[base + c] - max);
-            }
-            float logSum = max + (float) Math.log(sum);
-            double meanNll = 0;
-            for (int c = 0; c < v; c++) {
-                logProbs[base + c] = x[base + c] - logSum;
-                meanNll -= logProbs[base + c];
-            }
-            meanNll /= v;
-            total += (1 - labelSmoothing) * -logProbs[base + t[r]] + labelSmoothing * meanNll;
-        }
-        float scale = counted == 0 ? 0f : 1f / counted;
-        float loss = (float) (total * scale);
-        return Tensor.fromOp("crossEntropy", new float[] {loss}, new int[0], g -> {
-            float[] gx = logits.gradBuffer();
-            float offTarget = labelSmoothing / v;
-            for (int r = 0; r < rows; r++) {
+        float[] probs = Workspace.uninitialized(x.length); // softmax of each counted row, kept for backward
+        double[] rowLoss = new double[rows];
+        MathKernel math = Kernels.math();
+        // Rows are independent: each is a task's own, and the losses are added in row order below.
+        Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
+            for (int r = from; r < to; r++) {
                 if (t[r] == ignoreIndex) {
                     continue;
                 }
                 int base = r * v;
-                // d/dlogits = softmax - target distribution
+                float max = Float.NEGATIVE_INFINITY;
+                double sumOfLogits = 0;
                 for (int c = 0; c < v; c++) {
-                    float target = offTarget + (c == t[r] ? 1 - labelSmoothing : 0f);
-                    gx[base + c] += g[0] * scale * ((float) Math.exp(logProbs[base + c]) - target);
+                    max = Math.max(max, x[base + c]);
+                    sumOfLogits += x[base + c];
                 }
+                float total = math.expShiftedSum(x, base, probs, base, v, max); // probs ← e^(x − max)
+                float inv = 1f / total;
+                for (int c = 0; c < v; c++) {
+                    probs[base + c] *= inv;
+                }
+                double logSum = max + Math.log(total);
+                double meanNll = logSum - sumOfLogits / v; // mean over classes of −log p_c
+                rowLoss[r] = (1 - labelSmoothing) * (logSum - x[base + t[r]]) + labelSmoothing * meanNll;
             }
+        });
+        int counted = 0;
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            if (t[r] != ignoreIndex) {
+                counted++;
+                sum += rowLoss[r];
+            }
+        }
+        float scale = counted == 0 ? 0f : 1f / counted;
+        float loss = (float) (sum * scale);
+        return Tensor.fromOp("crossEntropy", new float[] {loss}, new int[0], g -> {
+            float[] gx = logits.gradBuffer();
+            float offTarget = labelSmoothing / v;
+            float factor = g[0] * scale;
+            Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    if (t[r] == ignoreIndex) {
+                        continue;
+                    }
+                    int base = r * v;
+                    // d/dlogits = softmax - target distribution
+                    for (int c = 0; c < v; c++) {
+                        float target = offTarget + (c == t[r] ? 1 - labelSmoothing : 0f);
+                        gx[base + c] += factor * (probs[base + c] - target);
+                    }
+                }
+            });
         }, logits);
     }
 
