@@ -83,9 +83,9 @@ public final class Trainer<M extends Module, B> {
 
     /**
      * Whether each training step runs in a {@link Workspace} scope, so that the next step reuses
-     * its arrays (the default, {@code true}). Turn it off only for an
-     * objective or listener that keeps a tensor computed in one step for a later one, which a
-     * workspace would overwrite. Results are bit-identical either way. Returns this.
+     * its arrays (the default, {@code true}). Turn it off only for an objective or listener that
+     * keeps a tensor computed in one step for a later one, which a workspace would overwrite.
+     * Results are bit-identical either way. Returns this.
      */
     public Trainer<M, B> reuseBuffers(boolean reuse) {
         this.reuseBuffers = reuse;
