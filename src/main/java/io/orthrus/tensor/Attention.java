@@ -3,6 +3,7 @@ package io.orthrus.tensor;
 import io.orthrus.tensor.kernel.Gemm;
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tensor.kernel.Scratch;
 import java.util.Arrays;
 
 /**
@@ -19,7 +20,8 @@ import java.util.Arrays;
  * ops, in value and gradient.
  */
 public final class Attention {
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** One head's matrices, a few kilobytes per thread, reused by every head the thread works on (they stay in L1). */
+    private static final Scratch HEAD = new Scratch();
 
     private Attention() {}
 
@@ -49,7 +51,7 @@ public final class Attention {
         Parallel.shared().forEach(b * heads, task -> {
             int bi = task / heads, h = task % heads;
             // This thread's Q, K, V and O of one head, (T, hs) each, side by side.
-            float[] head = scratch(4 * t * hs);
+            float[] head = HEAD.atLeast(4 * t * hs);
             int q = 0, k = t * hs, v = 2 * t * hs, o = 3 * t * hs;
             gather(x, bi, t, c, 0, h, hs, head, q);
             gather(x, bi, t, c, 1, h, hs, head, k);
@@ -68,7 +70,7 @@ public final class Attention {
             Parallel.shared().forEach(b * heads, task -> {
                 int bi = task / heads, h = task % heads;
                 // This thread's Q, K, V, dO, dQ, dK, dV of one head, (T, hs) each, then dP (T, T).
-                float[] head = scratch(7 * t * hs + t * t);
+                float[] head = HEAD.atLeast(7 * t * hs + t * t);
                 int q = 0, k = t * hs, v = 2 * t * hs, dO = 3 * t * hs;
                 int dQ = 4 * t * hs, dK = 5 * t * hs, dV = 6 * t * hs, dP = 7 * t * hs;
                 gather(x, bi, t, c, 0, h, hs, head, q);
@@ -128,19 +130,6 @@ public final class Attention {
         for (int j = 0; j < n; j++) {
             s[at + j] *= inv;
         }
-    }
-
-    /**
-     * This thread's scratch array of at least {@code size} floats, reused by every head this
-     * thread works on: a head's matrices are a few kilobytes and stay in the L1 cache.
-     */
-    private static float[] scratch(int size) {
-        float[] array = SCRATCH.get();
-        if (array.length < size) {
-            array = new float[size];
-            SCRATCH.set(array);
-        }
-        return array;
     }
 
     /**

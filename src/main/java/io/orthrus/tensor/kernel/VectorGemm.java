@@ -46,7 +46,7 @@ public final class VectorGemm implements Gemm {
     private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC]);
     private final ThreadLocal<float[]> edgeA = ThreadLocal.withInitial(() -> new float[MR * KC]);
     private final ThreadLocal<float[]> edgeTile = ThreadLocal.withInitial(() -> new float[MR * NR]);
-    private final ThreadLocal<float[]> packedB = ThreadLocal.withInitial(() -> new float[0]);
+    private final Scratch packedB = new Scratch();
 
     /** A kernel that runs on the shared pool. */
     public VectorGemm() {
@@ -112,7 +112,7 @@ public final class VectorGemm implements Gemm {
                       int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd,
                       int sliverStart, int sliverEnd) {
         int slivers = sliverEnd - sliverStart;
-        float[] bp = packedBuffer(slivers * NR * Math.min(KC, k));
+        float[] bp = packedB.atLeast(slivers * NR * Math.min(KC, k));
         // Packing A costs about as much as PACK_A_MIN_SLIVERS slivers of multiply: worth it only when reused that often.
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         // This thread's buffers, looked up once per call rather than once per tile.
@@ -276,16 +276,6 @@ public final class VectorGemm implements Gemm {
         c[at + 5] = t5;
         c[at + 6] = t6;
         c[at + 7] = t7;
-    }
-
-    /** This thread's packed-B buffer, grown as needed. */
-    private float[] packedBuffer(int size) {
-        float[] buffer = packedB.get();
-        if (buffer.length < size) {
-            buffer = new float[size];
-            packedB.set(buffer);
-        }
-        return buffer;
     }
 
     /** Copies B[pc : pc+kc, j0 : j0+NR] into {@code bp} step by step, NR floats a step, zero beyond n. */
