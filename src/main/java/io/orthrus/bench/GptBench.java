@@ -27,17 +27,20 @@ import picocli.CommandLine.Option;
  * nanoGPT's CPU recipe on a character-level corpus (by default Tiny Shakespeare): 4 layers,
  * 4 heads, width 128, context 64, batch 12, AdamW lr 1e-3 (100 warm-up steps, cosine to 1e-4),
  * β = (0.9, 0.99), weight decay 0.1, clip 1.0, no dropout; first 90% of the text for training,
- * the last 10% for validation. Its result ({@code orthrus bench gpt} prints it) is one JSON line with the losses, the step time, the
- * throughput, the peak heap, a 200-character sample, and generation speed with and without the
- * KV cache.
+ * the last 10% for validation. Its result ({@code orthrus bench gpt} prints it) is one JSON line
+ * with the losses, the step time, the throughput, the memory figures, a 200-character sample, and
+ * generation speed with and without the KV cache.
  *
  * <p>Options: {@code --corpus FILE} (default {@code ../shared/data/tinyshakespeare.txt}),
  * {@code --steps N} (2000), {@code --threads K} (all cores), {@code --eval-batches N} (200),
- * {@code --seed S} (1337), {@code --batch B} (12), {@code --log-every N} (0 = quiet).
+ * {@code --seed S} (1337), {@code --batch B} (12), another shape with {@code --layers},
+ * {@code --heads}, {@code --width} and {@code --context} (4, 4, 128, 64), {@code --generation-tokens N}
+ * (500; 0 skips timing generation), {@code --log-every N} (0 = quiet).
  */
 @Command(name = "gpt", mixinStandardHelpOptions = true, sortOptions = false,
-        footer = {"", "Example:", "  orthrus bench gpt --steps 200 --threads 2"},
-        description = "nanoGPT's CPU recipe on a character-level corpus; prints one JSON line.")
+        footer = {"", "Examples:", "  orthrus bench gpt --steps 200 --threads 2",
+                "  orthrus bench gpt --steps 30 --layers 6 --heads 6 --width 384 --context 256 --batch 16"},
+        description = "nanoGPT's CPU recipe (or another shape) on a character-level corpus; prints one JSON line.")
 public final class GptBench implements Callable<String> {
     /** A benchmark with its default options (picocli sets the ones given). */
     public GptBench() {}
@@ -61,6 +64,24 @@ public final class GptBench implements Callable<String> {
     @Option(names = "--batch", defaultValue = "12", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--layers", defaultValue = "4", description = "Transformer blocks (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--width", defaultValue = "128",
+            description = "Model width; the feed-forward is 4× as wide (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--context", defaultValue = "64", description = "Context length in characters (default: ${DEFAULT-VALUE}).")
+    int context;
+
+    @Option(names = "--generation-tokens", defaultValue = "500",
+            description = "Tokens generated to time generation with and without the KV cache; 0 skips it "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int generationTokens;
+
     @Option(names = "--log-every", defaultValue = "0", description = "Log every N steps; 0 = quiet (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
@@ -76,7 +97,8 @@ public final class GptBench implements Callable<String> {
         threads.apply();
         String text = BenchSupport.readCorpus("GptBench", corpus);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
-        TransformerConfig config = TransformerConfig.nanoGptCpu(tokenizer.vocabSize());
+        TransformerConfig config = TransformerConfig.nanoGptCpu(tokenizer.vocabSize()).withLayers(layers)
+                .withWidth(width, heads, 4 * width).withContextLength(context);
         TextDataset data = TextDataset.of(text, tokenizer, 0.9);
         Rng rng = new Rng(seed);
         Gpt model = new Gpt(config, rng.split());
@@ -94,8 +116,8 @@ public final class GptBench implements Callable<String> {
         Generator generator = new Generator(model, tokenizer);
         String prompt = text.substring(0, text.offsetByCodePoints(0, 1)); // a character the corpus surely has
         String sample = generator.generate(prompt, GenerationConfig.sampling(200, 1f, seed));
-        double cached = generationSpeed(generator, prompt, true, seed);
-        double uncached = generationSpeed(generator, prompt, false, seed);
+        double cached = generationSpeed(generator, prompt, true);
+        double uncached = generationSpeed(generator, prompt, false);
 
         JsonObject json = new JsonObject();
         json.addProperty("kernel", Kernels.gemm().name());
@@ -114,18 +136,23 @@ public final class GptBench implements Callable<String> {
         json.addProperty("workspace_mb", BenchSupport.round(trainer.workspaceBytes() / 1e6));
         long perStep = allocation.medianBytesPerStep();
         json.addProperty("alloc_mb_per_step", perStep < 0 ? -1 : BenchSupport.round(perStep / 1e6));
-        json.addProperty("generate_cached_tokens_per_s", Math.round(cached));
-        json.addProperty("generate_uncached_tokens_per_s", Math.round(uncached));
+        if (generationTokens > 0) {
+            json.addProperty("generate_cached_tokens_per_s", Math.round(cached));
+            json.addProperty("generate_uncached_tokens_per_s", Math.round(uncached));
+        }
         json.addProperty("sample", sample);
         return json.toString();
     }
 
-    /** New tokens per second when generating 500 tokens after a one-character prompt. */
-    private static double generationSpeed(Generator generator, String prompt, boolean cache, long seed) {
-        GenerationConfig config = GenerationConfig.sampling(500, 1f, seed).withCache(cache);
+    /** New tokens per second when generating {@code --generation-tokens} tokens after a one-character prompt; 0 when skipped. */
+    private double generationSpeed(Generator generator, String prompt, boolean cache) {
+        if (generationTokens <= 0) {
+            return 0;
+        }
+        GenerationConfig config = GenerationConfig.sampling(generationTokens, 1f, seed).withCache(cache);
         generator.generate(prompt, config); // warm-up
         long start = System.nanoTime();
         generator.generate(prompt, config);
-        return 500 / ((System.nanoTime() - start) / 1e9);
+        return generationTokens / ((System.nanoTime() - start) / 1e9);
     }
 }

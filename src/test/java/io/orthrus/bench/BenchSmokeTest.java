@@ -38,6 +38,19 @@ class BenchSmokeTest {
     }
 
     @Test
+    void gptBenchTakesAnotherShapeAndCanSkipGeneration() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, "to be or not to be, that is the question. ".repeat(60), StandardCharsets.UTF_8);
+        JsonObject json = parse(GptBench.run("--corpus", corpus.toString(), "--steps", "2", "--eval-batches", "1",
+                "--layers", "1", "--heads", "2", "--width", "32", "--context", "16", "--generation-tokens", "0"));
+        // 1 block of width 32: token and position embeddings, attention, 4× feed-forward, three layer norms.
+        int vocab = 15; // the distinct characters of the corpus
+        long expected = vocab * 32 + 16 * 32 + (32 * 96 + 32 * 32 + 32 * 128 + 128 * 32) + 3 * 32;
+        assertEquals(expected, json.get("params").getAsLong(), json.toString());
+        assertTrue(!json.has("generate_cached_tokens_per_s"), json.toString());
+    }
+
+    @Test
     void generateBenchMeasuresBothPathsAndTheSpeedUp() {
         JsonObject json = parse(GenerateBench.run("--model", "nanogpt", "--tokens", "20", "--uncached-tokens", "10"));
         for (String key : new String[] {"params", "cached_tokens_per_s", "cached_ms_per_token", "uncached_tokens_per_s",
