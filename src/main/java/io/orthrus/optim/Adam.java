@@ -1,6 +1,5 @@
 package io.orthrus.optim;
 
-import io.orthrus.tensor.kernel.Parallel;
 import java.util.List;
 
 /**
@@ -12,7 +11,6 @@ import java.util.List;
 public class Adam extends Optimizer {
     /** PyTorch's defaults. */
     public static final double DEFAULT_BETA1 = 0.9, DEFAULT_BETA2 = 0.999, DEFAULT_EPS = 1e-8;
-    private static final int PARALLEL_GRAIN = 16384;
 
     private final double beta1;
     private final double beta2;
@@ -49,25 +47,28 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(String name, float[] values, float[] grad, double weightDecay, double lr, long step) {
-        float[] m = buffer(name, "exp_avg", values.length);
-        float[] v = buffer(name, "exp_avg_sq", values.length);
+    protected List<String> stateNames() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(Slice slice, double lr, long step) {
+        float[] m = stateBuffer("exp_avg"), v = stateBuffer("exp_avg_sq");
+        float[] values = slice.values(), grad = slice.grad();
         float b1 = (float) beta1, b2 = (float) beta2;
         double correction1 = 1 - Math.pow(beta1, step), correction2 = 1 - Math.pow(beta2, step);
         float stepSize = (float) (lr / correction1);
         float rootCorrection2 = (float) Math.sqrt(correction2);
         float epsilon = (float) eps;
-        float coupledDecay = decoupled ? 0f : (float) weightDecay;
-        float shrink = decoupled ? (float) (1 - lr * weightDecay) : 1f;
-        // Element-wise, so splitting over the pool cannot change the result.
-        Parallel.shared().forRange(values.length, PARALLEL_GRAIN, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float g = grad[i] + coupledDecay * values[i];
-                m[i] = b1 * m[i] + (1 - b1) * g;
-                v[i] = b2 * v[i] + (1 - b2) * g * g;
-                float denominator = (float) Math.sqrt(v[i]) / rootCorrection2 + epsilon;
-                values[i] = shrink * values[i] - stepSize * m[i] / denominator;
-            }
-        });
+        float coupledDecay = decoupled ? 0f : (float) slice.weightDecay();
+        float shrink = decoupled ? (float) (1 - lr * slice.weightDecay()) : 1f;
+        int at = slice.stateOffset();
+        for (int i = slice.from(); i < slice.to(); i++) {
+            float g = grad[i] + coupledDecay * values[i];
+            m[at + i] = b1 * m[at + i] + (1 - b1) * g;
+            v[at + i] = b2 * v[at + i] + (1 - b2) * g * g;
+            float denominator = (float) Math.sqrt(v[at + i]) / rootCorrection2 + epsilon;
+            values[i] = shrink * values[i] - stepSize * m[at + i] / denominator;
+        }
     }
 }

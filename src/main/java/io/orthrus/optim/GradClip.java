@@ -1,7 +1,10 @@
 package io.orthrus.optim;
 
 import io.orthrus.tensor.Tensor;
+import io.orthrus.tensor.kernel.Parallel;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /** Gradient clipping by the global norm over all parameters, as in Pascanu et al. (2013) and GPT training. */
 public final class GradClip {
@@ -11,30 +14,44 @@ public final class GradClip {
      * Scales every gradient by {@code maxNorm / ‖g‖} when the global norm {@code ‖g‖ = √Σ g²}
      * exceeds {@code maxNorm}; returns the norm before clipping (useful to log divergence).
      * Parameters without a gradient are skipped.
+     *
+     * <p>Both passes run over the gradients as one flat buffer on {@link Parallel#shared()}; the
+     * sum of squares is kept in double per chunk of {@link Optimizer#CHUNK} elements and the chunks
+     * are added in order, so the norm is the same for any thread count.
      */
     public static double clipGlobalNorm(Collection<? extends Tensor> parameters, double maxNorm) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("clipGlobalNorm: maxNorm must be positive, got " + maxNorm);
         }
-        double sumSq = 0;
+        List<float[]> grads = new ArrayList<>();
         for (Tensor p : parameters) {
             if (p.hasGrad()) {
-                for (float g : p.gradBuffer()) {
-                    sumSq += (double) g * g;
-                }
+                grads.add(p.gradBuffer());
             }
+        }
+        int[] lengths = grads.stream().mapToInt(g -> g.length).toArray();
+        double[] partial = new double[Parallel.segmentChunks(lengths, Optimizer.CHUNK)];
+        Parallel.shared().forSegments(lengths, Optimizer.CHUNK, (chunk, s, from, to) -> {
+            float[] g = grads.get(s);
+            double sumSq = 0;
+            for (int i = from; i < to; i++) {
+                sumSq += (double) g[i] * g[i];
+            }
+            partial[chunk] += sumSq;
+        });
+        double sumSq = 0;
+        for (double p : partial) {
+            sumSq += p;
         }
         double norm = Math.sqrt(sumSq);
         if (norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
-            for (Tensor p : parameters) {
-                if (p.hasGrad()) {
-                    float[] g = p.gradBuffer();
-                    for (int i = 0; i < g.length; i++) {
-                        g[i] *= scale;
-                    }
+            Parallel.shared().forSegments(lengths, Optimizer.CHUNK, (chunk, s, from, to) -> {
+                float[] g = grads.get(s);
+                for (int i = from; i < to; i++) {
+                    g[i] *= scale;
                 }
-            }
+            });
         }
         return norm;
     }

@@ -1,7 +1,9 @@
 package io.orthrus.optim;
 
 import io.orthrus.nn.Parameter;
+import io.orthrus.tensor.kernel.Parallel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -10,22 +12,58 @@ import java.util.Map;
 
 /**
  * Updates parameters in place from their gradients. Subclasses implement the update rule in
- * {@link #update}; this class owns the groups, the learning rate, the step count and the
- * per-parameter state buffers (created on first use, named for checkpoints).
+ * {@link #update}; this class owns the groups, the learning rate, the step count and the state
+ * buffers.
+ *
+ * <p>The state is kept flat: each kind of buffer (Adam's {@code exp_avg}, say) is one
+ * {@code float[]} over the concatenation of every parameter, in group order, and a step is one
+ * fused pass over that concatenation, cut into chunks of {@link #CHUNK} elements that are spread
+ * over {@link Parallel#shared()} (a chunk may span several small parameters, so biases and norm
+ * gains cost no section of their own). The update is element-wise, so the result does not depend
+ * on the thread count. Checkpoints still see one buffer per parameter, named
+ * {@code "<parameter>#<buffer>"}.
  */
 public abstract class Optimizer {
+    /** Elements per task of a step, a gradient reset or a clipping pass. */
+    static final int CHUNK = 1 << 15;
+
     private final List<ParamGroup> groups;
+    /** Every parameter, in group order, with its place in the flat state. */
+    private final List<Slot> slots = new ArrayList<>();
+    /** The state buffers by kind, each over all parameters; created at the first step or by {@link #loadState}. */
     private final Map<String, float[]> buffers = new LinkedHashMap<>();
+    private final int totalSize;
     private double learningRate;
     private long step;
+
+    /** One parameter and where its elements start in the flat state buffers. */
+    private record Slot(String name, Parameter parameter, double weightDecay, int offset) {}
+
+    /**
+     * Elements {@code [from, to)} of one parameter, handed to {@link #update}: element {@code i}'s
+     * state is at {@code stateOffset + i} in every buffer from {@link #stateBuffer}.
+     *
+     * @param name        the parameter's dotted name
+     * @param values      its values, to update in place
+     * @param grad        its gradient (read only)
+     * @param weightDecay its group's λ
+     * @param from        first element of the piece
+     * @param to          one past the last element
+     * @param stateOffset where element 0 of this parameter sits in the flat state buffers
+     */
+    protected record Slice(String name, float[] values, float[] grad, double weightDecay, int from, int to,
+                           int stateOffset) {}
 
     /** Checks that every parameter is in exactly one group and that the learning rate is valid. */
     protected Optimizer(List<ParamGroup> groups, double learningRate) {
         this.groups = List.copyOf(groups);
         Map<Parameter, String> seen = new IdentityHashMap<>();
         Map<String, Boolean> names = new LinkedHashMap<>();
+        long offset = 0;
         for (ParamGroup group : this.groups) {
-            group.parameters().forEach((name, p) -> {
+            for (Map.Entry<String, Parameter> e : group.parameters().entrySet()) {
+                String name = e.getKey();
+                Parameter p = e.getValue();
                 String previous = seen.put(p, group.name());
                 if (previous != null) {
                     throw new IllegalArgumentException(kind() + ": parameter '" + name + "' is in groups '" + previous
@@ -34,8 +72,15 @@ public abstract class Optimizer {
                 if (names.put(name, Boolean.TRUE) != null) {
                     throw new IllegalArgumentException(kind() + ": two parameters are named '" + name + "'");
                 }
-            });
+                slots.add(new Slot(name, p, group.weightDecay(), (int) Math.min(offset, Integer.MAX_VALUE)));
+                offset += p.numel();
+            }
         }
+        if (offset > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(kind() + ": " + offset + " parameters in all; the flat optimizer state "
+                    + "holds at most " + (Integer.MAX_VALUE - 8));
+        }
+        totalSize = (int) offset;
         setLearningRate(learningRate);
     }
 
@@ -43,41 +88,70 @@ public abstract class Optimizer {
     public abstract String kind();
 
     /**
-     * Updates one parameter.
-     *
-     * @param name        its dotted name, for {@link #buffer}
-     * @param values      its values, updated in place
-     * @param grad        its gradient (read only)
-     * @param weightDecay its group's λ
-     * @param lr          the current learning rate
-     * @param step        the 1-based number of this step
+     * The names of the state buffers this optimizer keeps per element, such as
+     * {@code exp_avg} and {@code exp_avg_sq}; empty for a stateless rule.
      */
-    protected abstract void update(String name, float[] values, float[] grad, double weightDecay, double lr, long step);
+    protected abstract List<String> stateNames();
 
-    /** Applies one update to every parameter that has a gradient. */
+    /**
+     * Updates one piece of one parameter. Called from several threads at once, for disjoint
+     * pieces; it must touch only its own elements of the values and of the state buffers.
+     *
+     * @param slice the piece, with the parameter's values, gradient and decay
+     * @param lr    the current learning rate
+     * @param step  the 1-based number of this step
+     */
+    protected abstract void update(Slice slice, double lr, long step);
+
+    /** Applies one update to every parameter that has a gradient, in one parallel pass. */
     public void step() {
         step++;
-        for (ParamGroup group : groups) {
-            for (Map.Entry<String, Parameter> e : group.parameters().entrySet()) {
-                Parameter p = e.getValue();
-                if (!p.hasGrad()) {
-                    continue; // not used in this forward pass
-                }
-                update(e.getKey(), p.data(), p.gradBuffer(), group.weightDecay(), learningRate, step);
+        for (String name : stateNames()) {
+            buffers.computeIfAbsent(name, k -> new float[totalSize]);
+        }
+        // Parameters not used in this forward pass have no gradient: they and their state stay as they are.
+        float[][] grads = new float[slots.size()][];
+        int[] lengths = new int[slots.size()];
+        for (int s = 0; s < slots.size(); s++) {
+            Parameter p = slots.get(s).parameter();
+            if (p.hasGrad()) {
+                grads[s] = p.gradBuffer();
+                lengths[s] = p.numel();
             }
         }
+        double lr = learningRate;
+        long t = step;
+        Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> {
+            Slot slot = slots.get(s);
+            update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,
+                    slot.offset()), lr, t);
+        });
     }
 
-    /** Sets every parameter's gradient to zero. */
+    /** Sets every parameter's gradient to zero, in one parallel pass. */
     public void zeroGrad() {
-        for (ParamGroup group : groups) {
-            group.parameters().values().forEach(Parameter::zeroGrad);
+        float[][] grads = new float[slots.size()][];
+        int[] lengths = new int[slots.size()];
+        for (int s = 0; s < slots.size(); s++) {
+            Parameter p = slots.get(s).parameter();
+            if (p.hasGrad()) {
+                grads[s] = p.gradBuffer();
+                lengths[s] = grads[s].length;
+            }
         }
+        Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> Arrays.fill(grads[s], from, to, 0f));
     }
 
-    /** The per-parameter buffer {@code name#suffix} of the given size, zeroed on first use. */
-    protected final float[] buffer(String name, String suffix, int size) {
-        return buffers.computeIfAbsent(name + "#" + suffix, k -> new float[size]);
+    /**
+     * The flat state buffer {@code name} (one of {@link #stateNames()}), over every parameter:
+     * index a parameter's element i at {@link Slice#stateOffset()} + i.
+     */
+    protected final float[] stateBuffer(String name) {
+        float[] buffer = buffers.get(name);
+        if (buffer == null) {
+            throw new IllegalStateException(kind() + ": no state buffer '" + name + "'; declare it in stateNames()");
+        }
+        return buffer;
     }
 
     /** The current learning rate. */
@@ -103,34 +177,43 @@ public abstract class Optimizer {
         return groups;
     }
 
-    /** A copy of the state, for a checkpoint. */
+    /**
+     * A copy of the state, for a checkpoint: one buffer per parameter and kind, keyed
+     * {@code "<parameter>#<buffer>"}, parameter by parameter in group order.
+     */
     public OptimizerState state() {
         Map<String, float[]> copy = new LinkedHashMap<>();
-        buffers.forEach((k, v) -> copy.put(k, v.clone()));
+        for (Slot slot : slots) {
+            buffers.forEach((kind, flat) -> copy.put(slot.name() + "#" + kind,
+                    Arrays.copyOfRange(flat, slot.offset(), slot.offset() + slot.parameter().numel())));
+        }
         return new OptimizerState(kind(), step, learningRate, copy);
     }
 
     /**
      * Restores a state from {@link #state()}. Everything is checked before anything changes: the
-     * kind must match, every buffer must belong to a parameter of this optimizer and have its size.
+     * kind must match, and every buffer must be one this optimizer keeps, for one of its parameters,
+     * with that parameter's size. A parameter missing from the state starts from zeros, as it would
+     * had it never been updated.
      */
     public void loadState(OptimizerState state) {
         if (!kind().equals(state.optimizer())) {
             throw new IllegalArgumentException(kind() + ".loadState: the state was saved by " + state.optimizer());
         }
-        Map<String, Integer> sizes = new LinkedHashMap<>();
-        for (ParamGroup group : groups) {
-            group.parameters().forEach((name, p) -> sizes.put(name, p.numel()));
-        }
+        Map<String, Slot> byName = new LinkedHashMap<>();
+        slots.forEach(slot -> byName.put(slot.name(), slot));
+        List<String> kinds = stateNames();
         List<String> problems = new ArrayList<>();
         state.buffers().forEach((key, values) -> {
             int hash = key.lastIndexOf('#');
-            String name = hash < 0 ? key : key.substring(0, hash);
-            Integer size = sizes.get(name);
-            if (hash < 0 || size == null) {
+            Slot slot = hash < 0 ? null : byName.get(key.substring(0, hash));
+            if (slot == null) {
                 problems.add("buffer '" + key + "' belongs to no parameter of this optimizer");
-            } else if (values.length != size) {
-                problems.add("buffer '" + key + "' has " + values.length + " values, parameter '" + name + "' has " + size);
+            } else if (!kinds.contains(key.substring(hash + 1))) {
+                problems.add("buffer '" + key + "' is not kept by this " + kind() + " (it keeps " + kinds + ")");
+            } else if (values.length != slot.parameter().numel()) {
+                problems.add("buffer '" + key + "' has " + values.length + " values, parameter '" + slot.name()
+                        + "' has " + slot.parameter().numel());
             }
         });
         if (state.step() < 0) {
@@ -141,12 +224,20 @@ public abstract class Optimizer {
         }
         setLearningRate(state.learningRate());
         buffers.clear();
-        state.buffers().forEach((k, v) -> buffers.put(k, v.clone()));
+        state.buffers().forEach((key, values) -> {
+            int hash = key.lastIndexOf('#');
+            float[] flat = buffers.computeIfAbsent(key.substring(hash + 1), k -> new float[totalSize]);
+            System.arraycopy(values, 0, flat, byName.get(key.substring(0, hash)).offset(), values.length);
+        });
         step = state.step();
     }
 
-    /** Names of the buffers held now (for tests and debugging). */
+    /** Names of the per-parameter buffers held now, as {@link #state()} keys them (for tests and debugging). */
     public List<String> bufferNames() {
-        return Collections.unmodifiableList(new ArrayList<>(buffers.keySet()));
+        List<String> names = new ArrayList<>();
+        for (Slot slot : slots) {
+            buffers.keySet().forEach(kind -> names.add(slot.name() + "#" + kind));
+        }
+        return Collections.unmodifiableList(names);
     }
 }

@@ -34,14 +34,21 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(String name, float[] values, float[] grad, double weightDecay, double lr, long step) {
-        float[] velocity = momentum > 0 ? buffer(name, "momentum", values.length) : null;
-        float mu = (float) momentum, decay = (float) weightDecay, rate = (float) lr;
-        for (int i = 0; i < values.length; i++) {
+    protected List<String> stateNames() {
+        return momentum > 0 ? List.of("momentum") : List.of();
+    }
+
+    @Override
+    protected void update(Slice slice, double lr, long step) {
+        float[] velocity = momentum > 0 ? stateBuffer("momentum") : null;
+        float[] values = slice.values(), grad = slice.grad();
+        float mu = (float) momentum, decay = (float) slice.weightDecay(), rate = (float) lr;
+        int at = slice.stateOffset();
+        for (int i = slice.from(); i < slice.to(); i++) {
             float g = grad[i] + decay * values[i];
             if (velocity != null) {
-                velocity[i] = mu * velocity[i] + g; // v starts at 0, so v₁ = g₁ as in PyTorch
-                g = nesterov ? g + mu * velocity[i] : velocity[i];
+                velocity[at + i] = mu * velocity[at + i] + g; // v starts at 0, so v₁ = g₁ as in PyTorch
+                g = nesterov ? g + mu * velocity[at + i] : velocity[at + i];
             }
             values[i] -= rate * g;
         }

@@ -66,7 +66,10 @@ public final class Attention {
             scatter(head, o, bi, t, c, h, hs, out);
         });
         return Tensor.fromOp("selfAttention", out, new int[] {b, t, c}, g -> {
-            float[] gx = qkv.gradBuffer();
+            // The tasks together write every element of the gradient, so the first one to reach qkv is stored.
+            float[] newGx = qkv.gradBufferToOverwrite();
+            boolean store = newGx != null;
+            float[] gx = store ? newGx : qkv.gradBuffer();
             Parallel.shared().forEach(b * heads, task -> {
                 int bi = task / heads, h = task % heads;
                 // This thread's Q, K, V, dO, dQ, dK, dV of one head, (T, hs) each, then dP (T, T).
@@ -92,10 +95,10 @@ public final class Attention {
                 }
                 gemm.gemm(false, false, t, hs, t, head, dP, head, k, head, dQ, false); // dQ = dS·K
                 gemm.gemm(true, false, t, hs, t, head, dP, head, q, head, dK, false); // dK = dSᵀ·Q
-                // Each task owns its head's channels, so these accumulations never overlap.
-                accumulate(head, dQ, bi, t, c, 0, h, hs, gx);
-                accumulate(head, dK, bi, t, c, 1, h, hs, gx);
-                accumulate(head, dV, bi, t, c, 2, h, hs, gx);
+                // Each task owns its head's channels, so these writes never overlap.
+                accumulate(head, dQ, bi, t, c, 0, h, hs, gx, store);
+                accumulate(head, dK, bi, t, c, 1, h, hs, gx, store);
+                accumulate(head, dV, bi, t, c, 2, h, hs, gx, store);
             });
         }, qkv);
     }
@@ -154,9 +157,15 @@ public final class Attention {
         }
     }
 
-    private static void accumulate(float[] src, int at, int bi, int t, int c, int part, int h, int hs, float[] grad) {
+    /** Adds (or, with {@code store}, copies) {@code src (T, hs)} into part {@code part}, head {@code h} of the gradient. */
+    private static void accumulate(float[] src, int at, int bi, int t, int c, int part, int h, int hs, float[] grad,
+                                   boolean store) {
         for (int i = 0; i < t; i++) {
             int to = (bi * t + i) * 3 * c + part * c + h * hs, from = at + i * hs;
+            if (store) {
+                System.arraycopy(src, from, grad, to, hs);
+                continue;
+            }
             for (int j = 0; j < hs; j++) {
                 grad[to + j] += src[from + j];
             }

@@ -21,10 +21,22 @@ final class Elementwise {
     static Tensor add(Tensor a, Tensor b) {
         Broadcast bc = Broadcast.of("add", a, b);
         float[] x = a.data(), y = b.data(), out = Workspace.uninitialized(bc.size);
-        if (bc.index[0] == null && bc.index[1] == null) { // same shapes (a residual connection): no index maps
+        if (bc.same(0) && bc.same(1)) { // same shapes (a residual connection)
             Parallel.shared().forRange(out.length, PARALLEL_GRAIN, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     out[i] = x[i] + y[i];
+                }
+            });
+        } else if (bc.period[0] > 0 && bc.period[1] > 0) { // a bias or position table repeated along the rows
+            // Both periods are products of trailing dimensions, so the shorter divides the longer: rows of the
+            // shorter period start at a multiple of it in both inputs.
+            int px = bc.period[0], py = bc.period[1], row = Math.min(px, py);
+            Parallel.shared().forRange(out.length / row, Math.max(1, PARALLEL_GRAIN / row), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = r * row, xAt = at % px, yAt = at % py;
+                    for (int j = 0; j < row; j++) {
+                        out[at + j] = x[xAt + j] + y[yAt + j];
+                    }
                 }
             });
         } else {
@@ -33,8 +45,8 @@ final class Elementwise {
             }
         }
         return Tensor.fromOp("add", out, bc.shape, g -> {
-            addInto(a.gradBuffer(), bc, 0, g, 1f);
-            addInto(b.gradBuffer(), bc, 1, g, 1f);
+            addOrStore(a, bc, 0, g);
+            addOrStore(b, bc, 1, g);
         }, a, b);
     }
 
@@ -91,15 +103,39 @@ final class Elementwise {
     }
 
     /** grad[input's element] += scale · g[i], summing where the input was broadcast. */
+    /**
+     * The backward of add for one input: copies the output's gradient when it has the input's shape
+     * and is the first to reach it (a residual branch), else adds it in.
+     */
+    private static void addOrStore(Tensor input, Broadcast bc, int which, float[] g) {
+        float[] fresh = bc.same(which) ? input.gradBufferToOverwrite() : null;
+        if (fresh != null) {
+            Parallel.shared().forRange(g.length, PARALLEL_GRAIN,
+                    (from, to) -> System.arraycopy(g, from, fresh, from, to - from));
+        } else {
+            addInto(input.gradBuffer(), bc, which, g, 1f);
+        }
+    }
+
     private static void addInto(float[] grad, Broadcast bc, int input, float[] g, float scale) {
         if (grad == null) {
             return;
         }
         int[] map = bc.index[input];
-        if (map == null) {
+        if (bc.same(input)) {
             Parallel.shared().forRange(g.length, PARALLEL_GRAIN, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     grad[i] += scale * g[i];
+                }
+            });
+        } else if (map == null) { // the input repeats every `period` elements: sum the repeats, in order
+            int period = bc.period[input], repeats = g.length / period;
+            Parallel.shared().forRange(period, Math.max(64, PARALLEL_GRAIN / repeats), (from, to) -> {
+                for (int r = 0; r < repeats; r++) {
+                    int at = r * period;
+                    for (int j = from; j < to; j++) {
+                        grad[j] += scale * g[at + j];
+                    }
                 }
             });
         } else {
@@ -253,8 +289,9 @@ final class Elementwise {
         Parallel pool = Parallel.shared();
         pool.forRange(x.length, PARALLEL_GRAIN, (from, to) -> math.gelu(x, out, from, to));
         return Tensor.fromOp("gelu_exact", out, a.shape(), g -> {
-            float[] gx = a.gradBuffer();
-            pool.forRange(g.length, PARALLEL_GRAIN, (from, to) -> math.geluBackward(x, g, gx, from, to));
+            float[] newGx = a.gradBufferToOverwrite(); // stored when this is the first gradient to reach a
+            float[] gx = newGx != null ? newGx : a.gradBuffer();
+            pool.forRange(g.length, PARALLEL_GRAIN, (from, to) -> math.geluBackward(x, g, gx, from, to, newGx == null));
         }, a);
     }
 }

@@ -96,19 +96,25 @@ public final class Losses {
         float scale = counted == 0 ? 0f : 1f / counted;
         float loss = (float) (sum * scale);
         return Tensor.fromOp("crossEntropy", new float[] {loss}, new int[0], g -> {
-            float[] gx = logits.gradBuffer();
+            float[] newGx = logits.gradBufferToOverwrite(); // every element is written, ignored rows with 0
+            boolean store = newGx != null;
+            float[] gx = store ? newGx : logits.gradBuffer();
             float offTarget = labelSmoothing / v;
             float factor = g[0] * scale;
             Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
                 for (int r = from; r < to; r++) {
+                    int base = r * v;
                     if (t[r] == ignoreIndex) {
+                        if (store) {
+                            Arrays.fill(gx, base, base + v, 0f);
+                        }
                         continue;
                     }
-                    int base = r * v;
                     // d/dlogits = softmax - target distribution
                     for (int c = 0; c < v; c++) {
                         float target = offTarget + (c == t[r] ? 1 - labelSmoothing : 0f);
-                        gx[base + c] += factor * (probs[base + c] - target);
+                        float d = factor * (probs[base + c] - target);
+                        gx[base + c] = store ? d : gx[base + c] + d;
                     }
                 }
             });

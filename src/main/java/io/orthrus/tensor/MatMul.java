@@ -105,11 +105,13 @@ final class MatMul {
         gemm.gemm(false, true, rows, out, in, xs, 0, w, 0, y, 0, bias != null); // y (rows×out) (+)= x · Wᵀ
         Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
         return Tensor.fromOp("linear", y, outShape, g -> {
-            float[] gx = x.gradBuffer(), gw = weight.gradBuffer();
-            float[] gb = bias == null ? null : bias.gradBuffer();
-            if (gx != null) { // dx (rows×in) += dy (rows×out) · W (out×in)
-                gemm.gemm(false, false, rows, in, out, g, 0, w, 0, gx, 0, true);
+            float[] newGx = x.gradBufferToOverwrite(); // the first gradient to reach x is stored, not added
+            float[] gx = newGx != null ? newGx : x.gradBuffer();
+            if (gx != null) { // dx (rows×in) (+)= dy (rows×out) · W (out×in)
+                gemm.gemm(false, false, rows, in, out, g, 0, w, 0, gx, 0, newGx == null);
             }
+            float[] gw = weight.gradBuffer();
+            float[] gb = bias == null ? null : bias.gradBuffer();
             if (gw != null) { // dW (out×in) += dyᵀ · x
                 gemm.gemm(true, false, out, in, rows, g, 0, xs, 0, gw, 0, true);
             }

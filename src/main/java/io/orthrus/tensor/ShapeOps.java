@@ -12,6 +12,11 @@ final class ShapeOps {
         int[] shape = inferShape(a, requested);
         // Storage is contiguous, so the output can share the input's values.
         return Tensor.fromOp("reshape", a.data(), shape, g -> {
+            float[] newGa = a.gradBufferToOverwrite();
+            if (newGa != null) {
+                System.arraycopy(g, 0, newGa, 0, g.length);
+                return;
+            }
             float[] ga = a.gradBuffer();
             for (int i = 0; i < g.length; i++) {
                 ga[i] += g[i];

@@ -244,6 +244,21 @@ public class Tensor {
         return grad;
     }
 
+    /**
+     * For a backward function that assigns every element of this tensor's gradient: when the
+     * tensor requires a gradient and has none yet, creates the gradient array without zeroing it
+     * and returns it, and the caller must store into every element (not add); otherwise returns
+     * null, and the caller adds into {@link #gradBuffer()} as usual. The first op to reach a
+     * gradient thus skips both zeroing it and reading the zeros back.
+     */
+    float[] gradBufferToOverwrite() {
+        if (!requiresGrad || grad != null) {
+            return null;
+        }
+        grad = node == null ? new float[data.length] : Workspace.uninitialized(data.length);
+        return grad;
+    }
+
     void releaseGrad() {
         if (grad != null) {
             Workspace.release(grad);

@@ -89,6 +89,88 @@ class OptimizerTest {
     }
 
     @Test
+    void theFusedStepOverAllParametersMatchesOneParameterAtATime() {
+        // Sizes that put chunk boundaries inside parameters, and a small one that shares a chunk with its neighbours.
+        Rng rng = new Rng(5);
+        int[] sizes = {40_000, 5, 30_000, 7};
+        Parameter[] together = new Parameter[sizes.length], alone = new Parameter[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            together[i] = new Parameter(Tensor.randn(rng, sizes[i]));
+            alone[i] = new Parameter(Tensor.of(together[i].toArray(), sizes[i]));
+        }
+        AdamW fused = new AdamW(List.of(
+                new ParamGroup("decay", Map.of("a", together[0]), 0.1),
+                new ParamGroup("no_decay", new java.util.LinkedHashMap<>(Map.of("b", together[1])), 0.0),
+                new ParamGroup("more", orderedMap("c", together[2], "unused", together[3]), 0.2)), 0.01, 0.9, 0.99, 1e-8);
+        double[] decays = {0.1, 0.0, 0.2};
+        List<AdamW> separate = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            separate.add(new AdamW(single(alone[i], decays[i]), 0.01, 0.9, 0.99, 1e-8));
+        }
+        for (int step = 0; step < 3; step++) {
+            for (int i = 0; i < 3; i++) { // parameter 3 gets no gradient: it must not move
+                float[] g = Tensor.randn(rng, sizes[i]).data();
+                setGrad(together[i], g);
+                setGrad(alone[i], g);
+            }
+            fused.step();
+            separate.forEach(Optimizer::step);
+            fused.zeroGrad();
+            separate.forEach(Optimizer::zeroGrad);
+        }
+        for (int i = 0; i < sizes.length; i++) {
+            assertArrayEquals(alone[i].toArray(), together[i].toArray(), 0f, "parameter " + i);
+        }
+        assertArrayEquals(new float[sizes[0]], together[0].grad().toArray(), 0f);
+        OptimizerState state = fused.state();
+        assertEquals(List.of("a#exp_avg", "a#exp_avg_sq", "b#exp_avg", "b#exp_avg_sq", "c#exp_avg", "c#exp_avg_sq",
+                "unused#exp_avg", "unused#exp_avg_sq"), List.copyOf(state.buffers().keySet()));
+        assertArrayEquals(separate.get(2).state().buffers().get("p#exp_avg_sq"), state.buffers().get("c#exp_avg_sq"), 0f);
+        assertArrayEquals(new float[7], state.buffers().get("unused#exp_avg"), 0f);
+    }
+
+    private static Map<String, Parameter> orderedMap(String k1, Parameter v1, String k2, Parameter v2) {
+        Map<String, Parameter> map = new java.util.LinkedHashMap<>();
+        map.put(k1, v1);
+        map.put(k2, v2);
+        return map;
+    }
+
+    @Test
+    void loadStateRejectsABufferTheOptimizerDoesNotKeep() {
+        Parameter p = parameter(1f, 2f);
+        AdamW adamW = new AdamW(single(p, 0.0), 0.1);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> adamW.loadState(new OptimizerState("AdamW", 1, 0.1, Map.of("p#momentum", new float[2]))));
+        assertTrue(e.getMessage().contains("'p#momentum' is not kept by this AdamW"), e.getMessage());
+        assertTrue(adamW.bufferNames().isEmpty());
+    }
+
+    @Test
+    void globalNormOverManyChunksEqualsTheSerialSum() {
+        Rng rng = new Rng(9);
+        List<Parameter> params = List.of(new Parameter(Tensor.randn(rng, 50_000)), new Parameter(Tensor.randn(rng, 3)),
+                new Parameter(Tensor.randn(rng, 70_001)));
+        double sumSq = 0;
+        for (Parameter p : params) {
+            float[] g = Tensor.randn(rng, p.numel()).data();
+            setGrad(p, g);
+            for (float x : g) {
+                sumSq += (double) x * x;
+            }
+        }
+        double norm = GradClip.clipGlobalNorm(params, 1.0);
+        assertEquals(Math.sqrt(sumSq), norm, 1e-9 * norm);
+        double after = 0;
+        for (Parameter p : params) {
+            for (float x : p.grad().toArray()) {
+                after += (double) x * x;
+            }
+        }
+        assertEquals(1.0, Math.sqrt(after), 1e-5);
+    }
+
+    @Test
     void decayGroupsKeepBiasesAndNormsOutOfDecay() {
         Module model = new Sequential(new Linear(3, 4, new Rng(1)), new LayerNorm(4));
         List<ParamGroup> groups = ParamGroup.decayMatricesOnly(model, 0.1);

@@ -1,7 +1,10 @@
 package io.orthrus.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +54,43 @@ class OpsGradientTest {
         assertGrad(in -> in[0].div(in[1]), randn(1, 3), positive(2, 1));
         assertGrad(in -> in[0].mul(in[1]), randn(2, 3), randn());
         assertGrad(in -> in[0].add(in[1]), randn(1), randn(2, 1, 3));
+        assertGrad(in -> in[0].add(in[1]), randn(3, 4), randn(2, 3, 4)); // a position table, either side
+        assertGrad(in -> in[0].add(in[1]), randn(1, 3, 4), randn(2, 1, 4));
+        assertGrad(in -> in[0].sub(in[1]), randn(2, 3, 4), randn(1, 3, 4));
+    }
+
+    @Test
+    void theFirstGradientToReachATensorIsStoredAndTheNextAreAdded() {
+        // Ops that store into a gradient nobody has written yet (linear's dx, GELU, add, reshape, attention,
+        // cross-entropy) must still add when another consumer got there first: try both orders.
+        IntTensor targets = IntTensor.of(new int[] {1, -100, 3}, 3); // the ignored row's gradient is 0
+        List<Function<Tensor, Tensor>> ops = List.of(
+                x -> x.linear(Tensor.of(new float[] {0.5f, -1f, 2f, 0.25f, 1.5f, -0.75f}, 2, 3), null).sum(),
+                x -> x.geluExact().mul(x).sum(),
+                x -> x.add(x.mul(x)).sum(),
+                x -> x.reshape(3, 2, 2).mul(x.reshape(3, 2, 2)).sum(),
+                x -> Attention.selfAttention(x.reshape(1, 4, 3), 1, null).mul(x.reshape(1, 4, 3).narrow(2, 0, 1)).sum(),
+                x -> Losses.crossEntropy(x.reshape(3, 4), targets, -100, 0.1f));
+        for (Function<Tensor, Tensor> op : ops) {
+            assertGrad(in -> op.apply(in[0]).add(in[0].mul(in[0]).sum()), randn(4, 3));
+            assertGrad(in -> in[0].mul(in[0]).sum().add(op.apply(in[0])), randn(4, 3));
+        }
+    }
+
+    @Test
+    void aRepeatedInputAddsAndSumsItsGradientOverTheRepeatsOnThePool() {
+        // Large enough to be cut into several tasks: (8, 64, 64) + (64, 64).
+        Tensor x = randn(8, 64, 64).requiresGrad(true), table = randn(64, 64).requiresGrad(true);
+        Tensor y = x.add(table);
+        float[] upstream = randn(8, 64, 64).data();
+        y.backward(Tensor.of(upstream, 8, 64, 64));
+        float[] expectedSum = new float[64 * 64];
+        for (int i = 0; i < upstream.length; i++) {
+            assertEquals(x.data()[i] + table.data()[i % 4096], y.data()[i], 0f, "element " + i);
+            expectedSum[i % 4096] += upstream[i];
+        }
+        assertArrayEquals(expectedSum, table.grad().toArray(), 1e-5f);
+        assertArrayEquals(upstream, x.grad().toArray(), 0f);
     }
 
     @Test

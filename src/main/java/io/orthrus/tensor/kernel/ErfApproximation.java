@@ -42,7 +42,8 @@ public final class ErfApproximation {
         float dp = P1 + z * (2 * P2 + z * (3 * P3 + z * (4 * P4 + z * (5 * P5 + z * 6 * P6))));
         float q = 1f + z * (Q1 + z * (Q2 + z * (Q3 + z * Q4)));
         float dq = Q1 + z * (2 * Q2 + z * (3 * Q3 + z * 4 * Q4));
-        // d/du [u·P(u²)/Q(u²)] = ((P + 2u²P')·Q − 2u²·P·Q') / Q²
-        return ((p + 2 * z * dp) * q - 2 * z * p * dq) / (q * q);
+        // d/du [u·P(u²)/Q(u²)] = ((P + 2u²P')·Q − 2u²·P·Q') / Q², with one division (as the vector kernel does)
+        float r = 1f / q;
+        return ((p + 2 * z * dp) - 2 * z * p * dq * r) * r;
     }
 }

@@ -29,12 +29,13 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
-    public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to) {
+    public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to, boolean accumulate) {
         for (int i = from; i < to; i++) {
             float v = x[i], u = v * ErfApproximation.INV_SQRT_2;
             float cdf = 0.5f * (1f + ErfApproximation.erf(u));
             float pdf = 0.5f * ErfApproximation.INV_SQRT_2 * ErfApproximation.derivative(u); // φ(x) = Φ'(x)
-            gradX[i] += grad[i] * (cdf + v * pdf); // d(xΦ(x))/dx = Φ(x) + xφ(x)
+            float dx = grad[i] * (cdf + v * pdf); // d(xΦ(x))/dx = Φ(x) + xφ(x)
+            gradX[i] = accumulate ? gradX[i] + dx : dx;
         }
     }
 

@@ -18,8 +18,11 @@ public interface MathKernel {
     /** {@code out[i] = x[i]·Φ(x[i])} (exact GELU, through {@code ErfApproximation}) for {@code from ≤ i < to}. */
     void gelu(float[] x, float[] out, int from, int to);
 
-    /** {@code gradX[i] += grad[i]·(Φ(x[i]) + x[i]·φ(x[i]))} for {@code from ≤ i < to}: the backward of {@link #gelu}. */
-    void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to);
+    /**
+     * {@code gradX[i] += grad[i]·(Φ(x[i]) + x[i]·φ(x[i]))} for {@code from ≤ i < to}: the backward
+     * of {@link #gelu}; with {@code accumulate} false, {@code =} instead of {@code +=}.
+     */
+    void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to, boolean accumulate);
 
     /**
      * Layer normalisation of rows {@code [rowFrom, rowTo)} of width {@code c}: {@code xHat = (x − mean)·rstd},

@@ -1,5 +1,6 @@
 package io.orthrus.tensor.kernel;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -127,6 +128,68 @@ public final class Parallel {
     public interface RangeBody {
         /** Processes elements {@code [from, to)}. */
         void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over the concatenation of several arrays (the parameters of a model, say)
+     * in one parallel section, as if they were one flat buffer. The concatenation of
+     * {@code lengths[0], lengths[1], …} elements is cut into chunks of {@code grain} elements; a
+     * chunk may span several segments, and the cut depends only on the lengths and the grain, never
+     * on the thread count. For each chunk {@code c}, {@code body.run(c, segment, from, to)} is
+     * called once per segment piece in the chunk, in segment order and on one thread, with
+     * {@code [from, to)} indexing within the segment. A kernel that keeps one partial result per
+     * chunk ({@link #segmentChunks} of them) and adds them in chunk order is deterministic for any pool.
+     *
+     * @throws IllegalArgumentException if {@code grain < 1}, a length is negative, or the lengths sum to more than
+     *                                  {@code Integer.MAX_VALUE} chunks' worth
+     */
+    public void forSegments(int[] lengths, int grain, SegmentBody body) {
+        long[] starts = segmentStarts(lengths, grain);
+        long total = starts[lengths.length];
+        forEach(segmentChunks(lengths, grain), c -> {
+            long from = (long) c * grain, to = Math.min(total, from + grain);
+            int s = Arrays.binarySearch(starts, from);
+            s = s >= 0 ? s : -s - 2; // the last segment starting at or before `from`
+            for (; from < to; s++) {
+                long end = Math.min(to, starts[s + 1]);
+                if (end > from) { // empty segments have nothing to run
+                    body.run(c, s, (int) (from - starts[s]), (int) (end - starts[s]));
+                    from = end;
+                }
+            }
+        });
+    }
+
+    /** The number of chunks {@link #forSegments} cuts segments of the given lengths into. */
+    public static int segmentChunks(int[] lengths, int grain) {
+        long total = segmentStarts(lengths, grain)[lengths.length];
+        return (int) ((total + grain - 1) / grain);
+    }
+
+    private static long[] segmentStarts(int[] lengths, int grain) {
+        if (grain < 1) {
+            throw new IllegalArgumentException("Parallel.forSegments: grain must be >= 1, got " + grain);
+        }
+        long[] starts = new long[lengths.length + 1];
+        for (int s = 0; s < lengths.length; s++) {
+            if (lengths[s] < 0) {
+                throw new IllegalArgumentException("Parallel.forSegments: segment " + s + " has negative length "
+                        + lengths[s]);
+            }
+            starts[s + 1] = starts[s] + lengths[s];
+        }
+        if ((starts[lengths.length] + grain - 1) / grain > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Parallel.forSegments: " + starts[lengths.length]
+                    + " elements in chunks of " + grain + " is more than Integer.MAX_VALUE chunks");
+        }
+        return starts;
+    }
+
+    /** The body of a {@link #forSegments} loop: processes elements {@code [from, to)} of one segment. */
+    @FunctionalInterface
+    public interface SegmentBody {
+        /** Processes elements {@code [from, to)} of segment {@code segment}, part of chunk {@code chunk}. */
+        void run(int chunk, int segment, int from, int to);
     }
 
     private void workerLoop() {

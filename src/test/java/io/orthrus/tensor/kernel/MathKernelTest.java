@@ -55,7 +55,7 @@ class MathKernelTest {
             float[] geluFirst = new float[300];
             kernel.gelu(x, geluFirst, 0, 300);
             float[] gradFirst = new float[300];
-            kernel.geluBackward(x, g, gradFirst, 0, 300);
+            kernel.geluBackward(x, g, gradFirst, 0, 300, true);
             kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
             float[] lnFirst = ln.clone();
             for (int i = 0; i < 20_000; i++) {
@@ -68,7 +68,7 @@ class MathKernelTest {
             assertArrayEquals(expFirst, expLater, 0f, kernel.name());
             kernel.gelu(x, geluLater, 0, 300);
             assertArrayEquals(geluFirst, geluLater, 0f, kernel.name());
-            kernel.geluBackward(x, g, gradLater, 0, 300);
+            kernel.geluBackward(x, g, gradLater, 0, 300, true);
             assertArrayEquals(gradFirst, gradLater, 0f, kernel.name());
             kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
             assertArrayEquals(lnFirst, ln, 0f, kernel.name());
@@ -99,9 +99,14 @@ class MathKernelTest {
                 kernel.gelu(x, actual, 0, n);
                 assertArrayEquals(expected, actual, TOLERANCE, kernel.name());
                 float[] gxExpected = random(n + 2, 1f), gxActual = gxExpected.clone();
-                reference.geluBackward(x, g, gxExpected, 0, n);
-                kernel.geluBackward(x, g, gxActual, 0, n);
+                reference.geluBackward(x, g, gxExpected, 0, n, true);
+                kernel.geluBackward(x, g, gxActual, 0, n, true);
                 assertArrayEquals(gxExpected, gxActual, TOLERANCE, kernel.name());
+                float[] stored = java.util.Arrays.copyOf(random(n + 3, 5f), n); // old contents that must not count
+                kernel.geluBackward(x, g, stored, 0, n, false);
+                float[] fromZero = new float[n];
+                kernel.geluBackward(x, g, fromZero, 0, n, true);
+                assertArrayEquals(fromZero, stored, 0f, kernel.name());
             }
         }
     }

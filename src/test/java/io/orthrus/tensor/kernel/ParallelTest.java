@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -94,5 +95,43 @@ class ParallelTest {
         assertEquals(11, Parallel.chunks(103, 10));
         assertEquals(0, Parallel.chunks(0, 10));
         assertThrows(IllegalArgumentException.class, () -> POOL.forRange(10, 0, (a, b) -> { }));
+    }
+
+    @Test
+    void forSegmentsCoversTheConcatenationInFixedChunksWhateverThePool() {
+        int[] lengths = {7, 0, 3, 12, 0, 0, 1, 9};
+        int total = 32;
+        for (Parallel pool : List.of(new Parallel(1), POOL)) {
+            // For every element of the concatenation: which chunk saw it, and how many times.
+            int[] chunkOf = new int[total];
+            AtomicIntegerArray visits = new AtomicIntegerArray(total);
+            int[] starts = {0, 7, 7, 10, 22, 22, 22, 23};
+            pool.forSegments(lengths, 5, (chunk, segment, from, to) -> {
+                assertTrue(lengths[segment] > 0 && 0 <= from && from < to && to <= lengths[segment],
+                        "segment " + segment + " [" + from + ", " + to + ")");
+                for (int i = from; i < to; i++) {
+                    visits.incrementAndGet(starts[segment] + i);
+                    chunkOf[starts[segment] + i] = chunk;
+                }
+            });
+            for (int i = 0; i < total; i++) {
+                assertEquals(1, visits.get(i), "element " + i);
+                assertEquals(i / 5, chunkOf[i], "element " + i);
+            }
+        }
+        assertEquals(7, Parallel.segmentChunks(lengths, 5));
+        assertEquals(0, Parallel.segmentChunks(new int[] {0, 0}, 5));
+        var negative = assertThrows(IllegalArgumentException.class,
+                () -> POOL.forSegments(new int[] {3, -1}, 5, (c, s, a, b) -> { }));
+        assertTrue(negative.getMessage().contains("segment 1"), negative.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> POOL.forSegments(lengths, 0, (c, s, a, b) -> { }));
+    }
+
+    @Test
+    void forSegmentsVisitsTheSegmentsOfAChunkInOrder() {
+        List<String> pieces = new ArrayList<>();
+        new Parallel(1).forSegments(new int[] {2, 0, 2, 5}, 4, (chunk, segment, from, to) ->
+                pieces.add(chunk + ":" + segment + "[" + from + "," + to + ")"));
+        assertEquals(List.of("0:0[0,2)", "0:2[0,2)", "1:3[0,4)", "2:3[4,5)"), pieces);
     }
 }
