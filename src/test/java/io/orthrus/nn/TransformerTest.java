@@ -144,6 +144,59 @@ class TransformerTest {
     }
 
     @Test
+    void fusedAttentionSkipsMaskedKeysBlockByBlockAndStillMatchesTheComposite() {
+        // T = 70: two blocks of queries (64 and 6), and the first reads only a prefix of the keys under a causal mask.
+        MultiHeadAttention attn = new MultiHeadAttention(small(TransformerConfig.PositionalEncoding.LEARNED), new Rng(6));
+        int[] padding = new int[2 * 70];
+        java.util.Arrays.fill(padding, 1);
+        java.util.Arrays.fill(padding, 70 + 45, 2 * 70, 0); // the second row's last 25 positions are padding
+        for (AttentionMask mask : new AttentionMask[] {AttentionMask.causal(), AttentionMask.bidirectional(),
+                AttentionMask.prefix(40).withKeyPadding(IntTensor.of(padding, 2, 70)),
+                AttentionMask.causal().withKeyPadding(IntTensor.of(padding, 2, 70))}) {
+            Tensor x = Tensor.randn(new Rng(7), 2, 70, 8).requiresGrad(true);
+            Tensor upstream = Tensor.randn(new Rng(8), 2, 70, 8);
+            Tensor fused = attn.fusedForward(x, mask);
+            fused.backward(upstream);
+            float[] fusedGrad = x.grad().toArray(), fusedWeightGrad = attn.qkv().weight().grad().toArray();
+            x.zeroGrad();
+            attn.zeroGrad();
+            Tensor composite = attn.compositeForward(x, mask, null, 0);
+            composite.backward(upstream);
+            assertArrayEquals(composite.toArray(), fused.toArray(), 1e-5f, mask.toString());
+            assertArrayEquals(x.grad().toArray(), fusedGrad, 1e-4f, mask.toString());
+            assertArrayEquals(attn.qkv().weight().grad().toArray(), fusedWeightGrad, 1e-4f, mask.toString());
+            attn.zeroGrad();
+        }
+    }
+
+    @Test
+    void fusedAttentionOverSeveralBlocksPassesAGradientCheck() {
+        Tensor qkv = Tensor.randn(new Rng(9), 1, 70, 6); // blocks of 64 and 6 queries
+        Tensor causal = AttentionMask.causal().blocked(1, 70, 70, 0);
+        GradCheck.Result r = GradCheck.check(in -> io.orthrus.tensor.Attention.selfAttention(in[0], 1, causal), qkv);
+        assertTrue(r.passed(), r.toString());
+    }
+
+    @Test
+    void aQueryThatSeesNoKeyAttendsToNothing() {
+        // Every key of the second batch row is blocked: its outputs are 0 and its gradient is 0, not NaN.
+        float[] blocked = new float[2 * 40 * 40];
+        java.util.Arrays.fill(blocked, 40 * 40, blocked.length, 1f);
+        Tensor mask = Tensor.of(blocked, 2, 1, 40, 40);
+        Tensor qkv = Tensor.randn(new Rng(10), 2, 40, 12).requiresGrad(true);
+        Tensor out = io.orthrus.tensor.Attention.selfAttention(qkv, 2, mask);
+        out.sum().backward();
+        float[] values = out.toArray(), grad = qkv.grad().toArray();
+        for (int i = 40 * 4; i < values.length; i++) {
+            assertEquals(0f, values[i], 0f, "output " + i);
+        }
+        for (int i = 40 * 12; i < grad.length; i++) {
+            assertEquals(0f, grad[i], 0f, "gradient " + i);
+        }
+        assertTrue(Float.isFinite(values[0]) && values[0] != 0f);
+    }
+
+    @Test
     void fusedAttentionPassesAGradientCheck() {
         Tensor qkv = Tensor.randn(new Rng(8), 2, 4, 12);
         Tensor causal = AttentionMask.causal().blocked(2, 4, 4, 0);
