@@ -1,5 +1,7 @@
 package io.orthrus.optim;
 
+import io.orthrus.tensor.kernel.AdamStep;
+import io.orthrus.tensor.kernel.Kernels;
 import java.util.List;
 
 /**
@@ -53,22 +55,12 @@ public class Adam extends Optimizer {
 
     @Override
     protected void update(Slice slice, double lr, long step) {
-        float[] m = stateBuffer("exp_avg"), v = stateBuffer("exp_avg_sq");
-        float[] values = slice.values(), grad = slice.grad();
-        float b1 = (float) beta1, b2 = (float) beta2;
         double correction1 = 1 - Math.pow(beta1, step), correction2 = 1 - Math.pow(beta2, step);
-        float stepSize = (float) (lr / correction1);
-        float rootCorrection2 = (float) Math.sqrt(correction2);
-        float epsilon = (float) eps;
-        float coupledDecay = decoupled ? 0f : (float) slice.weightDecay();
-        float shrink = decoupled ? (float) (1 - lr * slice.weightDecay()) : 1f;
-        int at = slice.stateOffset();
-        for (int i = slice.from(); i < slice.to(); i++) {
-            float g = grad[i] + coupledDecay * values[i];
-            m[at + i] = b1 * m[at + i] + (1 - b1) * g;
-            v[at + i] = b2 * v[at + i] + (1 - b2) * g * g;
-            float denominator = (float) Math.sqrt(v[at + i]) / rootCorrection2 + epsilon;
-            values[i] = shrink * values[i] - stepSize * m[at + i] / denominator;
-        }
+        AdamStep constants = new AdamStep((float) beta1, (float) beta2, (float) (lr / correction1),
+                (float) Math.sqrt(correction2), (float) eps, decoupled ? 0f : (float) slice.weightDecay(),
+                decoupled ? (float) (1 - lr * slice.weightDecay()) : 1f);
+        // One fused pass over the piece: the moments are read and written once, on Kernels.math()'s SIMD code.
+        Kernels.math().adamStep(slice.values(), slice.grad(), slice.from(), stateBuffer("exp_avg"),
+                stateBuffer("exp_avg_sq"), slice.stateOffset() + slice.from(), slice.to() - slice.from(), constants);
     }
 }

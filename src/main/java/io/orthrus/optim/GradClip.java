@@ -33,11 +33,19 @@ public final class GradClip {
         double[] partial = new double[Parallel.segmentChunks(lengths, Optimizer.CHUNK)];
         Parallel.shared().forSegments(lengths, Optimizer.CHUNK, (chunk, s, from, to) -> {
             float[] g = grads.get(s);
-            double sumSq = 0;
-            for (int i = from; i < to; i++) {
-                sumSq += (double) g[i] * g[i];
+            // Four independent sums, so the adds overlap instead of waiting on one another.
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = from;
+            for (; i + 4 <= to; i += 4) {
+                s0 += (double) g[i] * g[i];
+                s1 += (double) g[i + 1] * g[i + 1];
+                s2 += (double) g[i + 2] * g[i + 2];
+                s3 += (double) g[i + 3] * g[i + 3];
             }
-            partial[chunk] += sumSq;
+            for (; i < to; i++) {
+                s0 += (double) g[i] * g[i];
+            }
+            partial[chunk] += (s0 + s1) + (s2 + s3);
         });
         double sumSq = 0;
         for (double p : partial) {

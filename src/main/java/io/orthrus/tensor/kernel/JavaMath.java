@@ -29,6 +29,21 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
+    public void adamStep(float[] values, float[] grad, int at, float[] m, float[] v, int stateAt, int n, AdamStep step) {
+        float b1 = step.beta1(), b2 = step.beta2(), oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2;
+        float decay = step.coupledDecay(), shrink = step.shrink(), stepSize = step.stepSize();
+        float root = step.rootCorrection2(), epsilon = step.epsilon();
+        for (int i = 0; i < n; i++) {
+            int p = at + i, s = stateAt + i;
+            float g = grad[p] + decay * values[p];
+            m[s] = b1 * m[s] + oneMinusB1 * g;
+            v[s] = b2 * v[s] + oneMinusB2 * (g * g);
+            float denominator = (float) Math.sqrt(v[s]) / root + epsilon;
+            values[p] = shrink * values[p] - stepSize * m[s] / denominator;
+        }
+    }
+
+    @Override
     public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to, boolean accumulate) {
         for (int i = from; i < to; i++) {
             float v = x[i], u = v * ErfApproximation.INV_SQRT_2;

@@ -15,6 +15,14 @@ public interface MathKernel {
      */
     float expShiftedSum(float[] src, int srcOffset, float[] dst, int dstOffset, int n, float shift);
 
+    /**
+     * One Adam(W) update of {@code n} elements, as {@link AdamStep} describes it: parameter values
+     * and gradient at {@code at + i}, first and second moments {@code m}, {@code v} at
+     * {@code stateAt + i}. Every implementation does the same float operations in the same order
+     * (no fused multiply-add), so all agree bit for bit.
+     */
+    void adamStep(float[] values, float[] grad, int at, float[] m, float[] v, int stateAt, int n, AdamStep step);
+
     /** {@code out[i] = x[i]·Φ(x[i])} (exact GELU, through {@code ErfApproximation}) for {@code from ≤ i < to}. */
     void gelu(float[] x, float[] out, int from, int to);
 

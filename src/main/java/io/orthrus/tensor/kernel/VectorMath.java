@@ -130,6 +130,27 @@ public final class VectorMath implements MathKernel {
     }
 
     @Override
+    public void adamStep(float[] values, float[] grad, int at, float[] m, float[] v, int stateAt, int n, AdamStep step) {
+        // The scalar kernel's operations, one lane at a time: results are bit-identical to it.
+        float b1 = step.beta1(), b2 = step.beta2(), oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2;
+        float decay = step.coupledDecay(), shrink = step.shrink(), stepSize = step.stepSize();
+        float root = step.rootCorrection2(), epsilon = step.epsilon();
+        int bound = SPECIES.loopBound(n);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            int p = at + i, s = stateAt + i;
+            FloatVector theta = FloatVector.fromArray(SPECIES, values, p);
+            FloatVector g = FloatVector.fromArray(SPECIES, grad, p).add(theta.mul(decay));
+            FloatVector m1 = FloatVector.fromArray(SPECIES, m, s).mul(b1).add(g.mul(oneMinusB1));
+            FloatVector v1 = FloatVector.fromArray(SPECIES, v, s).mul(b2).add(g.mul(g).mul(oneMinusB2));
+            m1.intoArray(m, s);
+            v1.intoArray(v, s);
+            FloatVector denominator = v1.lanewise(VectorOperators.SQRT).div(root).add(epsilon);
+            theta.mul(shrink).sub(m1.mul(stepSize).div(denominator)).intoArray(values, p);
+        }
+        SCALAR.adamStep(values, grad, at + bound, m, v, stateAt + bound, n - bound, step);
+    }
+
+    @Override
     public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to, boolean accumulate) {
         int bound = from + SPECIES.loopBound(to - from);
         for (int i = from; i < bound; i += SPECIES.length()) {

@@ -89,6 +89,31 @@ class MathKernelTest {
     }
 
     @Test
+    void adamStepAgreesBitForBitAcrossKernels() {
+        JavaMath reference = new JavaMath();
+        AdamStep adamW = new AdamStep(0.9f, 0.99f, 0.01f / 0.19f, (float) Math.sqrt(1 - 0.99 * 0.99), 1e-8f, 0f, 0.999f);
+        AdamStep adam = new AdamStep(0.9f, 0.999f, 0.003f, 0.5f, 1e-8f, 0.05f, 1f);
+        for (MathKernel kernel : kernels()) {
+            for (AdamStep step : new AdamStep[] {adamW, adam}) {
+                for (int n : new int[] {1, 16, 37, 100}) {
+                    // Values and gradient at offset 3, moments at offset 5 of larger arrays.
+                    float[] values = random(n + 7, 1f), grad = random(n + 8, 0.1f);
+                    float[] m = random(n + 9, 0.01f), v = random(n + 10, 0.001f);
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = Math.abs(v[i]);
+                    }
+                    float[] values2 = values.clone(), m2 = m.clone(), v2 = v.clone();
+                    reference.adamStep(values, grad, 3, m, v, 5, n, step);
+                    kernel.adamStep(values2, grad, 3, m2, v2, 5, n, step);
+                    assertArrayEquals(values, values2, 0f, kernel.name() + " n=" + n);
+                    assertArrayEquals(m, m2, 0f, kernel.name() + " n=" + n);
+                    assertArrayEquals(v, v2, 0f, kernel.name() + " n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
     void geluAndItsBackwardAgreeAcrossKernels() {
         JavaMath reference = new JavaMath();
         for (MathKernel kernel : kernels()) {
