@@ -84,8 +84,9 @@ class GemmTest {
     @Test
     void resultsAreBitIdenticalForAnyThreadCount() {
         Rng rng = new Rng(5);
-        // Tall products split C by rows; wide and short ones (a weight gradient) by column slivers.
-        for (int[] shape : new int[][] {{301, 517, 97}, {37, 300, 517}}) {
+        // Tall products split C by rows; wide and short ones (a weight gradient) by column slivers. The third is
+        // tall with a packed B large enough for the row tasks to share one copy (Bᵀ, with a partial last sliver).
+        for (int[] shape : new int[][] {{301, 517, 97}, {37, 300, 517}, {300, 600, 260}}) {
             bitIdenticalForAnyThreadCount(rng, shape[0], shape[1], shape[2]);
         }
     }
