@@ -111,14 +111,7 @@ public abstract class Optimizer {
         }
         // Parameters not used in this forward pass have no gradient: they and their state stay as they are.
         float[][] grads = new float[slots.size()][];
-        int[] lengths = new int[slots.size()];
-        for (int s = 0; s < slots.size(); s++) {
-            Parameter p = slots.get(s).parameter();
-            if (p.hasGrad()) {
-                grads[s] = p.gradBuffer();
-                lengths[s] = p.numel();
-            }
-        }
+        int[] lengths = gradients(grads);
         double lr = learningRate;
         long t = step;
         Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> {
@@ -131,6 +124,15 @@ public abstract class Optimizer {
     /** Sets every parameter's gradient to zero, in one parallel pass. */
     public void zeroGrad() {
         float[][] grads = new float[slots.size()][];
+        int[] lengths = gradients(grads);
+        Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> Arrays.fill(grads[s], from, to, 0f));
+    }
+
+    /**
+     * Fills {@code grads[s]} with slot s's gradient array, or null when it has none; returns the
+     * lengths to pass over (0 for a slot without a gradient).
+     */
+    private int[] gradients(float[][] grads) {
         int[] lengths = new int[slots.size()];
         for (int s = 0; s < slots.size(); s++) {
             Parameter p = slots.get(s).parameter();
@@ -139,7 +141,7 @@ public abstract class Optimizer {
                 lengths[s] = grads[s].length;
             }
         }
-        Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> Arrays.fill(grads[s], from, to, 0f));
+        return lengths;
     }
 
     /**
