@@ -34,15 +34,8 @@ class GptParityTest {
     void logitsLossAndEveryGradientMatchPyTorch() throws IOException, URISyntaxException {
         Path fixture = Path.of(getClass().getResource("/fixtures/gpt_parity.safetensors").toURI());
         Map<String, Tensor> f = Safetensors.read(fixture).tensors();
-        TransformerConfig config = new TransformerConfig(11, 8, 16, 2, 2, 64, Activation.Kind.GELU_EXACT, 0f,
-                TransformerConfig.PositionalEncoding.LEARNED, TransformerConfig.NormPlacement.PRE, true, true);
-        Gpt gpt = new Gpt(config, new Rng(0));
+        Gpt gpt = tinyGpt(f, "");
         Map<String, Parameter> params = gpt.namedParameters();
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            Tensor reference = f.get(e.getKey());
-            assertArrayEquals(reference.shape(), e.getValue().shape(), e.getKey());
-            System.arraycopy(reference.data(), 0, e.getValue().data(), 0, reference.numel());
-        }
         assertEquals(f.keySet().stream().filter(k -> k.startsWith("grad.")).count(), params.size(),
                 "the fixture and the model must have the same parameters");
         IntTensor ids = IntTensor.fromFloats(f.get("input.ids"));
@@ -65,5 +58,21 @@ class GptParityTest {
             }
         }
         assertTrue(loss.item() > 1f, "a meaningful (untrained) loss: " + loss.item());
+    }
+
+    /**
+     * The fixtures' tiny GPT (vocabulary 11, context 8, width 16, 2 heads, 2 layers, biases, tied
+     * head) with every weight taken from {@code fixture} under {@code prefix + name}.
+     */
+    static Gpt tinyGpt(Map<String, Tensor> fixture, String prefix) {
+        TransformerConfig config = new TransformerConfig(11, 8, 16, 2, 2, 64, Activation.Kind.GELU_EXACT, 0f,
+                TransformerConfig.PositionalEncoding.LEARNED, TransformerConfig.NormPlacement.PRE, true, true);
+        Gpt gpt = new Gpt(config, new Rng(0));
+        for (Map.Entry<String, Parameter> e : gpt.namedParameters().entrySet()) {
+            Tensor reference = fixture.get(prefix + e.getKey());
+            assertArrayEquals(reference.shape(), e.getValue().shape(), e.getKey());
+            System.arraycopy(reference.data(), 0, e.getValue().data(), 0, reference.numel());
+        }
+        return gpt;
     }
 }
