@@ -102,7 +102,6 @@ final class Elementwise {
         }, a, b);
     }
 
-    /** grad[input's element] += scale · g[i], summing where the input was broadcast. */
     /**
      * The backward of add for one input: copies the output's gradient when it has the input's shape
      * and is the first to reach it (a residual branch), else adds it in.
@@ -117,6 +116,7 @@ final class Elementwise {
         }
     }
 
+    /** grad[input's element] += scale · g[i], summing where the input was broadcast. */
     private static void addInto(float[] grad, Broadcast bc, int input, float[] g, float scale) {
         if (grad == null) {
             return;

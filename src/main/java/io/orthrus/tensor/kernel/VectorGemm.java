@@ -105,34 +105,38 @@ public final class VectorGemm implements Gemm {
         workers = Math.min(workers, Math.max(1, m / MIN_ROWS_PER_WORKER));
         int chunk = roundUp(ceilDiv(m, workers), MR);
         int tasks = ceilDiv(m, chunk);
-        float[] packed = null;
         long packedSize = (long) k * slivers * NR;
-        if (tasks > 1 && packedSize >= SHARED_PACK_MIN && packedSize <= SHARED_PACK_MAX) {
-            // Every row task reads all of B: pack it once, the slivers split over the pool, rather than once per
-            // task. Two threads, in one JVM against a copy per task: 7.5% faster on 4096×1152×384 with Bᵀ (a
-            // linear layer's forward at width 384, context 256), 5% on 4096×384×1536, 8% at 1024³.
-            float[] shared = sharedB.atLeast(k * slivers * NR);
-            parallel.forEach(slivers, s -> {
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    packB(transB, k, n, b, bOffset, pc, kc, s * NR, shared, pc * slivers * NR + s * NR * kc);
-                }
-            });
-            packed = shared;
-        }
-        float[] packedAll = packed;
+        // Every row task reads all of B: when B is large, pack it once for all of them rather than once per task.
+        float[] packed = tasks > 1 && packedSize >= SHARED_PACK_MIN && packedSize <= SHARED_PACK_MAX
+                ? packShared(transB, n, k, b, bOffset, slivers) : null;
         parallel.forEach(tasks, t -> {
             int rowStart = t * chunk;
             rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, rowStart,
-                    Math.min(m, rowStart + chunk), 0, slivers, packedAll);
+                    Math.min(m, rowStart + chunk), 0, slivers, packed);
         });
+    }
+
+    /**
+     * All of B packed into this thread's shared buffer, the slivers split over the pool: block of k
+     * {@code pc} at {@code pc · slivers · NR}, its slivers one after another, as {@link #rows} reads it.
+     * Two threads, in one JVM against a copy per row task: 8–10% less time at 1024³; on a large GPT's
+     * linear layers (4096×1152×384 with Bᵀ) within the measurement's ±4%.
+     */
+    private float[] packShared(boolean transB, int n, int k, float[] b, int bOffset, int slivers) {
+        float[] shared = sharedB.atLeast(k * slivers * NR);
+        parallel.forEach(slivers, s -> {
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(transB, k, n, b, bOffset, pc, kc, s * NR, shared, pc * slivers * NR + s * NR * kc);
+            }
+        });
+        return shared;
     }
 
     /**
      * The blocked product for rows {@code [rowStart, rowEnd)} and column slivers
      * {@code [sliverStart, sliverEnd)} of C, on the calling thread. {@code packed} is all of B
-     * already packed (block of k {@code pc} at {@code pc · slivers · NR}, its slivers one after
-     * another), or null to pack each block here.
+     * from {@link #packShared}, or null to pack each block here.
      */
     private void rows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b,
                       int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd,
@@ -146,8 +150,10 @@ public final class VectorGemm implements Gemm {
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int base = packed != null ? pc * slivers * NR : 0;
-            for (int s = 0; packed == null && s < slivers; s++) {
-                packB(transB, k, n, b, bOffset, pc, kc, (sliverStart + s) * NR, bp, s * NR * kc);
+            if (packed == null) {
+                for (int s = 0; s < slivers; s++) {
+                    packB(transB, k, n, b, bOffset, pc, kc, (sliverStart + s) * NR, bp, s * NR * kc);
+                }
             }
             boolean add = accumulate || pc > 0;
             for (int ic = rowStart; ic < rowEnd; ic += MC_MAX) {
