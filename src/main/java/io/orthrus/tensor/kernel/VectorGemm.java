@@ -362,6 +362,15 @@ public final class VectorGemm implements Gemm {
      * Runs the micro-kernel on one tile of C. Full tiles are updated in place; a partial tile at
      * the bottom or right edge is computed into a full-size buffer and copied, so that the
      * micro-kernel itself has a single path (which keeps its vectors in registers).
+     *
+     * <p>Each micro-kernel comes in two copies, one that stores the tile and one that adds it to
+     * C, rather than one with an {@code add} flag: with the flag, C2 on JDK 17, recompiling the
+     * kernel once it had seen both values, intermittently lost the exact vector type after the
+     * branch and left the stores un-intrinsified ({@code -XX:+PrintIntrinsics}: "missing
+     * constant" on {@code VectorSupport.store}). Every vector was then boxed and every product
+     * ran about 20× slower for the rest of the JVM's life: in 2 to 5 of 6 JVMs timing 1024³ on one
+     * thread with JFR recording, and about one in eight without. Loading C before the loop instead
+     * cost 15–20% in register spills; adding a stored tile to C afterwards, 3–9%.
      */
     private static void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart,
                              float[] c, int cStart, int ldc, int rows, int cols, boolean add, float[] edge) {
@@ -370,9 +379,17 @@ public final class VectorGemm implements Gemm {
         int start = full ? cStart : 0, stride = full ? ldc : NR;
         boolean accumulate = full && add;
         if (rowStride == 1) {
-            microKernelAdjacentRows(kc, a, aStart, colStride, bp, bStart, target, start, stride, accumulate);
+            if (accumulate) {
+                microKernelAdjacentRowsAdd(kc, a, aStart, colStride, bp, bStart, target, start, stride);
+            } else {
+                microKernelAdjacentRows(kc, a, aStart, colStride, bp, bStart, target, start, stride);
+            }
         } else {
-            microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, target, start, stride, accumulate);
+            if (accumulate) {
+                microKernelAdd(kc, a, aStart, rowStride, colStride, bp, bStart, target, start, stride);
+            } else {
+                microKernel(kc, a, aStart, rowStride, colStride, bp, bStart, target, start, stride);
+            }
         }
         if (full) {
             return;
@@ -387,11 +404,11 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * C[MR × NR tile at cStart, row stride ldc] (+)= A sliver · packed B sliver, where A's element
+     * C[MR × NR tile at cStart, row stride ldc] = A sliver · packed B sliver, where A's element
      * (r, p) is {@code a[aStart + r·rowStride + p·colStride]}.
      */
     private static void microKernel(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart,
-                                    float[] c, int cStart, int ldc, boolean add) {
+                                    float[] c, int cStart, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
@@ -429,32 +446,6 @@ public final class VectorGemm implements Gemm {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        if (add) {
-            int row = cStart;
-            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
-            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
-            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VL));
-        }
         int row = cStart;
         c00.intoArray(c, row);
         c01.intoArray(c, row + VL);
@@ -481,6 +472,72 @@ public final class VectorGemm implements Gemm {
         c71.intoArray(c, row + VL);
     }
 
+    /** {@link #microKernel} that adds the product to C: the same sums, then C's values added to them. */
+    private static void microKernelAdd(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp,
+                                       int bStart, float[] c, int cStart, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int ai = aStart + p * colStride, bi = bStart + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1 * rowStride]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2 * rowStride]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3 * rowStride]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4 * rowStride]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5 * rowStride]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[ai + 6 * rowStride]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[ai + 7 * rowStride]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        int row = cStart;
+        c00.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c01.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c10.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c11.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c20.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c21.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c30.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c31.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c40.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c41.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c50.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c51.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c60.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c61.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c70.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c71.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+    }
+
     /**
      * {@link #microKernel} for an A whose rows are adjacent ({@code rowStride} 1: a packed sliver,
      * or Aᵀ read in place). The eight loads of a step then sit at constant offsets from one index,
@@ -489,7 +546,7 @@ public final class VectorGemm implements Gemm {
      * same order, so the results are bit-identical.
      */
     private static void microKernelAdjacentRows(int kc, float[] a, int aStart, int colStride, float[] bp, int bStart,
-                                    float[] c, int cStart, int ldc, boolean add) {
+                                                float[] c, int cStart, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
@@ -527,32 +584,6 @@ public final class VectorGemm implements Gemm {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        if (add) {
-            int row = cStart;
-            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
-            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VL));
-            row += ldc;
-            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
-            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VL));
-        }
         int row = cStart;
         c00.intoArray(c, row);
         c01.intoArray(c, row + VL);
@@ -577,6 +608,72 @@ public final class VectorGemm implements Gemm {
         row += ldc;
         c70.intoArray(c, row);
         c71.intoArray(c, row + VL);
+    }
+
+    /** {@link #microKernelAdjacentRows} that adds the product to C, as {@link #microKernelAdd} does. */
+    private static void microKernelAdjacentRowsAdd(int kc, float[] a, int aStart, int colStride, float[] bp,
+                                                   int bStart, float[] c, int cStart, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int ai = aStart + p * colStride, bi = bStart + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        int row = cStart;
+        c00.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c01.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c10.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c11.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c20.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c21.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c30.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c31.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c40.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c41.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c50.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c51.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c60.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c61.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        row += ldc;
+        c70.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
+        c71.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
     }
 
     private static int ceilDiv(int x, int y) {
