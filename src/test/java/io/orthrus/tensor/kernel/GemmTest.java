@@ -23,6 +23,7 @@ class GemmTest {
     private static final double RELATIVE_TOLERANCE = 1e-5;
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 5, 1}, {7, 13, 33}, {8, 32, 16}, {17, 1, 40}, {65, 300, 129}, {3, 600, 5}, {150, 20, 290}, {24, 300, 333},
+        {41, 261, 170}, // A packed with gathers, and an odd last block of k (256 + 5) that ends a float at a time
     };
 
     static Stream<Gemm> kernels() {
