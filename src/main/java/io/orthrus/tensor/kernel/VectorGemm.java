@@ -56,6 +56,7 @@ public final class VectorGemm implements Gemm {
     private final ThreadLocal<float[]> edgeA = ThreadLocal.withInitial(() -> new float[MR * KC]);
     private final ThreadLocal<float[]> edgeTile = ThreadLocal.withInitial(() -> new float[MR * NR]);
     private final ThreadLocal<int[]> gatherMap = ThreadLocal.withInitial(() -> new int[VL]);
+    private final ThreadLocal<int[]> rowStartMap = ThreadLocal.withInitial(() -> new int[NR]);
     private final Scratch packedB = new Scratch();
     private final Scratch sharedB = new Scratch();
 
@@ -128,9 +129,10 @@ public final class VectorGemm implements Gemm {
     private float[] packShared(boolean transB, int n, int k, float[] b, int bOffset, int slivers) {
         float[] shared = sharedB.atLeast(k * slivers * NR);
         parallel.forEach(slivers, s -> {
+            int[] rowStarts = transB ? rowStarts(k) : null;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(transB, k, n, b, bOffset, pc, kc, s * NR, shared, pc * slivers * NR + s * NR * kc);
+                packB(transB, k, n, b, bOffset, pc, kc, s * NR, shared, pc * slivers * NR + s * NR * kc, rowStarts);
             }
         });
         return shared;
@@ -150,13 +152,13 @@ public final class VectorGemm implements Gemm {
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         // This thread's buffers, looked up once per call rather than once per tile.
         float[] ap = packBand ? packedA.get() : null, edge = edgeTile.get();
-        int[] map = gatherMap.get();
+        int[] map = gatherMap.get(), rowStarts = transB && packed == null ? rowStarts(k) : null;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int base = packed != null ? pc * slivers * NR : 0;
             if (packed == null) {
                 for (int s = 0; s < slivers; s++) {
-                    packB(transB, k, n, b, bOffset, pc, kc, (sliverStart + s) * NR, bp, s * NR * kc);
+                    packB(transB, k, n, b, bOffset, pc, kc, (sliverStart + s) * NR, bp, s * NR * kc, rowStarts);
                 }
             }
             boolean add = accumulate || pc > 0;
@@ -315,10 +317,32 @@ public final class VectorGemm implements Gemm {
         c[at + 7] = t7;
     }
 
-    /** Copies B[pc : pc+kc, j0 : j0+NR] into {@code bp} step by step, NR floats a step, zero beyond n. */
+    /** This thread's map from each of NR lanes to the start of that row of a matrix with rows of k floats. */
+    private int[] rowStarts(int k) {
+        int[] starts = rowStartMap.get();
+        for (int j = 0; j < NR; j++) {
+            starts[j] = j * k;
+        }
+        return starts;
+    }
+
+    /**
+     * Copies B[pc : pc+kc, j0 : j0+NR] into {@code bp} step by step, NR floats a step, zero beyond n.
+     * A full sliver of a stored Bᵀ is a transposition, read with two gathers a step through
+     * {@code rowStarts} (from {@link #rowStarts}; null to copy a float at a time).
+     */
     private static void packB(boolean transB, int k, int n, float[] b, int bOffset, int pc, int kc, int j0,
-                              float[] bp, int dst) {
+                              float[] bp, int dst, int[] rowStarts) {
         int cols = Math.min(NR, n - j0);
+        if (transB && cols == NR && rowStarts != null) {
+            // Column j of the sliver is row j0 + j of the stored Bᵀ: a step gathers one float from each of NR rows.
+            int src = bOffset + j0 * k + pc;
+            for (int p = 0; p < kc; p++) {
+                FloatVector.fromArray(SPECIES, b, src + p, rowStarts, 0).intoArray(bp, dst + p * NR);
+                FloatVector.fromArray(SPECIES, b, src + p, rowStarts, VL).intoArray(bp, dst + p * NR + VL);
+            }
+            return;
+        }
         if (transB) {
             // Column j of the sliver is row j0 + j of the stored Bᵀ: read it contiguously, write it strided.
             for (int j = 0; j < cols; j++) {
