@@ -189,7 +189,7 @@ public final class VectorMath implements MathKernel {
             FloatVector derivative = p.add(twoZ.mul(dp)).sub(twoZ.mul(p).mul(dq).mul(r)).mul(r);
             FloatVector local = cdf.add(v.mul(derivative.mul(pdfScale)));
             FloatVector dx = FloatVector.fromArray(SPECIES, grad, i);
-            // Each branch stores its own vector: no vector chosen by the flag reaches a store (see VectorGemm.tile).
+            // Each branch stores its own vector, as VectorGemm's micro-kernels do (here that alone did not stop the above).
             if (accumulate) {
                 dx.fma(local, FloatVector.fromArray(SPECIES, gradX, i)).intoArray(gradX, i);
             } else {
