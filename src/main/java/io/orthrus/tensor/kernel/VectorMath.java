@@ -35,6 +35,27 @@ public final class VectorMath implements MathKernel {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final JavaMath SCALAR = new JavaMath();
+    // The constants of GELU's backward pass as vectors, made once (see geluBackward).
+    private static final FloatVector V_INV_SQRT_2 = FloatVector.broadcast(SPECIES, INV_SQRT_2);
+    private static final FloatVector V_LIMIT = FloatVector.broadcast(SPECIES, LIMIT);
+    private static final FloatVector V_MINUS_LIMIT = FloatVector.broadcast(SPECIES, -LIMIT);
+    private static final FloatVector V_ONE = FloatVector.broadcast(SPECIES, 1f);
+    private static final FloatVector V_HALF = FloatVector.broadcast(SPECIES, 0.5f);
+    private static final FloatVector V_P6 = FloatVector.broadcast(SPECIES, P6), V_P5 = FloatVector.broadcast(SPECIES, P5),
+            V_P4 = FloatVector.broadcast(SPECIES, P4), V_P3 = FloatVector.broadcast(SPECIES, P3),
+            V_P2 = FloatVector.broadcast(SPECIES, P2), V_P1 = FloatVector.broadcast(SPECIES, P1),
+            V_P0 = FloatVector.broadcast(SPECIES, P0);
+    private static final FloatVector V_Q4 = FloatVector.broadcast(SPECIES, Q4), V_Q3 = FloatVector.broadcast(SPECIES, Q3),
+            V_Q2 = FloatVector.broadcast(SPECIES, Q2), V_Q1 = FloatVector.broadcast(SPECIES, Q1);
+    /** 2P'(z): the coefficients 2k·P_k. */
+    private static final FloatVector V_2DP6 = FloatVector.broadcast(SPECIES, 12 * P6),
+            V_2DP5 = FloatVector.broadcast(SPECIES, 10 * P5), V_2DP4 = FloatVector.broadcast(SPECIES, 8 * P4),
+            V_2DP3 = FloatVector.broadcast(SPECIES, 6 * P3), V_2DP2 = FloatVector.broadcast(SPECIES, 4 * P2),
+            V_2DP1 = FloatVector.broadcast(SPECIES, 2 * P1);
+    /** 2Q'(z): the coefficients 2k·Q_k. */
+    private static final FloatVector V_2DQ4 = FloatVector.broadcast(SPECIES, 8 * Q4),
+            V_2DQ3 = FloatVector.broadcast(SPECIES, 6 * Q3), V_2DQ2 = FloatVector.broadcast(SPECIES, 4 * Q2),
+            V_2DQ1 = FloatVector.broadcast(SPECIES, 2 * Q1);
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.428606765330187045e-6f;
@@ -116,16 +137,24 @@ public final class VectorMath implements MathKernel {
 
     @Override
     public void gelu(float[] x, float[] out, int from, int to) {
+        // x·Φ(x) = x/2 + (x/2)·erf(u), u = x/√2 clamped to ±4, erf(u) = u·P(u²)/Q(u²), with the
+        // polynomials by fused multiply-add and the constants in static vectors, as in geluBackward.
         int bound = from + SPECIES.loopBound(to - from);
         for (int i = from; i < bound; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
-            FloatVector u = v.mul(INV_SQRT_2).max(-LIMIT).min(LIMIT);
+            FloatVector u = v.mul(V_INV_SQRT_2).max(V_MINUS_LIMIT).min(V_LIMIT);
             FloatVector z = u.mul(u);
-            FloatVector erf = u.mul(numerator(z)).div(denominator(z));
-            v.mul(0.5f).mul(erf.add(1f)).intoArray(out, i);
+            FloatVector p = z.fma(V_P6, V_P5).fma(z, V_P4).fma(z, V_P3).fma(z, V_P2).fma(z, V_P1).fma(z, V_P0);
+            FloatVector q = z.fma(V_Q4, V_Q3).fma(z, V_Q2).fma(z, V_Q1).fma(z, V_ONE);
+            FloatVector halfX = v.mul(V_HALF);
+            halfX.fma(u.mul(p).div(q), halfX).intoArray(out, i);
         }
         for (int i = bound; i < to; i++) {
-            out[i] = 0.5f * x[i] * (1f + ErfApproximation.erf(x[i] * INV_SQRT_2));
+            float u = Math.min(LIMIT, Math.max(-LIMIT, x[i] * INV_SQRT_2)), z = u * u;
+            float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
+            float q = Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
+            float halfX = x[i] * 0.5f;
+            out[i] = Math.fma(halfX, u * p / q, halfX);
         }
     }
 
@@ -152,51 +181,44 @@ public final class VectorMath implements MathKernel {
 
     @Override
     public void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to, boolean accumulate) {
-        // The constants as vectors, made once, rather than scalar operands that each inline a broadcast.
-        // C2 on JDK 17 compiles this long loop without some of its vector intrinsics in about half of
-        // JVMs (every vector through them boxed: 49-57 MB allocated per nanoGPT step, 1.2-1.4 GB per step
-        // of the larger configuration); with the constants hoisted the same happens as often, but boxes
-        // a fifth as much (9.8 and 0.23 GB). Not seen on JDK 25. See docs/performance.md.
-        FloatVector invSqrt2 = FloatVector.broadcast(SPECIES, INV_SQRT_2), limit = FloatVector.broadcast(SPECIES, LIMIT);
-        FloatVector minusLimit = FloatVector.broadcast(SPECIES, -LIMIT), one = FloatVector.broadcast(SPECIES, 1f);
-        FloatVector half = FloatVector.broadcast(SPECIES, 0.5f), two = FloatVector.broadcast(SPECIES, 2f);
-        FloatVector pdfScale = FloatVector.broadcast(SPECIES, 0.5f * INV_SQRT_2);
-        FloatVector p6 = FloatVector.broadcast(SPECIES, P6), p5 = FloatVector.broadcast(SPECIES, P5);
-        FloatVector p4 = FloatVector.broadcast(SPECIES, P4), p3 = FloatVector.broadcast(SPECIES, P3);
-        FloatVector p2 = FloatVector.broadcast(SPECIES, P2), p1 = FloatVector.broadcast(SPECIES, P1);
-        FloatVector p0 = FloatVector.broadcast(SPECIES, P0);
-        FloatVector q4 = FloatVector.broadcast(SPECIES, Q4), q3 = FloatVector.broadcast(SPECIES, Q3);
-        FloatVector q2 = FloatVector.broadcast(SPECIES, Q2), q1 = FloatVector.broadcast(SPECIES, Q1);
-        FloatVector dp6 = FloatVector.broadcast(SPECIES, 6 * P6), dp5 = FloatVector.broadcast(SPECIES, 5 * P5);
-        FloatVector dp4 = FloatVector.broadcast(SPECIES, 4 * P4), dp3 = FloatVector.broadcast(SPECIES, 3 * P3);
-        FloatVector dp2 = FloatVector.broadcast(SPECIES, 2 * P2);
-        FloatVector dq4 = FloatVector.broadcast(SPECIES, 4 * Q4), dq3 = FloatVector.broadcast(SPECIES, 3 * Q3);
-        FloatVector dq2 = FloatVector.broadcast(SPECIES, 2 * Q2);
+        // GELU'(x) = Φ(x) + x·φ(x). With w = x/√2, u = w clamped to ±4, z = u², erf(u) = u·P(z)/Q(z) and
+        // r = 1/Q: Φ = (1 + u·P·r)/2 and x·φ(x) = w·erf'(u)/2, erf'(u) = (P + 2z·(P' − P·Q'·r))·r, so
+        // GELU' = (1 + (u·P + w·(P + z·(2P' − P·2Q'·r)))·r)/2 (2P' and 2Q' have their own coefficients).
+        // Kept this short, with the constants in static vectors, because C2 on JDK 17 stops inlining
+        // once a compilation has made about 18,000 nodes (each vector operation makes a few hundred),
+        // and a longer form of this loop lost vector intrinsics there, boxing every vector
+        // (docs/performance.md, "A JIT problem on JDK 17").
         int bound = from + SPECIES.loopBound(to - from);
         for (int i = from; i < bound; i += SPECIES.length()) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, i);
-            FloatVector u = v.mul(invSqrt2).max(minusLimit).min(limit);
+            FloatVector w = FloatVector.fromArray(SPECIES, x, i).mul(V_INV_SQRT_2);
+            FloatVector u = w.max(V_MINUS_LIMIT).min(V_LIMIT);
             FloatVector z = u.mul(u);
-            FloatVector p = z.mul(p6).add(p5).mul(z).add(p4).mul(z).add(p3).mul(z).add(p2).mul(z).add(p1).mul(z).add(p0);
-            FloatVector q = z.mul(q4).add(q3).mul(z).add(q2).mul(z).add(q1).mul(z).add(one);
-            FloatVector dp = z.mul(dp6).add(dp5).mul(z).add(dp4).mul(z).add(dp3).mul(z).add(dp2).mul(z).add(p1);
-            FloatVector dq = z.mul(dq4).add(dq3).mul(z).add(dq2).mul(z).add(q1);
-            // One division, not three: a 512-bit divide costs as much as a dozen multiply-adds.
-            FloatVector r = one.div(q);
-            FloatVector cdf = u.mul(p).mul(r).add(one).mul(half);
-            // erf'(u) = ((P + 2zP')·Q − 2z·P·Q') / Q² = ((P + 2zP') − 2z·P·Q'/Q) / Q, and φ(x) = erf'(x/√2)/(2√2)
-            FloatVector twoZ = z.mul(two);
-            FloatVector derivative = p.add(twoZ.mul(dp)).sub(twoZ.mul(p).mul(dq).mul(r)).mul(r);
-            FloatVector local = cdf.add(v.mul(derivative.mul(pdfScale)));
+            FloatVector p = z.fma(V_P6, V_P5).fma(z, V_P4).fma(z, V_P3).fma(z, V_P2).fma(z, V_P1).fma(z, V_P0);
+            FloatVector r = V_ONE.div(z.fma(V_Q4, V_Q3).fma(z, V_Q2).fma(z, V_Q1).fma(z, V_ONE));
+            FloatVector twoDp = z.fma(V_2DP6, V_2DP5).fma(z, V_2DP4).fma(z, V_2DP3).fma(z, V_2DP2).fma(z, V_2DP1);
+            FloatVector twoDq = z.fma(V_2DQ4, V_2DQ3).fma(z, V_2DQ2).fma(z, V_2DQ1);
+            FloatVector erfSlope = z.fma(twoDp.sub(p.mul(twoDq).mul(r)), p); // erf'(u)/r
+            FloatVector slope = u.fma(p, w.mul(erfSlope)).mul(r).fma(V_HALF, V_HALF);
             FloatVector dx = FloatVector.fromArray(SPECIES, grad, i);
-            // Each branch stores its own vector, as VectorGemm's micro-kernels do (here that alone did not stop the above).
-            if (accumulate) {
-                dx.fma(local, FloatVector.fromArray(SPECIES, gradX, i)).intoArray(gradX, i);
-            } else {
-                dx.mul(local).intoArray(gradX, i);
-            }
+            FloatVector result = accumulate ? dx.fma(slope, FloatVector.fromArray(SPECIES, gradX, i)) : dx.mul(slope);
+            result.intoArray(gradX, i);
         }
-        SCALAR.geluBackward(x, grad, gradX, bound, to, accumulate);
+        for (int i = bound; i < to; i++) {
+            float slope = geluSlope(x[i]);
+            gradX[i] = accumulate ? Math.fma(grad[i], slope, gradX[i]) : grad[i] * slope;
+        }
+    }
+
+    /** d GELU/dx at one float by the vector loop's operations in its order, for tails. */
+    private static float geluSlope(float x) {
+        float w = x * INV_SQRT_2, u = Math.min(LIMIT, Math.max(-LIMIT, w)), z = u * u;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
+        float r = 1f / Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
+        float twoDp = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, 12 * P6, 10 * P5), z, 8 * P4), z, 6 * P3), z,
+                4 * P2), z, 2 * P1);
+        float twoDq = Math.fma(Math.fma(Math.fma(z, 8 * Q4, 6 * Q3), z, 4 * Q2), z, 2 * Q1);
+        float erfSlope = Math.fma(z, twoDp - p * twoDq * r, p);
+        return Math.fma(Math.fma(u, p, w * erfSlope) * r, 0.5f, 0.5f);
     }
 
     @Override
@@ -291,13 +313,5 @@ public final class VectorMath implements MathKernel {
                 gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
             }
         }
-    }
-
-    private static FloatVector numerator(FloatVector z) {
-        return z.mul(P6).add(P5).mul(z).add(P4).mul(z).add(P3).mul(z).add(P2).mul(z).add(P1).mul(z).add(P0);
-    }
-
-    private static FloatVector denominator(FloatVector z) {
-        return z.mul(Q4).add(Q3).mul(z).add(Q2).mul(z).add(Q1).mul(z).add(1f);
     }
 }

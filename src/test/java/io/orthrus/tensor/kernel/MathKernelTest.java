@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.orthrus.tensor.Rng;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Every math kernel against the plain-Java reference (and the reference against double precision). */
@@ -134,6 +136,53 @@ class MathKernelTest {
                 assertArrayEquals(fromZero, stored, 0f, kernel.name());
             }
         }
+    }
+
+    @Test
+    void geluGivesTheSameBitsHoweverTheRangeIsSplit() {
+        // Vector loops hand their tails to scalar code: both must compute alike, or a result would depend on
+        // where a thread's share of the array begins.
+        int n = 203;
+        float[] x = random(n, 3f), g = random(n + 1, 1f);
+        for (MathKernel kernel : kernels()) {
+            float[] whole = new float[n], pieces = new float[n], gradWhole = random(n + 2, 1f);
+            float[] gradPieces = gradWhole.clone();
+            kernel.gelu(x, whole, 0, n);
+            kernel.geluBackward(x, g, gradWhole, 0, n, true);
+            int[] cuts = {0, 3, 40, 41, 100, 133, n};
+            for (int c = 0; c + 1 < cuts.length; c++) {
+                kernel.gelu(x, pieces, cuts[c], cuts[c + 1]);
+                kernel.geluBackward(x, g, gradPieces, cuts[c], cuts[c + 1], true);
+            }
+            assertArrayEquals(whole, pieces, 0f, kernel.name());
+            assertArrayEquals(gradWhole, gradPieces, 0f, kernel.name());
+        }
+    }
+
+    @Test
+    void compiledGeluKernelsAllocateNothing() {
+        // On JDK 17, C2 compiled a longer GELU backward loop without some of its vector intrinsics in about
+        // half of JVMs, and every vector was then boxed on the heap (docs/performance.md). Once compiled,
+        // the kernels must allocate nothing; the JIT compiles in the background, so wait for it (up to 60 s).
+        Assumptions.assumeTrue(Kernels.vectorMath().isPresent(), "needs jdk.incubator.vector");
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs per-thread allocation counts");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        MathKernel kernel = Kernels.vectorMath().orElseThrow();
+        int n = 1 << 14;
+        float[] x = random(n, 3f), g = random(n + 1, 1f), out = new float[n];
+        long perRound = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        for (int round = 0; perRound > 0 && System.nanoTime() < deadline; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int call = 0; call < 200; call++) {
+                int from = call % 7, to = n - call % 5; // vary the tails and both modes, as training does
+                kernel.gelu(x, out, from, to);
+                kernel.geluBackward(x, g, out, from, to, call % 2 == 0);
+            }
+            perRound = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0L, perRound, "bytes allocated by 200 compiled calls of gelu and geluBackward");
     }
 
     @Test
