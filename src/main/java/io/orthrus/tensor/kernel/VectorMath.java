@@ -15,6 +15,7 @@ import static io.orthrus.tensor.kernel.ErfApproximation.Q3;
 import static io.orthrus.tensor.kernel.ErfApproximation.Q4;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -35,6 +36,21 @@ public final class VectorMath implements MathKernel {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final JavaMath SCALAR = new JavaMath();
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.428606765330187045e-6f;
+    private static final float ROUNDER = 12582912f; // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
+    private static final int ROUNDER_BITS = 0x4B400000; // its bit pattern
+    private static final float EXP_MIN = -87f, EXP_MAX = 88f;
+    // The constants of the exponential as vectors, made once (see expShiftedSum).
+    private static final FloatVector V_EXP_MIN = FloatVector.broadcast(SPECIES, EXP_MIN),
+            V_EXP_MAX = FloatVector.broadcast(SPECIES, EXP_MAX), V_LOG2E = FloatVector.broadcast(SPECIES, LOG2E),
+            V_ROUNDER = FloatVector.broadcast(SPECIES, ROUNDER), V_LN2_HI = FloatVector.broadcast(SPECIES, LN2_HI),
+            V_LN2_LO = FloatVector.broadcast(SPECIES, LN2_LO), V_1_720 = FloatVector.broadcast(SPECIES, 1f / 720),
+            V_1_120 = FloatVector.broadcast(SPECIES, 1f / 120), V_1_24 = FloatVector.broadcast(SPECIES, 1f / 24),
+            V_1_6 = FloatVector.broadcast(SPECIES, 1f / 6), V_ZERO = FloatVector.zero(SPECIES);
+    /** Subtracted from the rounded value's bits to leave k + 127, the biased exponent of 2^k, in the low bits. */
+    private static final IntVector I_EXPONENT_BIAS = V_ZERO.reinterpretAsInts().broadcast(ROUNDER_BITS - 127);
     // The constants of GELU's backward pass as vectors, made once (see geluBackward).
     private static final FloatVector V_INV_SQRT_2 = FloatVector.broadcast(SPECIES, INV_SQRT_2);
     private static final FloatVector V_LIMIT = FloatVector.broadcast(SPECIES, LIMIT);
@@ -56,24 +72,39 @@ public final class VectorMath implements MathKernel {
     private static final FloatVector V_2DQ4 = FloatVector.broadcast(SPECIES, 8 * Q4),
             V_2DQ3 = FloatVector.broadcast(SPECIES, 6 * Q3), V_2DQ2 = FloatVector.broadcast(SPECIES, 4 * Q2),
             V_2DQ1 = FloatVector.broadcast(SPECIES, 2 * Q1);
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693145751953125f;
-    private static final float LN2_LO = 1.428606765330187045e-6f;
-    private static final float ROUNDER = 12582912f; // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
-    private static final int ROUNDER_BITS = 0x4B400000; // its bit pattern
-    private static final float EXP_MIN = -87f, EXP_MAX = 88f;
 
     @Override
     public String name() {
         return "vector-api";
     }
 
+    /**
+     * e^(x − shift) for each x, written to {@code dst}, and their sum. The exponential uses
+     * IEEE-exact operations only (multiply, fused multiply-add, bit moves): round x·log₂e to an
+     * integer k with the 1.5·2²³ trick, reduce r = x − k·ln 2 in two steps (Cody–Waite), a degree-6
+     * Taylor polynomial for e^r on |r| ≤ 0.35 (relative error below 2e-7), and 2^k built in the
+     * exponent bits. {@code VectorOperators.EXP} is not used because its compiled and interpreted
+     * forms may differ in the last bit, which would make a run depend on when the JIT compiled it.
+     * Inputs below −87 give 0.
+     */
     @Override
     public float expShiftedSum(float[] src, int srcOffset, float[] dst, int dstOffset, int n, float shift) {
+        // The exponential is written out in the loop rather than called: C2 does not inline a helper of
+        // this size at a call site its profile calls cold (softmax rows shorter than a vector never reach
+        // it), and a vector passed to a call that is not inlined is boxed (seen on Temurin 25: 0.23 GB per
+        // step of the larger GPT, in 2 of 7 runs).
         int bound = SPECIES.loopBound(n);
-        FloatVector sum = FloatVector.zero(SPECIES);
+        FloatVector sum = FloatVector.zero(SPECIES), shifts = FloatVector.broadcast(SPECIES, shift);
         for (int j = 0; j < bound; j += SPECIES.length()) {
-            FloatVector e = exp(FloatVector.fromArray(SPECIES, src, srcOffset + j).sub(shift));
+            FloatVector x = FloatVector.fromArray(SPECIES, src, srcOffset + j).sub(shifts);
+            FloatVector clamped = x.max(V_EXP_MIN).min(V_EXP_MAX);
+            FloatVector rounded = clamped.fma(V_LOG2E, V_ROUNDER); // x·log₂e + 1.5·2²³, one rounding
+            FloatVector k = rounded.sub(V_ROUNDER);
+            FloatVector r = clamped.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO)); // k·LN2_HI is exact
+            FloatVector p = r.fma(V_1_720, V_1_120).fma(r, V_1_24).fma(r, V_1_6).fma(r, V_HALF).fma(r, V_ONE).fma(r, V_ONE);
+            FloatVector scale = rounded.reinterpretAsInts().sub(I_EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            FloatVector e = p.mul(scale).blend(V_ZERO, x.compare(VectorOperators.LT, V_EXP_MIN));
             e.intoArray(dst, dstOffset + j);
             sum = sum.add(e);
         }
@@ -86,31 +117,7 @@ public final class VectorMath implements MathKernel {
         return total;
     }
 
-    /**
-     * e^x from IEEE-exact operations only (multiply, fused multiply-add, bit moves): round
-     * x·log₂e to an integer k with the 1.5·2²³ trick, reduce r = x − k·ln 2 in two steps
-     * (Cody–Waite), a degree-6 Taylor polynomial for e^r on |r| ≤ 0.35 (relative error below
-     * 2e-7), and 2^k built in the exponent bits. {@code VectorOperators.EXP} is not used because
-     * its compiled and interpreted forms may differ in the last bit, which would make a run
-     * depend on when the JIT compiled it. Inputs below −87 give 0.
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector rounded = clamped.fma(LOG2E, ROUNDER); // x·log₂e + 1.5·2²³, one rounding
-        FloatVector k = rounded.sub(ROUNDER);
-        FloatVector r = clamped.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO)); // k·LN2_HI is exact
-        FloatVector p = r.fma(1f / 720, 1f / 120);
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
-        p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
-        FloatVector scale = rounded.reinterpretAsInts().sub(ROUNDER_BITS - 127)
-                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-    }
-
-    /** The same computation on one float, for tails, so that a row gives the same values however it is split. */
+    /** e^x by {@link #expShiftedSum}'s operations on one float, for tails, so that a row gives the same values however it is split. */
     static float exp(float x) {
         float clamped = Math.max(EXP_MIN, Math.min(EXP_MAX, x));
         float rounded = Math.fma(clamped, LOG2E, ROUNDER);
