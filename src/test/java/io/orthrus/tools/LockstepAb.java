@@ -62,6 +62,9 @@ public final class LockstepAb implements Callable<String> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LockstepAb()).setExecutionStrategy(parse -> {
+            if (CommandLine.printHelpIfRequested(parse)) {
+                return 0;
+            }
             try {
                 System.out.println(((LockstepAb) parse.commandSpec().userObject()).call());
                 return 0;
