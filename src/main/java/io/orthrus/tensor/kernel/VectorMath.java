@@ -92,7 +92,7 @@ public final class VectorMath implements MathKernel {
         // The exponential is written out in the loop rather than called: C2 does not inline a helper of
         // this size at a call site its profile calls cold (softmax rows shorter than a vector never reach
         // it), and a vector passed to a call that is not inlined is boxed (seen on Temurin 25: 0.23 GB per
-        // step of the larger GPT, in 2 of 7 runs).
+        // step of the larger GPT, in 4 of 11 runs).
         int bound = SPECIES.loopBound(n);
         FloatVector sum = FloatVector.zero(SPECIES), shifts = FloatVector.broadcast(SPECIES, shift);
         for (int j = 0; j < bound; j += SPECIES.length()) {
