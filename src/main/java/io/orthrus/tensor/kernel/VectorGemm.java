@@ -2,6 +2,7 @@ package io.orthrus.tensor.kernel;
 
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +29,17 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
+    /**
+     * The class of this species' vectors. The micro-kernels store every tile vector through
+     * {@code (FloatVector) TILE_CLASS.cast(v)}, which C2 compiles to a class check that makes the
+     * vector's exact class known: C2 on JDK 17 sometimes lost it on the way to {@code intoArray},
+     * reached the store through a type-profile guard with a virtual-call fallback (once the shared
+     * JDK method had a history of failed guards), failed the store's intrinsic ("missing constant"
+     * for the vector class) and boxed every vector of the kernel for the rest of the run. A helper
+     * method would not do: past C2's node-count cutoff it would not be inlined, and vectors passed
+     * to a real call are boxed; {@code Class.cast} is an intrinsic, which that cutoff does not stop.
+     */
+    private static final Class<? extends Vector<Float>> TILE_CLASS = SPECIES.vectorType();
     private static final int MR = 8;
     private static final int NR = 2 * VL;
     /** Steps of k that one gather of a vector of A's rows covers when packing A (0 below MR lanes). */
@@ -495,29 +507,29 @@ public final class VectorGemm implements Gemm {
             c71 = a7.fma(b1, c71);
         }
         int row = cStart;
-        c00.intoArray(c, row);
-        c01.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c00)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c01)).intoArray(c, row + VL);
         row += ldc;
-        c10.intoArray(c, row);
-        c11.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c10)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c11)).intoArray(c, row + VL);
         row += ldc;
-        c20.intoArray(c, row);
-        c21.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c20)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c21)).intoArray(c, row + VL);
         row += ldc;
-        c30.intoArray(c, row);
-        c31.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c30)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c31)).intoArray(c, row + VL);
         row += ldc;
-        c40.intoArray(c, row);
-        c41.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c40)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c41)).intoArray(c, row + VL);
         row += ldc;
-        c50.intoArray(c, row);
-        c51.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c50)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c51)).intoArray(c, row + VL);
         row += ldc;
-        c60.intoArray(c, row);
-        c61.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c60)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c61)).intoArray(c, row + VL);
         row += ldc;
-        c70.intoArray(c, row);
-        c71.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c70)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c71)).intoArray(c, row + VL);
     }
 
     /** {@link #microKernel} that adds the product to C: the same sums, then C's values added to them. */
@@ -561,29 +573,29 @@ public final class VectorGemm implements Gemm {
             c71 = a7.fma(b1, c71);
         }
         int row = cStart;
-        c00.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c01.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c00.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c01.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c10.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c11.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c10.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c11.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c20.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c21.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c20.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c21.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c30.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c31.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c30.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c31.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c40.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c41.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c40.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c41.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c50.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c51.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c50.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c51.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c60.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c61.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c60.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c61.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c70.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c71.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c70.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c71.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
     }
 
     /**
@@ -633,29 +645,29 @@ public final class VectorGemm implements Gemm {
             c71 = a7.fma(b1, c71);
         }
         int row = cStart;
-        c00.intoArray(c, row);
-        c01.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c00)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c01)).intoArray(c, row + VL);
         row += ldc;
-        c10.intoArray(c, row);
-        c11.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c10)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c11)).intoArray(c, row + VL);
         row += ldc;
-        c20.intoArray(c, row);
-        c21.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c20)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c21)).intoArray(c, row + VL);
         row += ldc;
-        c30.intoArray(c, row);
-        c31.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c30)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c31)).intoArray(c, row + VL);
         row += ldc;
-        c40.intoArray(c, row);
-        c41.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c40)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c41)).intoArray(c, row + VL);
         row += ldc;
-        c50.intoArray(c, row);
-        c51.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c50)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c51)).intoArray(c, row + VL);
         row += ldc;
-        c60.intoArray(c, row);
-        c61.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c60)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c61)).intoArray(c, row + VL);
         row += ldc;
-        c70.intoArray(c, row);
-        c71.intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c70)).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c71)).intoArray(c, row + VL);
     }
 
     /** {@link #microKernelAdjacentRows} that adds the product to C, as {@link #microKernelAdd} does. */
@@ -699,29 +711,29 @@ public final class VectorGemm implements Gemm {
             c71 = a7.fma(b1, c71);
         }
         int row = cStart;
-        c00.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c01.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c00.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c01.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c10.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c11.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c10.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c11.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c20.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c21.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c20.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c21.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c30.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c31.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c30.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c31.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c40.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c41.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c40.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c41.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c50.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c51.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c50.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c51.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c60.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c61.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c60.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c61.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
         row += ldc;
-        c70.add(FloatVector.fromArray(SPECIES, c, row)).intoArray(c, row);
-        c71.add(FloatVector.fromArray(SPECIES, c, row + VL)).intoArray(c, row + VL);
+        ((FloatVector) TILE_CLASS.cast(c70.add(FloatVector.fromArray(SPECIES, c, row)))).intoArray(c, row);
+        ((FloatVector) TILE_CLASS.cast(c71.add(FloatVector.fromArray(SPECIES, c, row + VL)))).intoArray(c, row + VL);
     }
 
     private static int ceilDiv(int x, int y) {
