@@ -430,7 +430,8 @@ public final class VectorGemm implements Gemm {
      * constant" on {@code VectorSupport.store}). Every vector was then boxed and every product
      * ran about 20× slower for the rest of the JVM's life: in 2 to 5 of 6 JVMs timing 1024³ on one
      * thread with JFR recording, and about one in eight without. Loading C before the loop instead
-     * cost 15–20% in register spills; adding a stored tile to C afterwards, 3–9%.
+     * cost 15–20% in register spills; adding a stored tile to C afterwards, 3–9%. The copies alone
+     * did not end it: each store also goes through {@link #TILE_CLASS}.
      */
     private static void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart,
                              float[] c, int cStart, int ldc, int rows, int cols, boolean add, float[] edge) {

@@ -158,8 +158,8 @@ public final class VectorMath implements MathKernel {
         }
         for (int i = bound; i < to; i++) {
             float u = Math.min(LIMIT, Math.max(-LIMIT, x[i] * INV_SQRT_2)), z = u * u;
-            float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
-            float q = Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
+            float p = erfNumerator(z);
+            float q = erfDenominator(z);
             float halfX = x[i] * 0.5f;
             out[i] = Math.fma(halfX, u * p / q, halfX);
         }
@@ -216,11 +216,21 @@ public final class VectorMath implements MathKernel {
         }
     }
 
+    /** P(z) of the rational erf by the vector loops' fused multiply-adds, for scalar tails. */
+    private static float erfNumerator(float z) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
+    }
+
+    /** Q(z) of the rational erf by the vector loops' fused multiply-adds, for scalar tails. */
+    private static float erfDenominator(float z) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
+    }
+
     /** d GELU/dx at one float by the vector loop's operations in its order, for tails. */
     private static float geluSlope(float x) {
         float w = x * INV_SQRT_2, u = Math.min(LIMIT, Math.max(-LIMIT, w)), z = u * u;
-        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
-        float r = 1f / Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
+        float p = erfNumerator(z);
+        float r = 1f / erfDenominator(z);
         float twoDp = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, 12 * P6, 10 * P5), z, 8 * P4), z, 6 * P3), z,
                 4 * P2), z, 2 * P1);
         float twoDq = Math.fma(Math.fma(Math.fma(z, 8 * Q4, 6 * Q3), z, 4 * Q2), z, 2 * Q1);
