@@ -1,5 +1,6 @@
 package io.orthrus.tensor.kernel;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.Vector;
@@ -55,13 +56,10 @@ public final class VectorGemm implements Gemm {
     private static final long SMALL_M_PARALLEL_WORK = 1L << 17;
     /** Fewer rows than this per worker are not worth a task of their own. */
     private static final int MIN_ROWS_PER_WORKER = 64;
-    /**
-     * Sizes of packed B (floats) for which row tasks share one copy instead of each packing its
-     * own: below the minimum, a second parallel section costs more than the duplicate packing
-     * (a nanoGPT layer's products ran 0–7% slower shared); above the maximum, the copy is not
-     * worth its memory.
-     */
-    private static final long SHARED_PACK_MIN = 1L << 17, SHARED_PACK_MAX = 1L << 22;
+    /** Size of packed B (floats) above which row tasks each pack their own blocks rather than share a copy of all of B. */
+    private static final long SHARED_PACK_MAX = 1L << 22;
+    /** States of a sliver of shared packed B: no task has claimed it, one is packing it, it is packed, packing threw. */
+    private static final int PACK_FREE = 0, PACK_BUSY = 1, PACK_DONE = 2, PACK_FAILED = 3;
 
     private final Parallel parallel;
     private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC]);
@@ -112,59 +110,43 @@ public final class VectorGemm implements Gemm {
             int perTask = ceilDiv(slivers, workers);
             int tasks = ceilDiv(slivers, perTask);
             parallel.forEach(tasks, t -> rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate,
-                    0, m, t * perTask, Math.min(slivers, (t + 1) * perTask), null));
+                    0, m, t * perTask, Math.min(slivers, (t + 1) * perTask), null, null, 0));
             return;
         }
-        // One task per worker, each owning a contiguous run of rows and packing its own copy of B: no
-        // barrier inside the product. Either way each element of C is computed by one task, summed in
-        // the same order, so results do not depend on the split.
+        // One task per worker, each owning a contiguous run of rows. Every row task reads all of B, so the
+        // tasks pack it once between them into one buffer, each sliver by whichever task reaches it first
+        // (the others wait for it): no barrier and no parallel section of its own. Either way each element
+        // of C is computed by one task, summed in the same order, so results do not depend on the split.
         workers = Math.min(workers, Math.max(1, m / MIN_ROWS_PER_WORKER));
         int chunk = roundUp(ceilDiv(m, workers), MR);
         int tasks = ceilDiv(m, chunk);
-        long packedSize = (long) k * slivers * NR;
-        // Every row task reads all of B: when B is large, pack it once for all of them rather than once per task.
-        float[] packed = tasks > 1 && packedSize >= SHARED_PACK_MIN && packedSize <= SHARED_PACK_MAX
-                ? packShared(transB, n, k, b, bOffset, slivers) : null;
+        boolean share = tasks > 1 && (long) k * slivers * NR <= SHARED_PACK_MAX;
+        float[] packed = share ? sharedB.atLeast(k * slivers * NR) : null;
+        AtomicIntegerArray packState = share ? new AtomicIntegerArray(ceilDiv(k, KC) * slivers) : null;
         parallel.forEach(tasks, t -> {
             int rowStart = t * chunk;
             rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, rowStart,
-                    Math.min(m, rowStart + chunk), 0, slivers, packed);
+                    Math.min(m, rowStart + chunk), 0, slivers, packed, packState, t * slivers / tasks);
         });
-    }
-
-    /**
-     * All of B packed into this thread's shared buffer, the slivers split over the pool: block of k
-     * {@code pc} at {@code pc · slivers · NR}, its slivers one after another, as {@link #rows} reads it.
-     * Two threads, in one JVM against a copy per row task: 8–10% less time at 1024³; on a large GPT's
-     * linear layers (4096×1152×384 with Bᵀ) within the measurement's ±4%.
-     */
-    private float[] packShared(boolean transB, int n, int k, float[] b, int bOffset, int slivers) {
-        float[] shared = sharedB.atLeast(k * slivers * NR);
-        parallel.forEach(slivers, s -> {
-            int[] rowStarts = transB ? rowStarts(k) : null;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packB(transB, k, n, b, bOffset, pc, kc, s * NR, shared, pc * slivers * NR + s * NR * kc, rowStarts);
-            }
-        });
-        return shared;
     }
 
     /**
      * The blocked product for rows {@code [rowStart, rowEnd)} and column slivers
-     * {@code [sliverStart, sliverEnd)} of C, on the calling thread. {@code packed} is all of B
-     * from {@link #packShared}, or null to pack each block here.
+     * {@code [sliverStart, sliverEnd)} of C, on the calling thread, visiting the slivers from
+     * {@code firstSliver} round. {@code packed} is a buffer for all of B shared by the row tasks of
+     * one product, with one {@code packState} entry per block of k and sliver ({@link #PACK_FREE},
+     * {@link #PACK_BUSY}, {@link #PACK_DONE}); or both null, to pack each block of B here.
      */
     private void rows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b,
                       int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd,
-                      int sliverStart, int sliverEnd, float[] packed) {
+                      int sliverStart, int sliverEnd, float[] packed, AtomicIntegerArray packState, int firstSliver) {
         int slivers = sliverEnd - sliverStart;
         float[] bp = packed != null ? packed : packedB.atLeast(slivers * NR * Math.min(KC, k));
         // Packing A costs about as much as PACK_A_MIN_SLIVERS slivers of multiply: worth it only when reused that often.
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         // This thread's buffers, looked up once per call rather than once per tile.
         float[] ap = packBand ? packedA.get() : null, edge = edgeTile.get();
-        int[] map = gatherMap.get(), rowStarts = transB && packed == null ? rowStarts(k) : null;
+        int[] map = gatherMap.get(), rowStarts = transB ? rowStarts(k) : null;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int base = packed != null ? pc * slivers * NR : 0;
@@ -179,7 +161,12 @@ public final class VectorGemm implements Gemm {
                 if (packBand) {
                     packA(transA, m, k, a, aOffset, ic, rows, pc, kc, ap, map);
                 }
-                for (int s = 0; s < slivers; s++) {
+                for (int visit = 0; visit < slivers; visit++) {
+                    int s = firstSliver + visit < slivers ? firstSliver + visit : firstSliver + visit - slivers;
+                    if (packState != null && ic == rowStart) { // the first use of this sliver by this task
+                        awaitPacked(packState, (pc / KC) * slivers + s, transB, k, n, b, bOffset, pc, kc,
+                                (sliverStart + s) * NR, bp, base + s * NR * kc, rowStarts);
+                    }
                     int jr = (sliverStart + s) * NR;
                     int cols = Math.min(NR, n - jr);
                     for (int ir = 0; ir < rows; ir += MR) {
@@ -201,6 +188,37 @@ public final class VectorGemm implements Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Makes sure sliver {@code entry} of the shared packed B is there before a task reads it: packs
+     * it if no task has claimed it yet, else waits for the task that did. A claimed sliver is always
+     * being packed by a running task (packing waits for nothing), so the wait ends. The volatile
+     * write of {@link #PACK_DONE} publishes the packed floats to every task that reads it.
+     */
+    private static void awaitPacked(AtomicIntegerArray state, int entry, boolean transB, int k, int n, float[] b,
+                                    int bOffset, int pc, int kc, int j0, float[] bp, int dst, int[] rowStarts) {
+        if (state.get(entry) == PACK_DONE) {
+            return;
+        }
+        if (state.compareAndSet(entry, PACK_FREE, PACK_BUSY)) {
+            try {
+                packB(transB, k, n, b, bOffset, pc, kc, j0, bp, dst, rowStarts);
+            } catch (RuntimeException | Error e) {
+                state.set(entry, PACK_FAILED);
+                throw e;
+            }
+            state.set(entry, PACK_DONE);
+            return;
+        }
+        int seen;
+        while ((seen = state.get(entry)) == PACK_BUSY) {
+            Thread.onSpinWait();
+        }
+        if (seen == PACK_FAILED) {
+            throw new IllegalStateException("VectorGemm: another task failed to pack B (sliver at column " + j0
+                    + ", k from " + pc + ")");
         }
     }
 
@@ -367,6 +385,14 @@ public final class VectorGemm implements Gemm {
                 for (int p = 0; p < kc; p++) {
                     java.util.Arrays.fill(bp, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
                 }
+            }
+            return;
+        }
+        if (cols == NR) {
+            // Two vector copies a step: System.arraycopy's call costs more than moving 2·VL floats.
+            for (int p = 0, src = bOffset + pc * n + j0, out = dst; p < kc; p++, src += n, out += NR) {
+                FloatVector.fromArray(SPECIES, b, src).intoArray(bp, out);
+                FloatVector.fromArray(SPECIES, b, src + VL).intoArray(bp, out + VL);
             }
             return;
         }
