@@ -2,6 +2,7 @@ package io.orthrus.tensor;
 
 import io.orthrus.tensor.kernel.Gemm;
 import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.MathKernel;
 import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.tensor.kernel.Scratch;
 import java.util.Arrays;
@@ -60,20 +61,22 @@ public final class Attention {
         int maskRows = checkMask(blocked, b, t);
         float[] mask = blocked == null ? null : blocked.data();
         int[] rowEnd = visibleEnds(mask, maskRows, t); // per mask row and query: one past its last visible key
+        boolean[] dense = denseRows(mask, rowEnd, t); // per mask row and query: every key before rowEnd visible
         int blocks = (t + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int[] blockEnd = blockEnds(rowEnd, maskRows, t, blocks); // per mask row and block: keys the block reads
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] x = qkv.data(), out = Workspace.uninitialized(b * t * c);
         float[] probs = Workspace.uninitialized(b * heads * t * t); // P, block by block, kept for backward
         Gemm gemm = Kernels.serialGemm();
+        MathKernel math = Kernels.math();
         Parallel.shared().forEach(b * heads, task -> {
             int bi = task / heads, h = task % heads, m = maskRows <= 1 ? 0 : bi;
             // This thread's Q, K, V and O of one head, (T, hs) each, side by side.
             float[] head = HEAD.atLeast(4 * t * hs);
             int q = 0, k = t * hs, v = 2 * t * hs, o = 3 * t * hs;
-            gather(x, bi, t, c, 0, h, hs, head, q);
-            gather(x, bi, t, c, 1, h, hs, head, k);
-            gather(x, bi, t, c, 2, h, hs, head, v);
+            gather(math, x, bi, t, c, 0, h, hs, head, q);
+            gather(math, x, bi, t, c, 1, h, hs, head, k);
+            gather(math, x, bi, t, c, 2, h, hs, head, v);
             int p = task * t * t; // this block's probabilities (rows × keys), packed one block after another
             for (int block = 0; block < blocks; block++) {
                 int r0 = block * BLOCK_ROWS, rows = Math.min(BLOCK_ROWS, t - r0), keys = blockEnd[m * blocks + block];
@@ -84,14 +87,17 @@ public final class Attention {
                 gemm.gemm(false, true, rows, keys, hs, head, q + r0 * hs, head, k, probs, p, false); // S = Q·Kᵀ
                 for (int i = 0; i < rows; i++) {
                     int row = p + i * keys, end = rowEnd[m * t + r0 + i];
-                    int maskAt = mask == null ? -1 : (m * t + r0 + i) * t;
-                    softmaxRow(probs, row, end, scale, mask, maskAt);
+                    if (dense[m * t + r0 + i]) {
+                        math.scaledSoftmax(probs, row, end, scale);
+                    } else {
+                        softmaxRow(probs, row, end, scale, mask, (m * t + r0 + i) * t);
+                    }
                     Arrays.fill(probs, row + end, row + keys, 0f);
                 }
                 gemm.gemm(false, false, rows, hs, keys, probs, p, head, v, head, o + r0 * hs, false); // O = P·V
                 p += rows * keys;
             }
-            scatter(head, o, bi, t, c, h, hs, out);
+            math.copyRows(head, o, hs, out, bi * t * c + h * hs, c, t, hs, false); // O into its head's channels
         });
         return Tensor.fromOp("selfAttention", out, new int[] {b, t, c}, g -> {
             // The tasks together write every element of the gradient, so the first one to reach qkv is stored.
@@ -104,10 +110,10 @@ public final class Attention {
                 float[] head = HEAD.atLeast(7 * t * hs + BLOCK_ROWS * t);
                 int q = 0, k = t * hs, v = 2 * t * hs, dO = 3 * t * hs;
                 int dQ = 4 * t * hs, dK = 5 * t * hs, dV = 6 * t * hs, dP = 7 * t * hs;
-                gather(x, bi, t, c, 0, h, hs, head, q);
-                gather(x, bi, t, c, 1, h, hs, head, k);
-                gather(x, bi, t, c, 2, h, hs, head, v);
-                gatherOutput(g, bi, t, c, h, hs, head, dO);
+                gather(math, x, bi, t, c, 0, h, hs, head, q);
+                gather(math, x, bi, t, c, 1, h, hs, head, k);
+                gather(math, x, bi, t, c, 2, h, hs, head, v);
+                math.copyRows(g, bi * t * c + h * hs, c, head, dO, hs, t, hs, false); // this head's dO
                 Arrays.fill(head, dK, dK + 2 * t * hs, 0f); // dK and dV gather block after block
                 int p = task * t * t;
                 for (int block = 0; block < blocks; block++) {
@@ -120,13 +126,7 @@ public final class Attention {
                     gemm.gemm(false, true, rows, keys, hs, head, dO + r0 * hs, head, v, head, dP, false); // dP = dO·Vᵀ
                     for (int i = 0; i < rows; i++) { // dS = P ⊙ (dP − Σⱼ dP·P)·scale, in place in dP
                         int row = dP + i * keys, pRow = p + i * keys, end = rowEnd[m * t + r0 + i];
-                        float dot = 0;
-                        for (int j = 0; j < end; j++) {
-                            dot += head[row + j] * probs[pRow + j];
-                        }
-                        for (int j = 0; j < end; j++) {
-                            head[row + j] = probs[pRow + j] * (head[row + j] - dot) * scale;
-                        }
+                        math.softmaxBackward(head, row, probs, pRow, end, scale);
                         Arrays.fill(head, row + end, row + keys, 0f);
                     }
                     gemm.gemm(false, false, rows, hs, keys, head, dP, head, k, head, dQ + r0 * hs, false); // dQ = dS·K
@@ -134,9 +134,10 @@ public final class Attention {
                     p += rows * keys;
                 }
                 // Each task owns its head's channels, so these writes never overlap.
-                accumulate(head, dQ, bi, t, c, 0, h, hs, gx, store);
-                accumulate(head, dK, bi, t, c, 1, h, hs, gx, store);
-                accumulate(head, dV, bi, t, c, 2, h, hs, gx, store);
+                for (int part = 0; part < 3; part++) { // dQ, dK, dV: stored or added
+                    math.copyRows(head, dQ + part * t * hs, hs, gx, bi * t * 3 * c + part * c + h * hs, 3 * c, t, hs,
+                            !store);
+                }
             });
         }, qkv);
     }
@@ -210,36 +211,24 @@ public final class Attention {
      * Copies part {@code part} (0 = Q, 1 = K, 2 = V), head {@code h} of batch row {@code bi} into
      * {@code dst (T, hs)} starting at {@code at}.
      */
-    private static void gather(float[] qkv, int bi, int t, int c, int part, int h, int hs, float[] dst, int at) {
-        for (int i = 0; i < t; i++) {
-            System.arraycopy(qkv, (bi * t + i) * 3 * c + part * c + h * hs, dst, at + i * hs, hs);
-        }
+    private static void gather(MathKernel math, float[] qkv, int bi, int t, int c, int part, int h, int hs, float[] dst,
+                               int at) {
+        math.copyRows(qkv, bi * t * 3 * c + part * c + h * hs, 3 * c, dst, at, hs, t, hs, false);
     }
 
-    private static void gatherOutput(float[] out, int bi, int t, int c, int h, int hs, float[] dst, int at) {
-        for (int i = 0; i < t; i++) {
-            System.arraycopy(out, (bi * t + i) * c + h * hs, dst, at + i * hs, hs);
-        }
-    }
-
-    private static void scatter(float[] src, int at, int bi, int t, int c, int h, int hs, float[] out) {
-        for (int i = 0; i < t; i++) {
-            System.arraycopy(src, at + i * hs, out, (bi * t + i) * c + h * hs, hs);
-        }
-    }
-
-    /** Adds (or, with {@code store}, copies) {@code src (T, hs)} into part {@code part}, head {@code h} of the gradient. */
-    private static void accumulate(float[] src, int at, int bi, int t, int c, int part, int h, int hs, float[] grad,
-                                   boolean store) {
-        for (int i = 0; i < t; i++) {
-            int to = (bi * t + i) * 3 * c + part * c + h * hs, from = at + i * hs;
-            if (store) {
-                System.arraycopy(src, from, grad, to, hs);
-                continue;
-            }
-            for (int j = 0; j < hs; j++) {
-                grad[to + j] += src[from + j];
+    /**
+     * Whether each query of each mask row sees every key before its {@link #visibleEnds} (no hidden
+     * key in between, as under a causal or padding mask): such rows take the kernel's softmax,
+     * which reads no mask.
+     */
+    private static boolean[] denseRows(float[] mask, int[] rowEnd, int t) {
+        boolean[] dense = new boolean[rowEnd.length];
+        for (int r = 0; r < rowEnd.length; r++) {
+            dense[r] = true;
+            for (int j = 0; mask != null && j < rowEnd[r] && dense[r]; j++) {
+                dense[r] = mask[r * t + j] == 0;
             }
         }
+        return dense;
     }
 }

@@ -22,6 +22,49 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
+    public void scaledSoftmax(float[] s, int at, int n, float scale) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            s[at + j] *= scale;
+            max = Math.max(max, s[at + j]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(s, at, at + n, 0f);
+            return;
+        }
+        float inv = 1f / expShiftedSum(s, at, s, at, n, max);
+        for (int j = 0; j < n; j++) {
+            s[at + j] *= inv;
+        }
+    }
+
+    @Override
+    public void softmaxBackward(float[] dp, int dpAt, float[] p, int pAt, int n, float scale) {
+        float dot = 0;
+        for (int j = 0; j < n; j++) {
+            dot += dp[dpAt + j] * p[pAt + j];
+        }
+        for (int j = 0; j < n; j++) {
+            dp[dpAt + j] = p[pAt + j] * (dp[dpAt + j] - dot) * scale;
+        }
+    }
+
+    @Override
+    public void copyRows(float[] src, int srcAt, int srcStride, float[] dst, int dstAt, int dstStride, int rows,
+                         int width, boolean add) {
+        for (int r = 0; r < rows; r++) {
+            int from = srcAt + r * srcStride, to = dstAt + r * dstStride;
+            if (!add) {
+                System.arraycopy(src, from, dst, to, width);
+                continue;
+            }
+            for (int j = 0; j < width; j++) {
+                dst[to + j] += src[from + j];
+            }
+        }
+    }
+
+    @Override
     public void gelu(float[] x, float[] out, int from, int to) {
         for (int i = from; i < to; i++) {
             out[i] = 0.5f * x[i] * (1f + ErfApproximation.erf(x[i] * ErfApproximation.INV_SQRT_2));

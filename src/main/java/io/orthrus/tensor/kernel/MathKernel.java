@@ -16,6 +16,30 @@ public interface MathKernel {
     float expShiftedSum(float[] src, int srcOffset, float[] dst, int dstOffset, int n, float shift);
 
     /**
+     * Softmax of {@code scale·s[at + j]} for {@code j < n}, in place, shifted by the row's maximum
+     * for stability ({@code scale > 0}); a row whose scores are all −∞ becomes zeros. The scaled
+     * scores and their exponentials are those {@link #expShiftedSum} gives for
+     * {@code fl(scale·s) − max}, so the two paths agree bit for bit but for the sum's order.
+     */
+    void scaledSoftmax(float[] s, int at, int n, float scale);
+
+    /**
+     * The backward of a softmax row, in place: {@code dp[dpAt + j] = (p[pAt + j]·(dp[dpAt + j] − Σₖ dp·p))·scale}
+     * for {@code j < n}, the gradient of the scaled scores from that of the probabilities {@code p}.
+     */
+    void softmaxBackward(float[] dp, int dpAt, float[] p, int pAt, int n, float scale);
+
+    /**
+     * Copies {@code rows} runs of {@code width} floats from {@code src} (run r at
+     * {@code srcAt + r·srcStride}) to {@code dst} (at {@code dstAt + r·dstStride}); with
+     * {@code add}, adds them to {@code dst} instead. Runs must not overlap. A head's rows of
+     * attention's packed Q, K, V are such runs, a few dozen floats each: too short for
+     * {@code System.arraycopy}'s per-call cost.
+     */
+    void copyRows(float[] src, int srcAt, int srcStride, float[] dst, int dstAt, int dstStride, int rows, int width,
+                  boolean add);
+
+    /**
      * One Adam(W) update of {@code n} elements, as {@link AdamStep} describes it: parameter values
      * and gradient at {@code at + i}, first and second moments {@code m}, {@code v} at
      * {@code stateAt + i}. Every implementation does the same float operations in the same order

@@ -109,6 +109,11 @@ public final class VectorGemm implements Gemm {
             // each packs only its part of B instead of every worker packing all of it.
             int perTask = ceilDiv(slivers, workers);
             int tasks = ceilDiv(slivers, perTask);
+            if (tasks == 1) { // on this thread, without a task object: attention's many small products per head
+                rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, 0, m, 0, slivers, null,
+                        null, 0);
+                return;
+            }
             parallel.forEach(tasks, t -> rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate,
                     0, m, t * perTask, Math.min(slivers, (t + 1) * perTask), null, null, 0));
             return;
@@ -120,7 +125,11 @@ public final class VectorGemm implements Gemm {
         workers = Math.min(workers, Math.max(1, m / MIN_ROWS_PER_WORKER));
         int chunk = roundUp(ceilDiv(m, workers), MR);
         int tasks = ceilDiv(m, chunk);
-        boolean share = tasks > 1 && (long) k * slivers * NR <= SHARED_PACK_MAX;
+        if (tasks == 1) {
+            rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, 0, m, 0, slivers, null, null, 0);
+            return;
+        }
+        boolean share = (long) k * slivers * NR <= SHARED_PACK_MAX;
         float[] packed = share ? sharedB.atLeast(k * slivers * NR) : null;
         AtomicIntegerArray packState = share ? new AtomicIntegerArray(ceilDiv(k, KC) * slivers) : null;
         parallel.forEach(tasks, t -> {

@@ -93,8 +93,11 @@ public final class VectorMath implements MathKernel {
         // this size at a call site its profile calls cold (softmax rows shorter than a vector never reach
         // it), and a vector passed to a call that is not inlined is boxed (seen on Temurin 25: 0.23 GB per
         // step of the larger GPT, in 4 of 11 runs).
+        // The sum is taken afterwards from dst, in eight scalar chains, rather than in a vector accumulator:
+        // a vector carried around the loop and then read lane by lane compiled well in training but was
+        // boxed, or its lanes read slowly, in other JVMs (docs/performance.md, "A JIT problem on JDK 17").
         int bound = SPECIES.loopBound(n);
-        FloatVector sum = FloatVector.zero(SPECIES), shifts = FloatVector.broadcast(SPECIES, shift);
+        FloatVector shifts = FloatVector.broadcast(SPECIES, shift);
         for (int j = 0; j < bound; j += SPECIES.length()) {
             FloatVector x = FloatVector.fromArray(SPECIES, src, srcOffset + j).sub(shifts);
             FloatVector clamped = x.max(V_EXP_MIN).min(V_EXP_MAX);
@@ -104,17 +107,151 @@ public final class VectorMath implements MathKernel {
             FloatVector p = r.fma(V_1_720, V_1_120).fma(r, V_1_24).fma(r, V_1_6).fma(r, V_HALF).fma(r, V_ONE).fma(r, V_ONE);
             FloatVector scale = rounded.reinterpretAsInts().sub(I_EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23)
                     .reinterpretAsFloats();
-            FloatVector e = p.mul(scale).blend(V_ZERO, x.compare(VectorOperators.LT, V_EXP_MIN));
-            e.intoArray(dst, dstOffset + j);
-            sum = sum.add(e);
+            p.mul(scale).blend(V_ZERO, x.compare(VectorOperators.LT, V_EXP_MIN)).intoArray(dst, dstOffset + j);
         }
-        float total = sumLanes(sum);
         for (int j = bound; j < n; j++) {
-            float e = exp(src[srcOffset + j] - shift);
-            dst[dstOffset + j] = e;
-            total += e;
+            dst[dstOffset + j] = exp(src[srcOffset + j] - shift);
         }
-        return total;
+        return sumOf(dst, dstOffset, n);
+    }
+
+    /**
+     * Σ a[from … from+n), in eight interleaved chains (element j into chain j mod 8) added
+     * pairwise at the end: a fixed order, so the same inputs always give the same bits.
+     */
+    static float sumOf(float[] a, int from, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            int i = from + j;
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+            s4 += a[i + 4];
+            s5 += a[i + 5];
+            s6 += a[i + 6];
+            s7 += a[i + 7];
+        }
+        int rest = n - j, i = from + j; // fewer than 8 left: element j + t goes to chain t
+        s0 += rest > 0 ? a[i] : 0f;
+        s1 += rest > 1 ? a[i + 1] : 0f;
+        s2 += rest > 2 ? a[i + 2] : 0f;
+        s3 += rest > 3 ? a[i + 3] : 0f;
+        s4 += rest > 4 ? a[i + 4] : 0f;
+        s5 += rest > 5 ? a[i + 5] : 0f;
+        s6 += rest > 6 ? a[i + 6] : 0f;
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    @Override
+    public void scaledSoftmax(float[] s, int at, int n, float scale) {
+        // max(scale·s) = scale·max(s) exactly for scale > 0 (rounding is monotonic), so the maximum is
+        // taken of the raw scores; lanes' maxima combine in any order to the same value.
+        int bound = SPECIES.loopBound(n);
+        float max = Float.NEGATIVE_INFINITY;
+        if (bound > 0) {
+            FloatVector m = FloatVector.fromArray(SPECIES, s, at);
+            for (int j = SPECIES.length(); j < bound; j += SPECIES.length()) {
+                m = m.max(FloatVector.fromArray(SPECIES, s, at + j));
+            }
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (int j = bound; j < n; j++) {
+            max = Math.max(max, s[at + j]);
+        }
+        max *= scale;
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(s, at, at + n, 0f);
+            return;
+        }
+        // e^(fl(scale·s) − max), the loop of expShiftedSum with the scaling folded into its load.
+        FloatVector scales = FloatVector.broadcast(SPECIES, scale), shifts = FloatVector.broadcast(SPECIES, max);
+        for (int j = 0; j < bound; j += SPECIES.length()) {
+            FloatVector x = FloatVector.fromArray(SPECIES, s, at + j).mul(scales).sub(shifts);
+            FloatVector clamped = x.max(V_EXP_MIN).min(V_EXP_MAX);
+            FloatVector rounded = clamped.fma(V_LOG2E, V_ROUNDER);
+            FloatVector k = rounded.sub(V_ROUNDER);
+            FloatVector r = clamped.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO));
+            FloatVector p = r.fma(V_1_720, V_1_120).fma(r, V_1_24).fma(r, V_1_6).fma(r, V_HALF).fma(r, V_ONE).fma(r, V_ONE);
+            FloatVector twoToK = rounded.reinterpretAsInts().sub(I_EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            p.mul(twoToK).blend(V_ZERO, x.compare(VectorOperators.LT, V_EXP_MIN)).intoArray(s, at + j);
+        }
+        for (int j = bound; j < n; j++) {
+            s[at + j] = exp(s[at + j] * scale - max);
+        }
+        float inv = 1f / sumOf(s, at, n);
+        FloatVector invs = FloatVector.broadcast(SPECIES, inv);
+        for (int j = 0; j < bound; j += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, s, at + j).mul(invs).intoArray(s, at + j);
+        }
+        for (int j = bound; j < n; j++) {
+            s[at + j] *= inv;
+        }
+    }
+
+    @Override
+    public void softmaxBackward(float[] dp, int dpAt, float[] p, int pAt, int n, float scale) {
+        // Σ dp·p in eight scalar chains (a fixed order, as sumOf), then the update a vector at a time.
+        float d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0, d7 = 0;
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            int a = dpAt + j, b = pAt + j;
+            d0 = Math.fma(dp[a], p[b], d0);
+            d1 = Math.fma(dp[a + 1], p[b + 1], d1);
+            d2 = Math.fma(dp[a + 2], p[b + 2], d2);
+            d3 = Math.fma(dp[a + 3], p[b + 3], d3);
+            d4 = Math.fma(dp[a + 4], p[b + 4], d4);
+            d5 = Math.fma(dp[a + 5], p[b + 5], d5);
+            d6 = Math.fma(dp[a + 6], p[b + 6], d6);
+            d7 = Math.fma(dp[a + 7], p[b + 7], d7);
+        }
+        int rest = n - j, a = dpAt + j, b = pAt + j; // fewer than 8 left: element j + t goes to chain t
+        d0 = rest > 0 ? Math.fma(dp[a], p[b], d0) : d0;
+        d1 = rest > 1 ? Math.fma(dp[a + 1], p[b + 1], d1) : d1;
+        d2 = rest > 2 ? Math.fma(dp[a + 2], p[b + 2], d2) : d2;
+        d3 = rest > 3 ? Math.fma(dp[a + 3], p[b + 3], d3) : d3;
+        d4 = rest > 4 ? Math.fma(dp[a + 4], p[b + 4], d4) : d4;
+        d5 = rest > 5 ? Math.fma(dp[a + 5], p[b + 5], d5) : d5;
+        d6 = rest > 6 ? Math.fma(dp[a + 6], p[b + 6], d6) : d6;
+        float dot = ((d0 + d1) + (d2 + d3)) + ((d4 + d5) + (d6 + d7));
+        int bound = SPECIES.loopBound(n);
+        FloatVector dots = FloatVector.broadcast(SPECIES, dot), scales = FloatVector.broadcast(SPECIES, scale);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            FloatVector g = FloatVector.fromArray(SPECIES, dp, dpAt + i);
+            FloatVector.fromArray(SPECIES, p, pAt + i).mul(g.sub(dots)).mul(scales).intoArray(dp, dpAt + i);
+        }
+        for (int i = bound; i < n; i++) {
+            dp[dpAt + i] = p[pAt + i] * (dp[dpAt + i] - dot) * scale;
+        }
+    }
+
+    @Override
+    public void copyRows(float[] src, int srcAt, int srcStride, float[] dst, int dstAt, int dstStride, int rows,
+                         int width, boolean add) {
+        // Two loops rather than one with a choice of vector inside: a vector chosen between two values is
+        // one C2 may box (docs/performance.md, "A JIT problem on JDK 17").
+        int bound = SPECIES.loopBound(width);
+        for (int r = 0; r < rows; r++) {
+            int from = srcAt + r * srcStride, to = dstAt + r * dstStride;
+            if (add) {
+                for (int j = 0; j < bound; j += SPECIES.length()) {
+                    FloatVector.fromArray(SPECIES, src, from + j).add(FloatVector.fromArray(SPECIES, dst, to + j))
+                            .intoArray(dst, to + j);
+                }
+                for (int j = bound; j < width; j++) {
+                    dst[to + j] += src[from + j];
+                }
+            } else {
+                for (int j = 0; j < bound; j += SPECIES.length()) {
+                    FloatVector.fromArray(SPECIES, src, from + j).intoArray(dst, to + j);
+                }
+                if (bound < width) {
+                    System.arraycopy(src, from + bound, dst, to + bound, width - bound);
+                }
+            }
+        }
     }
 
     /** e^x by {@link #expShiftedSum}'s operations on one float, for tails, so that a row gives the same values however it is split. */

@@ -54,6 +54,9 @@ class MathKernelTest {
             float[] x = random(300, 4f), out = new float[300], g = random(301, 1f);
             float[] expFirst = new float[300], ln = new float[300], lnHat = new float[300], rstd = new float[10];
             float firstTotal = kernel.expShiftedSum(x, 0, expFirst, 0, 300, 1f);
+            float[] softmaxFirst = x.clone(), dsFirst = g.clone();
+            kernel.scaledSoftmax(softmaxFirst, 0, 300, 0.3f);
+            kernel.softmaxBackward(dsFirst, 0, softmaxFirst, 0, 300, 0.3f);
             float[] geluFirst = new float[300];
             kernel.gelu(x, geluFirst, 0, 300);
             float[] gradFirst = new float[300];
@@ -64,7 +67,15 @@ class MathKernelTest {
                 kernel.expShiftedSum(x, 0, out, 0, 300, 1f);
                 kernel.gelu(x, out, 0, 300);
                 kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+                System.arraycopy(x, 0, out, 0, 300);
+                kernel.scaledSoftmax(out, 0, 300, 0.3f);
+                kernel.softmaxBackward(out, 0, softmaxFirst, 0, 300, 0.3f);
             }
+            float[] softmaxLater = x.clone(), dsLater = g.clone();
+            kernel.scaledSoftmax(softmaxLater, 0, 300, 0.3f);
+            assertArrayEquals(softmaxFirst, softmaxLater, 0f, kernel.name());
+            kernel.softmaxBackward(dsLater, 0, softmaxLater, 0, 300, 0.3f);
+            assertArrayEquals(dsFirst, dsLater, 0f, kernel.name());
             float[] expLater = new float[300], geluLater = new float[300], gradLater = new float[300];
             assertEquals(firstTotal, kernel.expShiftedSum(x, 0, expLater, 0, 300, 1f), 0f, kernel.name());
             assertArrayEquals(expFirst, expLater, 0f, kernel.name());
@@ -74,6 +85,94 @@ class MathKernelTest {
             assertArrayEquals(gradFirst, gradLater, 0f, kernel.name());
             kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
             assertArrayEquals(lnFirst, ln, 0f, kernel.name());
+        }
+    }
+
+    @Test
+    void scaledSoftmaxMatchesTheDoublePrecisionFormula() {
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {1, 7, 16, 33, 64, 257}) {
+                float[] row = random(n + 5, 4f), expected = row.clone();
+                float scale = 0.17f;
+                kernel.scaledSoftmax(row, 2, n, scale);
+                double max = Double.NEGATIVE_INFINITY, total = 0;
+                for (int j = 0; j < n; j++) {
+                    max = Math.max(max, (double) (expected[2 + j] * scale));
+                }
+                for (int j = 0; j < n; j++) {
+                    total += Math.exp(expected[2 + j] * scale - max);
+                }
+                for (int j = 0; j < n; j++) {
+                    double p = Math.exp(expected[2 + j] * scale - max) / total;
+                    assertEquals(p, row[2 + j], 1e-6 * Math.max(p, 1e-3), kernel.name() + " n=" + n + " j=" + j);
+                }
+                assertEquals(expected[0], row[0], 0f, "before the row");
+                assertEquals(expected[n + 2], row[n + 2], 0f, "after the row");
+            }
+            float[] hidden = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+            kernel.scaledSoftmax(hidden, 0, 3, 1f);
+            assertArrayEquals(new float[3], hidden, 0f, kernel.name() + ": every key hidden attends to nothing");
+        }
+    }
+
+    @Test
+    void scaledSoftmaxAgreesWithScalingThenExpShiftedSum() {
+        // The kernel's values are the composite's (fl(scale·s) − max, the same exponential), to rounding of the sum.
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {5, 32, 100}) {
+                float[] scores = random(n, 3f), fused = scores.clone(), composite = new float[n];
+                float scale = 0.25f, max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    composite[j] = scores[j] * scale;
+                    max = Math.max(max, composite[j]);
+                }
+                float inv = 1f / kernel.expShiftedSum(composite, 0, composite, 0, n, max);
+                for (int j = 0; j < n; j++) {
+                    composite[j] *= inv;
+                }
+                kernel.scaledSoftmax(fused, 0, n, scale);
+                assertArrayEquals(composite, fused, 1e-7f, kernel.name() + " n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void softmaxBackwardMatchesTheFormula() {
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {1, 9, 16, 47, 64}) {
+                float[] p = random(n + 1, 1f), dp = random(n + 4, 1f), expected = dp.clone();
+                double dot = 0;
+                for (int j = 0; j < n; j++) {
+                    dot += (double) dp[3 + j] * p[1 + j];
+                }
+                kernel.softmaxBackward(dp, 3, p, 1, n, 0.5f);
+                for (int j = 0; j < n; j++) {
+                    double want = p[1 + j] * (expected[3 + j] - dot) * 0.5;
+                    assertEquals(want, dp[3 + j], 1e-5, kernel.name() + " n=" + n + " j=" + j);
+                }
+                assertEquals(expected[2], dp[2], 0f, "before the row");
+            }
+        }
+    }
+
+    @Test
+    void copyRowsCopiesOrAddsStridedRunsAndNothingElse() {
+        for (MathKernel kernel : kernels()) {
+            for (int width : new int[] {3, 16, 32, 37}) {
+                int rows = 5, srcStride = width + 7, dstStride = width + 2;
+                float[] src = random(4 + rows * srcStride, 1f), dst = random(1 + rows * dstStride + 3, 1f);
+                float[] copied = dst.clone(), added = dst.clone();
+                kernel.copyRows(src, 4, srcStride, copied, 1, dstStride, rows, width, false);
+                kernel.copyRows(src, 4, srcStride, added, 1, dstStride, rows, width, true);
+                for (int i = 0; i < dst.length; i++) {
+                    int r = (i - 1) / dstStride, j = (i - 1) % dstStride;
+                    boolean inRun = i >= 1 && r < rows && j < width;
+                    float from = inRun ? src[4 + r * srcStride + j] : 0f;
+                    assertEquals(inRun ? from : dst[i], copied[i], 0f, kernel.name() + " copy, width " + width + " at " + i);
+                    assertEquals(inRun ? dst[i] + from : dst[i], added[i], 0f,
+                            kernel.name() + " add, width " + width + " at " + i);
+                }
+            }
         }
     }
 
