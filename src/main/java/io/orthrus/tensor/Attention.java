@@ -38,6 +38,8 @@ public final class Attention {
      * nanoGPT recipe); the per-row limits of the softmax still apply.
      */
     static final int BLOCK_ROWS = 64;
+    /** Softmax rows are padded to a multiple of this many floats: a 512-bit vector, or two of 256 bits. */
+    private static final int ROW_PAD = 16;
 
     private Attention() {}
 
@@ -88,7 +90,9 @@ public final class Attention {
                 for (int i = 0; i < rows; i++) {
                     int row = p + i * keys, end = rowEnd[m * t + r0 + i];
                     if (dense[m * t + r0 + i]) {
-                        math.scaledSoftmax(probs, row, end, scale);
+                        int width = paddedWidth(end, keys);
+                        Arrays.fill(probs, row + end, row + width, Float.NEGATIVE_INFINITY); // probability 0
+                        math.scaledSoftmax(probs, row, width, scale);
                     } else {
                         softmaxRow(probs, row, end, scale, mask, (m * t + r0 + i) * t);
                     }
@@ -126,7 +130,9 @@ public final class Attention {
                     gemm.gemm(false, true, rows, keys, hs, head, dO + r0 * hs, head, v, head, dP, false); // dP = dO·Vᵀ
                     for (int i = 0; i < rows; i++) { // dS = P ⊙ (dP − Σⱼ dP·P)·scale, in place in dP
                         int row = dP + i * keys, pRow = p + i * keys, end = rowEnd[m * t + r0 + i];
-                        math.softmaxBackward(head, row, probs, pRow, end, scale);
+                        // Past end P is 0, so the padded width adds nothing (and its dS is overwritten below).
+                        math.softmaxBackward(head, row, probs, pRow, dense[m * t + r0 + i] ? paddedWidth(end, keys) : end,
+                                scale);
                         Arrays.fill(head, row + end, row + keys, 0f);
                     }
                     gemm.gemm(false, false, rows, hs, keys, head, dP, head, k, head, dQ + r0 * hs, false); // dQ = dS·K
@@ -140,6 +146,16 @@ public final class Attention {
                 }
             });
         }, qkv);
+    }
+
+    /**
+     * A dense row's softmax runs over its visible keys rounded up to a multiple of {@link #ROW_PAD}
+     * (at most the block's keys), the extra scores set to −∞: whole vectors instead of a scalar
+     * tail, which cost more than the vectors themselves on causal rows of a few dozen keys. The
+     * padding's probabilities are exactly 0 and add nothing to any sum, so results are unchanged.
+     */
+    private static int paddedWidth(int end, int keys) {
+        return Math.min(keys, (end + ROW_PAD - 1) / ROW_PAD * ROW_PAD);
     }
 
     private static int checkMask(Tensor blocked, int b, int t) {
