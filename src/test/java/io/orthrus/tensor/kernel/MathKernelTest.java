@@ -263,8 +263,6 @@ class MathKernelTest {
         // On JDK 17, C2 compiled a longer GELU backward loop without some of its vector intrinsics in about
         // half of JVMs, and every vector was then boxed on the heap (docs/performance.md). Once compiled, the
         // kernels must allocate nothing; the JIT compiles in the background, so wait for it (up to 60 s).
-        // expShiftedSum is left out: run after GemmTest in the same JVM, it still allocated ~370 bytes a call
-        // in 1 of 6 runs (an open JIT case, described in docs/performance.md).
         Assumptions.assumeTrue(Kernels.vectorMath().isPresent(), "needs jdk.incubator.vector");
         Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "needs per-thread allocation counts");
@@ -284,6 +282,36 @@ class MathKernelTest {
             perRound = threads.getCurrentThreadAllocatedBytes() - before;
         }
         assertEquals(0L, perRound, "bytes allocated by 200 compiled calls of gelu and geluBackward");
+    }
+
+    @Test
+    void compiledSoftmaxKernelsAllocateNothing() {
+        // Attention's kernels, on rows of the lengths a causal mask gives (1 to 64 keys, most shorter than a few
+        // vectors). expShiftedSum used to carry a vector accumulator and, run in this JVM after GemmTest, kept
+        // allocating ~370 bytes a call in 1 of 6 runs (docs/performance.md); it now sums its row from memory.
+        Assumptions.assumeTrue(Kernels.vectorMath().isPresent(), "needs jdk.incubator.vector");
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs per-thread allocation counts");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        MathKernel kernel = Kernels.vectorMath().orElseThrow();
+        float[] scores = random(64 * 64, 3f), row = new float[64 * 64], p = new float[64 * 64], dp = random(64 * 64, 1f);
+        float[] copy = new float[64 * 96];
+        long perRound = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        for (int round = 0; perRound > 0 && System.nanoTime() < deadline; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 64; i++) {
+                int n = i + 1, at = i * 64;
+                kernel.expShiftedSum(scores, at, row, at, n, 1f);
+                System.arraycopy(scores, at, p, at, 64);
+                kernel.scaledSoftmax(p, at, n, 0.2f);
+                kernel.softmaxBackward(dp, at, p, at, n, 0.2f);
+            }
+            kernel.copyRows(scores, 0, 64, copy, 0, 96, 64, 32, false);
+            kernel.copyRows(scores, 0, 64, copy, 32, 96, 64, 48, true);
+            perRound = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0L, perRound, "bytes allocated by compiled calls of the softmax kernels and copyRows");
     }
 
     @Test
