@@ -11,10 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * registers in the way of GotoBLAS and BLIS.
  *
  * <p>The rows of C are split into one contiguous run per worker; each worker runs the whole
- * blocked product on its rows, with no barrier in between. For each block of {@code KC} steps of
- * k it packs B into slivers {@code NR} columns wide (two SIMD vectors), stored step by step, so
- * that the micro-kernel reads them contiguously, then runs the micro-kernel on each
- * {@code MR × NR} tile of its rows, {@code MC_MAX} rows at a time. When
+ * blocked product on its rows, with no barrier in between. B is packed, per block of {@code KC}
+ * steps of k, into slivers {@code NR} columns wide (two SIMD vectors), stored step by step, so
+ * that the micro-kernel reads them contiguously; the workers pack it once between them, each
+ * sliver by the first worker to need it, into a buffer they share. Each worker runs the
+ * micro-kernel on each {@code MR × NR} tile of its rows, {@code MC_MAX} rows at a time. When
  * C is wide (many slivers of B reuse each row of A) a task first packs its band of A into
  * slivers {@code MR} rows tall; when C is narrow, packing would cost about as much as the
  * multiply, so the micro-kernel reads A where it lies (a broadcast per row and step, so A's
