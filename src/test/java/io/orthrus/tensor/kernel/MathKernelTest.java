@@ -261,27 +261,16 @@ class MathKernelTest {
     @Test
     void compiledGeluKernelsAllocateNothing() {
         // On JDK 17, C2 compiled a longer GELU backward loop without some of its vector intrinsics in about
-        // half of JVMs, and every vector was then boxed on the heap (docs/performance.md). Once compiled, the
-        // kernels must allocate nothing; the JIT compiles in the background, so wait for it (up to 60 s).
-        Assumptions.assumeTrue(Kernels.vectorMath().isPresent(), "needs jdk.incubator.vector");
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs per-thread allocation counts");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        MathKernel kernel = Kernels.vectorMath().orElseThrow();
+        // half of JVMs, and every vector was then boxed on the heap (docs/performance.md).
         int n = 1 << 14;
         float[] x = random(n, 3f), g = random(n + 1, 1f), out = new float[n];
-        long perRound = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        for (int round = 0; perRound > 0 && System.nanoTime() < deadline; round++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
+        assertCompiledCallsAllocateNothing("200 calls of gelu and geluBackward", kernel -> {
             for (int call = 0; call < 200; call++) {
                 int from = call % 7, to = n - call % 5; // vary the tails and both modes, as training does
                 kernel.gelu(x, out, from, to);
                 kernel.geluBackward(x, g, out, from, to, call % 2 == 0);
             }
-            perRound = threads.getCurrentThreadAllocatedBytes() - before;
-        }
-        assertEquals(0L, perRound, "bytes allocated by 200 compiled calls of gelu and geluBackward");
+        });
     }
 
     @Test
@@ -289,17 +278,9 @@ class MathKernelTest {
         // Attention's kernels, on rows of the lengths a causal mask gives (1 to 64 keys, most shorter than a few
         // vectors). expShiftedSum used to carry a vector accumulator and, run in this JVM after GemmTest, kept
         // allocating ~370 bytes a call in 1 of 6 runs (docs/performance.md); it now sums its row from memory.
-        Assumptions.assumeTrue(Kernels.vectorMath().isPresent(), "needs jdk.incubator.vector");
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs per-thread allocation counts");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        MathKernel kernel = Kernels.vectorMath().orElseThrow();
         float[] scores = random(64 * 64, 3f), row = new float[64 * 64], p = new float[64 * 64], dp = random(64 * 64, 1f);
         float[] copy = new float[64 * 96];
-        long perRound = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        for (int round = 0; perRound > 0 && System.nanoTime() < deadline; round++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
+        assertCompiledCallsAllocateNothing("the softmax kernels and copyRows", kernel -> {
             for (int i = 0; i < 64; i++) {
                 int n = i + 1, at = i * 64;
                 kernel.expShiftedSum(scores, at, row, at, n, 1f);
@@ -309,9 +290,28 @@ class MathKernelTest {
             }
             kernel.copyRows(scores, 0, 64, copy, 0, 96, 64, 32, false);
             kernel.copyRows(scores, 0, 64, copy, 32, 96, 64, 48, true);
+        });
+    }
+
+    /**
+     * Runs {@code round} on the Vector API kernels until a round allocates nothing (the JIT compiles
+     * in the background, so this waits for it, up to 60 s) and fails if none does: once compiled, a
+     * kernel that boxes no vector allocates nothing.
+     */
+    private static void assertCompiledCallsAllocateNothing(String what, java.util.function.Consumer<MathKernel> round) {
+        Assumptions.assumeTrue(Kernels.vectorMath().isPresent(), "needs jdk.incubator.vector");
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs per-thread allocation counts");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        MathKernel kernel = Kernels.vectorMath().orElseThrow();
+        long perRound = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (perRound > 0 && System.nanoTime() < deadline) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            round.accept(kernel);
             perRound = threads.getCurrentThreadAllocatedBytes() - before;
         }
-        assertEquals(0L, perRound, "bytes allocated by compiled calls of the softmax kernels and copyRows");
+        assertEquals(0L, perRound, "bytes allocated by compiled calls: " + what);
     }
 
     @Test
