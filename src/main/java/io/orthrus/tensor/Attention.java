@@ -202,13 +202,14 @@ public final class Attention {
     }
 
     /**
-     * Scaled, masked, numerically stable softmax of the first {@code n} scores of a row, in place;
-     * {@code maskAt} is the row's start in {@code mask}, or -1 for no mask.
+     * Scaled, masked, numerically stable softmax of the first {@code n} scores of a row, in place,
+     * for a row with hidden keys among its first {@code n} ({@link #denseRows} go to the kernel);
+     * {@code maskAt} is the row's start in {@code mask}.
      */
     private static void softmaxRow(float[] s, int at, int n, float scale, float[] mask, int maskAt) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
-            boolean hidden = maskAt >= 0 && mask[maskAt + j] != 0;
+            boolean hidden = mask[maskAt + j] != 0;
             s[at + j] = hidden ? Float.NEGATIVE_INFINITY : s[at + j] * scale;
             max = Math.max(max, s[at + j]);
         }
