@@ -17,9 +17,8 @@ public interface MathKernel {
 
     /**
      * Softmax of {@code scale·s[at + j]} for {@code j < n}, in place, shifted by the row's maximum
-     * for stability ({@code scale > 0}); a row whose scores are all −∞ becomes zeros. The scaled
-     * scores and their exponentials are those {@link #expShiftedSum} gives for
-     * {@code fl(scale·s) − max}, so the two paths agree bit for bit but for the sum's order.
+     * for stability; a row whose scores are all −∞ becomes zeros. Its exponentials and their sum are
+     * {@link #expShiftedSum}'s of the scaled scores {@code fl(scale·s)} shifted by their maximum.
      */
     void scaledSoftmax(float[] s, int at, int n, float scale);
 

@@ -146,42 +146,26 @@ public final class VectorMath implements MathKernel {
 
     @Override
     public void scaledSoftmax(float[] s, int at, int n, float scale) {
-        // max(scale·s) = scale·max(s) exactly for scale > 0 (rounding is monotonic), so the maximum is
-        // taken of the raw scores; lanes' maxima combine in any order to the same value.
+        // Scale in place while finding the maximum (lanes' maxima combine in any order to the same value),
+        // then expShiftedSum's exponentials and sum, then normalise: JavaMath's steps, a vector at a time.
         int bound = SPECIES.loopBound(n);
-        float max = Float.NEGATIVE_INFINITY;
-        if (bound > 0) {
-            FloatVector m = FloatVector.fromArray(SPECIES, s, at);
-            for (int j = SPECIES.length(); j < bound; j += SPECIES.length()) {
-                m = m.max(FloatVector.fromArray(SPECIES, s, at + j));
-            }
-            max = m.reduceLanes(VectorOperators.MAX);
+        FloatVector scales = FloatVector.broadcast(SPECIES, scale), maxima = FloatVector.broadcast(SPECIES,
+                Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < bound; j += SPECIES.length()) {
+            FloatVector scaled = FloatVector.fromArray(SPECIES, s, at + j).mul(scales);
+            scaled.intoArray(s, at + j);
+            maxima = maxima.max(scaled);
         }
+        float max = maxima.reduceLanes(VectorOperators.MAX);
         for (int j = bound; j < n; j++) {
+            s[at + j] *= scale;
             max = Math.max(max, s[at + j]);
         }
-        max *= scale;
         if (max == Float.NEGATIVE_INFINITY) {
             java.util.Arrays.fill(s, at, at + n, 0f);
             return;
         }
-        // e^(fl(scale·s) − max), the loop of expShiftedSum with the scaling folded into its load.
-        FloatVector scales = FloatVector.broadcast(SPECIES, scale), shifts = FloatVector.broadcast(SPECIES, max);
-        for (int j = 0; j < bound; j += SPECIES.length()) {
-            FloatVector x = FloatVector.fromArray(SPECIES, s, at + j).mul(scales).sub(shifts);
-            FloatVector clamped = x.max(V_EXP_MIN).min(V_EXP_MAX);
-            FloatVector rounded = clamped.fma(V_LOG2E, V_ROUNDER);
-            FloatVector k = rounded.sub(V_ROUNDER);
-            FloatVector r = clamped.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO));
-            FloatVector p = r.fma(V_1_720, V_1_120).fma(r, V_1_24).fma(r, V_1_6).fma(r, V_HALF).fma(r, V_ONE).fma(r, V_ONE);
-            FloatVector twoToK = rounded.reinterpretAsInts().sub(I_EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23)
-                    .reinterpretAsFloats();
-            p.mul(twoToK).blend(V_ZERO, x.compare(VectorOperators.LT, V_EXP_MIN)).intoArray(s, at + j);
-        }
-        for (int j = bound; j < n; j++) {
-            s[at + j] = exp(s[at + j] * scale - max);
-        }
-        float inv = 1f / sumOf(s, at, n);
+        float inv = 1f / expShiftedSum(s, at, s, at, n, max);
         FloatVector invs = FloatVector.broadcast(SPECIES, inv);
         for (int j = 0; j < bound; j += SPECIES.length()) {
             FloatVector.fromArray(SPECIES, s, at + j).mul(invs).intoArray(s, at + j);
@@ -230,8 +214,7 @@ public final class VectorMath implements MathKernel {
     @Override
     public void copyRows(float[] src, int srcAt, int srcStride, float[] dst, int dstAt, int dstStride, int rows,
                          int width, boolean add) {
-        // Two loops rather than one with a choice of vector inside: a vector chosen between two values is
-        // one C2 may box (docs/performance.md, "A JIT problem on JDK 17").
+        // A loop per mode, so that a copy is a plain move (and its tail one System.arraycopy).
         int bound = SPECIES.loopBound(width);
         for (int r = 0; r < rows; r++) {
             int from = srcAt + r * srcStride, to = dstAt + r * dstStride;
