@@ -17,6 +17,7 @@ import static io.orthrus.tensor.kernel.ErfApproximation.Q4;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,6 +36,9 @@ public final class VectorMath implements MathKernel {
     public VectorMath() {}
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SPECIES.length();
+    /** Lane i ↔ lane i ^ k (for k below the lane count; the identity otherwise): the steps of {@link #sumLanes}. */
+    private static final VectorShuffle<Float> SWAP_8 = swap(8), SWAP_4 = swap(4), SWAP_2 = swap(2), SWAP_1 = swap(1);
     private static final JavaMath SCALAR = new JavaMath();
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
@@ -253,13 +257,41 @@ public final class VectorMath implements MathKernel {
         return x < EXP_MIN ? 0f : p * scale;
     }
 
-    /** Sum of the lanes in lane order: {@code reduceLanes(ADD)} may add in a different order once compiled. */
+    /**
+     * Sum of the lanes, pairwise: each step adds the upper half of the lanes still in play to the
+     * lower half, log₂(lanes) shuffle-and-add steps in a fixed order, where adding lane after lane
+     * is one long chain of dependent adds ({@code reduceLanes(ADD)} promises no order). Each piece is
+     * under C2's 35-byte limit for inlining a method called from a cold site: a vector passed to a
+     * call that is not inlined is boxed on the heap.
+     */
     private static float sumLanes(FloatVector v) {
+        return VL == 16 ? sumOfSixteenLanes(v) : VL == 8 ? sumOfEightLanes(v) : sumLanesInOrder(v);
+    }
+
+    private static float sumOfSixteenLanes(FloatVector v) {
+        return halve(halve(halve(halve(v, SWAP_8), SWAP_4), SWAP_2), SWAP_1).lane(0);
+    }
+
+    private static float sumOfEightLanes(FloatVector v) {
+        return halve(halve(halve(v, SWAP_4), SWAP_2), SWAP_1).lane(0);
+    }
+
+    /** Lane i + lane i ^ k in lane i ({@code swap} the shuffle of that k). */
+    private static FloatVector halve(FloatVector v, VectorShuffle<Float> swap) {
+        return v.add(v.rearrange(swap));
+    }
+
+    /** Sum of the lanes in lane order, for lane counts other than 8 and 16. */
+    private static float sumLanesInOrder(FloatVector v) {
         float total = 0;
-        for (int i = 0; i < SPECIES.length(); i++) {
+        for (int i = 0; i < VL; i++) {
             total += v.lane(i); // lane by lane: toArray() would allocate an array per call
         }
         return total;
+    }
+
+    private static VectorShuffle<Float> swap(int k) {
+        return VectorShuffle.fromOp(SPECIES, i -> k < VL ? i ^ k : i);
     }
 
     @Override
@@ -365,90 +397,135 @@ public final class VectorMath implements MathKernel {
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             FloatVector acc = FloatVector.zero(SPECIES);
-            for (int i = 0; i < bound; i += SPECIES.length()) {
+            for (int i = 0; i < bound; i += VL) {
                 acc = acc.add(FloatVector.fromArray(SPECIES, x, base + i));
             }
-            float sum = sumLanes(acc);
-            for (int i = bound; i < c; i++) {
-                sum += x[base + i];
-            }
-            float mean = sum / c;
+            float mean = tailSum(x, base, bound, c, sumLanes(acc)) / c;
             acc = FloatVector.zero(SPECIES);
-            for (int i = 0; i < bound; i += SPECIES.length()) {
+            for (int i = 0; i < bound; i += VL) {
                 FloatVector dev = FloatVector.fromArray(SPECIES, x, base + i).sub(mean);
                 acc = dev.fma(dev, acc);
             }
-            float squares = sumLanes(acc);
-            for (int i = bound; i < c; i++) {
-                float dev = x[base + i] - mean;
-                squares += dev * dev;
-            }
-            float inv = (float) (1.0 / Math.sqrt(squares / c + eps));
+            float inv = (float) (1.0 / Math.sqrt(tailSquares(x, base, bound, c, mean, sumLanes(acc)) / c + eps));
             rstd[r] = inv;
-            for (int i = 0; i < bound; i += SPECIES.length()) {
-                FloatVector h = FloatVector.fromArray(SPECIES, x, base + i).sub(mean).mul(inv);
-                h.intoArray(xHat, base + i);
-                FloatVector y = w == null ? h : h.mul(FloatVector.fromArray(SPECIES, w, i));
-                if (b != null) {
-                    y = y.add(FloatVector.fromArray(SPECIES, b, i));
-                }
-                y.intoArray(out, base + i);
+            normalizeRow(x, base, c, mean, inv, w, b, out, xHat);
+        }
+    }
+
+    /** {@code sum} plus x[base + i] for i in [from, c), in order: a row's scalar tail. */
+    private static float tailSum(float[] x, int base, int from, int c, float sum) {
+        for (int i = from; i < c; i++) {
+            sum += x[base + i];
+        }
+        return sum;
+    }
+
+    /** {@code squares} plus (x[base + i] − mean)² for i in [from, c), in order. */
+    private static float tailSquares(float[] x, int base, int from, int c, float mean, float squares) {
+        for (int i = from; i < c; i++) {
+            float dev = x[base + i] - mean;
+            squares += dev * dev;
+        }
+        return squares;
+    }
+
+    /** xHat = (x − mean)·inv and out = xHat·w + b over one row ({@code w}, {@code b} may be null). */
+    private static void normalizeRow(float[] x, int base, int c, float mean, float inv, float[] w, float[] b,
+                                     float[] out, float[] xHat) {
+        int bound = SPECIES.loopBound(c);
+        for (int i = 0; i < bound; i += VL) {
+            FloatVector h = FloatVector.fromArray(SPECIES, x, base + i).sub(mean).mul(inv);
+            h.intoArray(xHat, base + i);
+            FloatVector y = w == null ? h : h.mul(FloatVector.fromArray(SPECIES, w, i));
+            if (b != null) {
+                y = y.add(FloatVector.fromArray(SPECIES, b, i));
             }
-            for (int i = bound; i < c; i++) {
-                float h = (x[base + i] - mean) * inv;
-                xHat[base + i] = h;
-                out[base + i] = (w == null ? h : h * w[i]) + (b == null ? 0f : b[i]);
-            }
+            y.intoArray(out, base + i);
+        }
+        for (int i = bound; i < c; i++) {
+            float h = (x[base + i] - mean) * inv;
+            xHat[base + i] = h;
+            out[base + i] = (w == null ? h : h * w[i]) + (b == null ? 0f : b[i]);
         }
     }
 
     @Override
     public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
                                   float[] gradX, float[] gradW, float[] gradB) {
-        int bound = SPECIES.loopBound(c);
+        // One row at a time: its two sums are latency chains as in layerNorm, but the weight and bias
+        // gradients' read-modify-write of the same c floats row after row already overlaps the rows.
         for (int r = rowFrom; r < rowTo; r++) {
-            int base = r * c;
-            FloatVector dySum = FloatVector.zero(SPECIES), dyXhatSum = FloatVector.zero(SPECIES);
-            for (int i = 0; i < bound; i += SPECIES.length()) {
-                FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
-                FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
-                FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
-                dySum = dySum.add(dy);
-                dyXhatSum = dy.fma(hv, dyXhatSum);
-                if (gradW != null) {
-                    gv.fma(hv, FloatVector.fromArray(SPECIES, gradW, i)).intoArray(gradW, i);
-                }
-                if (gradB != null) {
-                    gv.add(FloatVector.fromArray(SPECIES, gradB, i)).intoArray(gradB, i);
-                }
-            }
-            float sumDy = sumLanes(dySum), sumDyXhat = sumLanes(dyXhatSum);
-            for (int i = bound; i < c; i++) {
-                float dy = w == null ? g[base + i] : g[base + i] * w[i];
-                sumDy += dy;
-                sumDyXhat += dy * xHat[base + i];
-                if (gradW != null) {
-                    gradW[i] += g[base + i] * xHat[base + i];
-                }
-                if (gradB != null) {
-                    gradB[i] += g[base + i];
-                }
-            }
-            if (gradX == null) {
-                continue;
-            }
-            float dyMean = sumDy / c, dyXhatMean = sumDyXhat / c, inv = rstd[r];
-            for (int i = 0; i < bound; i += SPECIES.length()) {
-                FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
-                FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
-                FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
-                FloatVector dx = dy.sub(dyMean).sub(hv.mul(dyXhatMean)).mul(inv);
-                dx.add(FloatVector.fromArray(SPECIES, gradX, base + i)).intoArray(gradX, base + i);
-            }
-            for (int i = bound; i < c; i++) {
-                float dy = w == null ? g[base + i] : g[base + i] * w[i];
-                gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
+            long sums = gradientSums(g, xHat, w, r * c, c, gradW, gradB);
+            if (gradX != null) {
+                inputGradientRow(g, xHat, w, r * c, c, rstd[r], sums, gradX);
             }
         }
+    }
+
+    /**
+     * One row's Σ dy and Σ dy·xHat (dy = g·w), packed into one long (see {@link #pair}) so that
+     * nothing is allocated; adds the row's g·xHat to gradW and g to gradB (either may be null).
+     */
+    private static long gradientSums(float[] g, float[] xHat, float[] w, int base, int c, float[] gradW,
+                                     float[] gradB) {
+        int bound = SPECIES.loopBound(c);
+        FloatVector dySum = FloatVector.zero(SPECIES), dyXhatSum = FloatVector.zero(SPECIES);
+        for (int i = 0; i < bound; i += VL) {
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
+            FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
+            FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
+            dySum = dySum.add(dy);
+            dyXhatSum = dy.fma(hv, dyXhatSum);
+            if (gradW != null) {
+                gv.fma(hv, FloatVector.fromArray(SPECIES, gradW, i)).intoArray(gradW, i);
+            }
+            if (gradB != null) {
+                gv.add(FloatVector.fromArray(SPECIES, gradB, i)).intoArray(gradB, i);
+            }
+        }
+        float sumDy = sumLanes(dySum), sumDyXhat = sumLanes(dyXhatSum);
+        for (int i = bound; i < c; i++) {
+            float dy = w == null ? g[base + i] : g[base + i] * w[i];
+            sumDy += dy;
+            sumDyXhat += dy * xHat[base + i];
+            if (gradW != null) {
+                gradW[i] += g[base + i] * xHat[base + i];
+            }
+            if (gradB != null) {
+                gradB[i] += g[base + i];
+            }
+        }
+        return pair(sumDy, sumDyXhat);
+    }
+
+    /** gradX += inv·(dy − mean(dy) − xHat·mean(dy·xHat)) over one row, from {@link #gradientSums}' pair. */
+    private static void inputGradientRow(float[] g, float[] xHat, float[] w, int base, int c, float inv, long sums,
+                                         float[] gradX) {
+        float dyMean = first(sums) / c, dyXhatMean = second(sums) / c;
+        int bound = SPECIES.loopBound(c);
+        for (int i = 0; i < bound; i += VL) {
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
+            FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
+            FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
+            FloatVector dx = dy.sub(dyMean).sub(hv.mul(dyXhatMean)).mul(inv);
+            dx.add(FloatVector.fromArray(SPECIES, gradX, base + i)).intoArray(gradX, base + i);
+        }
+        for (int i = bound; i < c; i++) {
+            float dy = w == null ? g[base + i] : g[base + i] * w[i];
+            gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
+        }
+    }
+
+    /** Two floats in one long: a row's pair of sums returned without allocating. */
+    private static long pair(float first, float second) {
+        return ((long) Float.floatToRawIntBits(first) << 32) | (Float.floatToRawIntBits(second) & 0xFFFF_FFFFL);
+    }
+
+    private static float first(long pair) {
+        return Float.intBitsToFloat((int) (pair >>> 32));
+    }
+
+    private static float second(long pair) {
+        return Float.intBitsToFloat((int) pair);
     }
 }
