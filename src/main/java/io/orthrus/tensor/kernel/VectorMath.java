@@ -397,135 +397,90 @@ public final class VectorMath implements MathKernel {
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             FloatVector acc = FloatVector.zero(SPECIES);
-            for (int i = 0; i < bound; i += VL) {
+            for (int i = 0; i < bound; i += SPECIES.length()) {
                 acc = acc.add(FloatVector.fromArray(SPECIES, x, base + i));
             }
-            float mean = tailSum(x, base, bound, c, sumLanes(acc)) / c;
+            float sum = sumLanes(acc);
+            for (int i = bound; i < c; i++) {
+                sum += x[base + i];
+            }
+            float mean = sum / c;
             acc = FloatVector.zero(SPECIES);
-            for (int i = 0; i < bound; i += VL) {
+            for (int i = 0; i < bound; i += SPECIES.length()) {
                 FloatVector dev = FloatVector.fromArray(SPECIES, x, base + i).sub(mean);
                 acc = dev.fma(dev, acc);
             }
-            float inv = (float) (1.0 / Math.sqrt(tailSquares(x, base, bound, c, mean, sumLanes(acc)) / c + eps));
-            rstd[r] = inv;
-            normalizeRow(x, base, c, mean, inv, w, b, out, xHat);
-        }
-    }
-
-    /** {@code sum} plus x[base + i] for i in [from, c), in order: a row's scalar tail. */
-    private static float tailSum(float[] x, int base, int from, int c, float sum) {
-        for (int i = from; i < c; i++) {
-            sum += x[base + i];
-        }
-        return sum;
-    }
-
-    /** {@code squares} plus (x[base + i] − mean)² for i in [from, c), in order. */
-    private static float tailSquares(float[] x, int base, int from, int c, float mean, float squares) {
-        for (int i = from; i < c; i++) {
-            float dev = x[base + i] - mean;
-            squares += dev * dev;
-        }
-        return squares;
-    }
-
-    /** xHat = (x − mean)·inv and out = xHat·w + b over one row ({@code w}, {@code b} may be null). */
-    private static void normalizeRow(float[] x, int base, int c, float mean, float inv, float[] w, float[] b,
-                                     float[] out, float[] xHat) {
-        int bound = SPECIES.loopBound(c);
-        for (int i = 0; i < bound; i += VL) {
-            FloatVector h = FloatVector.fromArray(SPECIES, x, base + i).sub(mean).mul(inv);
-            h.intoArray(xHat, base + i);
-            FloatVector y = w == null ? h : h.mul(FloatVector.fromArray(SPECIES, w, i));
-            if (b != null) {
-                y = y.add(FloatVector.fromArray(SPECIES, b, i));
+            float squares = sumLanes(acc);
+            for (int i = bound; i < c; i++) {
+                float dev = x[base + i] - mean;
+                squares += dev * dev;
             }
-            y.intoArray(out, base + i);
-        }
-        for (int i = bound; i < c; i++) {
-            float h = (x[base + i] - mean) * inv;
-            xHat[base + i] = h;
-            out[base + i] = (w == null ? h : h * w[i]) + (b == null ? 0f : b[i]);
+            float inv = (float) (1.0 / Math.sqrt(squares / c + eps));
+            rstd[r] = inv;
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector h = FloatVector.fromArray(SPECIES, x, base + i).sub(mean).mul(inv);
+                h.intoArray(xHat, base + i);
+                FloatVector y = w == null ? h : h.mul(FloatVector.fromArray(SPECIES, w, i));
+                if (b != null) {
+                    y = y.add(FloatVector.fromArray(SPECIES, b, i));
+                }
+                y.intoArray(out, base + i);
+            }
+            for (int i = bound; i < c; i++) {
+                float h = (x[base + i] - mean) * inv;
+                xHat[base + i] = h;
+                out[base + i] = (w == null ? h : h * w[i]) + (b == null ? 0f : b[i]);
+            }
         }
     }
 
     @Override
     public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
                                   float[] gradX, float[] gradW, float[] gradB) {
-        // One row at a time: its two sums are latency chains as in layerNorm, but the weight and bias
-        // gradients' read-modify-write of the same c floats row after row already overlaps the rows.
+        int bound = SPECIES.loopBound(c);
         for (int r = rowFrom; r < rowTo; r++) {
-            long sums = gradientSums(g, xHat, w, r * c, c, gradW, gradB);
-            if (gradX != null) {
-                inputGradientRow(g, xHat, w, r * c, c, rstd[r], sums, gradX);
+            int base = r * c;
+            FloatVector dySum = FloatVector.zero(SPECIES), dyXhatSum = FloatVector.zero(SPECIES);
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
+                FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
+                FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
+                dySum = dySum.add(dy);
+                dyXhatSum = dy.fma(hv, dyXhatSum);
+                if (gradW != null) {
+                    gv.fma(hv, FloatVector.fromArray(SPECIES, gradW, i)).intoArray(gradW, i);
+                }
+                if (gradB != null) {
+                    gv.add(FloatVector.fromArray(SPECIES, gradB, i)).intoArray(gradB, i);
+                }
+            }
+            float sumDy = sumLanes(dySum), sumDyXhat = sumLanes(dyXhatSum);
+            for (int i = bound; i < c; i++) {
+                float dy = w == null ? g[base + i] : g[base + i] * w[i];
+                sumDy += dy;
+                sumDyXhat += dy * xHat[base + i];
+                if (gradW != null) {
+                    gradW[i] += g[base + i] * xHat[base + i];
+                }
+                if (gradB != null) {
+                    gradB[i] += g[base + i];
+                }
+            }
+            if (gradX == null) {
+                continue;
+            }
+            float dyMean = sumDy / c, dyXhatMean = sumDyXhat / c, inv = rstd[r];
+            for (int i = 0; i < bound; i += SPECIES.length()) {
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
+                FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
+                FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
+                FloatVector dx = dy.sub(dyMean).sub(hv.mul(dyXhatMean)).mul(inv);
+                dx.add(FloatVector.fromArray(SPECIES, gradX, base + i)).intoArray(gradX, base + i);
+            }
+            for (int i = bound; i < c; i++) {
+                float dy = w == null ? g[base + i] : g[base + i] * w[i];
+                gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
             }
         }
-    }
-
-    /**
-     * One row's Σ dy and Σ dy·xHat (dy = g·w), packed into one long (see {@link #pair}) so that
-     * nothing is allocated; adds the row's g·xHat to gradW and g to gradB (either may be null).
-     */
-    private static long gradientSums(float[] g, float[] xHat, float[] w, int base, int c, float[] gradW,
-                                     float[] gradB) {
-        int bound = SPECIES.loopBound(c);
-        FloatVector dySum = FloatVector.zero(SPECIES), dyXhatSum = FloatVector.zero(SPECIES);
-        for (int i = 0; i < bound; i += VL) {
-            FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
-            FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
-            FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
-            dySum = dySum.add(dy);
-            dyXhatSum = dy.fma(hv, dyXhatSum);
-            if (gradW != null) {
-                gv.fma(hv, FloatVector.fromArray(SPECIES, gradW, i)).intoArray(gradW, i);
-            }
-            if (gradB != null) {
-                gv.add(FloatVector.fromArray(SPECIES, gradB, i)).intoArray(gradB, i);
-            }
-        }
-        float sumDy = sumLanes(dySum), sumDyXhat = sumLanes(dyXhatSum);
-        for (int i = bound; i < c; i++) {
-            float dy = w == null ? g[base + i] : g[base + i] * w[i];
-            sumDy += dy;
-            sumDyXhat += dy * xHat[base + i];
-            if (gradW != null) {
-                gradW[i] += g[base + i] * xHat[base + i];
-            }
-            if (gradB != null) {
-                gradB[i] += g[base + i];
-            }
-        }
-        return pair(sumDy, sumDyXhat);
-    }
-
-    /** gradX += inv·(dy − mean(dy) − xHat·mean(dy·xHat)) over one row, from {@link #gradientSums}' pair. */
-    private static void inputGradientRow(float[] g, float[] xHat, float[] w, int base, int c, float inv, long sums,
-                                         float[] gradX) {
-        float dyMean = first(sums) / c, dyXhatMean = second(sums) / c;
-        int bound = SPECIES.loopBound(c);
-        for (int i = 0; i < bound; i += VL) {
-            FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
-            FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));
-            FloatVector hv = FloatVector.fromArray(SPECIES, xHat, base + i);
-            FloatVector dx = dy.sub(dyMean).sub(hv.mul(dyXhatMean)).mul(inv);
-            dx.add(FloatVector.fromArray(SPECIES, gradX, base + i)).intoArray(gradX, base + i);
-        }
-        for (int i = bound; i < c; i++) {
-            float dy = w == null ? g[base + i] : g[base + i] * w[i];
-            gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
-        }
-    }
-
-    /** Two floats in one long: a row's pair of sums returned without allocating. */
-    private static long pair(float first, float second) {
-        return ((long) Float.floatToRawIntBits(first) << 32) | (Float.floatToRawIntBits(second) & 0xFFFF_FFFFL);
-    }
-
-    private static float first(long pair) {
-        return Float.intBitsToFloat((int) (pair >>> 32));
-    }
-
-    private static float second(long pair) {
-        return Float.intBitsToFloat((int) pair);
     }
 }
