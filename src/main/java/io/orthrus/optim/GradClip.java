@@ -1,6 +1,8 @@
 package io.orthrus.optim;
 
 import io.orthrus.tensor.Tensor;
+import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.MathKernel;
 import io.orthrus.tensor.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,48 +15,16 @@ public final class GradClip {
     /**
      * Scales every gradient by {@code maxNorm / ‖g‖} when the global norm {@code ‖g‖ = √Σ g²}
      * exceeds {@code maxNorm}; returns the norm before clipping (useful to log divergence).
-     * Parameters without a gradient are skipped.
-     *
-     * <p>Both passes run over the gradients as one flat buffer on {@link Parallel#shared()}; the
-     * sum of squares is kept in double per chunk of {@link Optimizer#CHUNK} elements and the chunks
-     * are added in order, so the norm is the same for any thread count.
+     * Parameters without a gradient are skipped. To clip without a pass over the gradients, pass
+     * {@link #scale} of {@link #globalNorm} to {@link Optimizer#step(double)} instead, as
+     * {@link io.orthrus.train.Trainer} does.
      */
     public static double clipGlobalNorm(Collection<? extends Tensor> parameters, double maxNorm) {
-        if (!(maxNorm > 0)) {
-            throw new IllegalArgumentException("clipGlobalNorm: maxNorm must be positive, got " + maxNorm);
-        }
-        List<float[]> grads = new ArrayList<>();
-        for (Tensor p : parameters) {
-            if (p.hasGrad()) {
-                grads.add(p.gradBuffer());
-            }
-        }
-        int[] lengths = grads.stream().mapToInt(g -> g.length).toArray();
-        double[] partial = new double[Parallel.segmentChunks(lengths, Optimizer.CHUNK)];
-        Parallel.shared().forSegments(lengths, Optimizer.CHUNK, (chunk, s, from, to) -> {
-            float[] g = grads.get(s);
-            // Four independent sums, so the adds overlap instead of waiting on one another.
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int i = from;
-            for (; i + 4 <= to; i += 4) {
-                s0 += (double) g[i] * g[i];
-                s1 += (double) g[i + 1] * g[i + 1];
-                s2 += (double) g[i + 2] * g[i + 2];
-                s3 += (double) g[i + 3] * g[i + 3];
-            }
-            for (; i < to; i++) {
-                s0 += (double) g[i] * g[i];
-            }
-            partial[chunk] += (s0 + s1) + (s2 + s3);
-        });
-        double sumSq = 0;
-        for (double p : partial) {
-            sumSq += p;
-        }
-        double norm = Math.sqrt(sumSq);
-        if (norm > maxNorm) {
-            float scale = (float) (maxNorm / (norm + 1e-6));
-            Parallel.shared().forSegments(lengths, Optimizer.CHUNK, (chunk, s, from, to) -> {
+        double norm = globalNorm(parameters);
+        float scale = (float) scale(norm, maxNorm);
+        if (scale != 1f) {
+            List<float[]> grads = gradients(parameters);
+            Parallel.shared().forSegments(lengths(grads), Optimizer.CHUNK, (chunk, s, from, to) -> {
                 float[] g = grads.get(s);
                 for (int i = from; i < to; i++) {
                     g[i] *= scale;
@@ -62,5 +32,53 @@ public final class GradClip {
             });
         }
         return norm;
+    }
+
+    /**
+     * The factor clipping to {@code maxNorm} multiplies gradients of global norm {@code norm} by:
+     * {@code maxNorm / (norm + 1e-6)} when {@code norm > maxNorm} (PyTorch's {@code clip_grad_norm_}),
+     * else exactly 1.
+     *
+     * @throws IllegalArgumentException if {@code maxNorm} is not positive
+     */
+    public static double scale(double norm, double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("GradClip: maxNorm must be positive, got " + maxNorm);
+        }
+        return norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1.0;
+    }
+
+    /**
+     * The global norm {@code √Σ g²} over the gradients of {@code parameters} (those without one are
+     * skipped). One pass over the gradients as one flat buffer on {@link Parallel#shared()}: each
+     * chunk of {@link Optimizer#CHUNK} elements is summed by {@link MathKernel#sumOfSquares} and the
+     * chunks are added in order, so the norm is the same for any thread count.
+     */
+    public static double globalNorm(Collection<? extends Tensor> parameters) {
+        List<float[]> grads = gradients(parameters);
+        int[] lengths = lengths(grads);
+        double[] partial = new double[Parallel.segmentChunks(lengths, Optimizer.CHUNK)];
+        MathKernel math = Kernels.math();
+        Parallel.shared().forSegments(lengths, Optimizer.CHUNK,
+                (chunk, s, from, to) -> partial[chunk] += math.sumOfSquares(grads.get(s), from, to));
+        double sumSq = 0;
+        for (double p : partial) {
+            sumSq += p;
+        }
+        return Math.sqrt(sumSq);
+    }
+
+    private static List<float[]> gradients(Collection<? extends Tensor> parameters) {
+        List<float[]> grads = new ArrayList<>();
+        for (Tensor p : parameters) {
+            if (p.hasGrad()) {
+                grads.add(p.gradBuffer());
+            }
+        }
+        return grads;
+    }
+
+    private static int[] lengths(List<float[]> grads) {
+        return grads.stream().mapToInt(g -> g.length).toArray();
     }
 }

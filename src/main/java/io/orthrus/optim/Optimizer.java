@@ -21,7 +21,8 @@ import java.util.Map;
  * over {@link Parallel#shared()} (a chunk may span several small parameters, so biases and norm
  * gains cost no section of their own). The update is element-wise, so the result does not depend
  * on the thread count. Checkpoints still see one buffer per parameter, named
- * {@code "<parameter>#<buffer>"}.
+ * {@code "<parameter>#<buffer>"}. Gradient clipping and the reset of the gradients can ride on the
+ * same pass ({@link #stepAndZeroGrad}), as they do in {@link io.orthrus.train.Trainer}.
  */
 public abstract class Optimizer {
     /** Elements per task of a step, a gradient reset or a clipping pass. */
@@ -45,14 +46,16 @@ public abstract class Optimizer {
      *
      * @param name        the parameter's dotted name
      * @param values      its values, to update in place
-     * @param grad        its gradient (read only)
+     * @param grad        its gradient (read only): use {@code gradScale·grad[i]}
+     * @param gradScale   the factor every gradient element is to be multiplied by before use (gradient clipping's
+     *                    {@code maxNorm/‖g‖}, see {@link #step(double)}); 1 for a plain {@link #step()}
      * @param weightDecay its group's λ
      * @param from        first element of the piece
      * @param to          one past the last element
      * @param stateOffset where element 0 of this parameter sits in the flat state buffers
      */
-    protected record Slice(String name, float[] values, float[] grad, double weightDecay, int from, int to,
-                           int stateOffset) {}
+    protected record Slice(String name, float[] values, float[] grad, double gradScale, double weightDecay, int from,
+                           int to, int stateOffset) {}
 
     /** Checks that every parameter is in exactly one group and that the learning rate is valid. */
     protected Optimizer(List<ParamGroup> groups, double learningRate) {
@@ -103,8 +106,51 @@ public abstract class Optimizer {
      */
     protected abstract void update(Slice slice, double lr, long step);
 
+    /**
+     * Whether {@link #update} multiplies the gradient by {@link Slice#gradScale()} itself. The rules
+     * here do; for one that does not (the default, so that an update rule written without it stays
+     * correct), a step with a scale other than 1 scales each piece of the gradient in place first.
+     */
+    protected boolean appliesGradScale() {
+        return false;
+    }
+
     /** Applies one update to every parameter that has a gradient, in one parallel pass. */
     public void step() {
+        applyStep(1.0, false);
+    }
+
+    /**
+     * Applies one update as if every gradient had first been multiplied by {@code gradScale}: how
+     * gradient clipping by the global norm (scale {@code maxNorm/‖g‖}, see {@link GradClip#globalNorm})
+     * costs no pass over the gradients of its own. The gradients themselves are left as they are
+     * (unless the update rule does not {@link #appliesGradScale apply the scale itself}: then they
+     * are scaled in place).
+     *
+     * @throws IllegalArgumentException if {@code gradScale} is negative, NaN or infinite
+     */
+    public void step(double gradScale) {
+        applyStep(checkScale(gradScale), false);
+    }
+
+    /**
+     * {@link #step(double)}, then {@link #zeroGrad()}, in one parallel pass: each piece of a
+     * gradient is zeroed right after its update has read it, while it is still in cache.
+     *
+     * @throws IllegalArgumentException if {@code gradScale} is negative, NaN or infinite
+     */
+    public void stepAndZeroGrad(double gradScale) {
+        applyStep(checkScale(gradScale), true);
+    }
+
+    private double checkScale(double gradScale) {
+        if (!(gradScale >= 0) || Double.isInfinite(gradScale)) {
+            throw new IllegalArgumentException(kind() + ": gradScale must be finite and >= 0, got " + gradScale);
+        }
+        return gradScale;
+    }
+
+    private void applyStep(double gradScale, boolean zeroGrad) {
         step++;
         for (String name : stateNames()) {
             buffers.computeIfAbsent(name, k -> new float[totalSize]);
@@ -114,10 +160,20 @@ public abstract class Optimizer {
         int[] lengths = gradients(grads);
         double lr = learningRate;
         long t = step;
+        boolean scaleHere = gradScale != 1.0 && !appliesGradScale();
+        float scale = (float) gradScale;
         Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> {
             Slot slot = slots.get(s);
-            update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,
-                    slot.offset()), lr, t);
+            if (scaleHere) {
+                for (int i = from; i < to; i++) {
+                    grads[s][i] *= scale;
+                }
+            }
+            update(new Slice(slot.name(), slot.parameter().data(), grads[s], scaleHere ? 1.0 : gradScale,
+                    slot.weightDecay(), from, to, slot.offset()), lr, t);
+            if (zeroGrad) {
+                Arrays.fill(grads[s], from, to, 0f);
+            }
         });
     }
 

@@ -215,11 +215,11 @@ public final class Trainer<M extends Module, B> {
                 continue; // skipped: no update, and the schedule stays where it is
             }
             nonFinite = 0;
-            // With clipping off, the norm is still measured (and logged) but never reached.
-            double gradNorm = GradClip.clipGlobalNorm(model.parameters(),
-                    options.clipNorm() > 0 ? options.clipNorm() : Double.MAX_VALUE);
-            optimizer.step();
-            optimizer.zeroGrad();
+            // With clipping off, the norm is still measured (and logged) but never reached. The clipping
+            // scale goes into the update, and the gradients are zeroed in the same pass.
+            double gradNorm = GradClip.globalNorm(model.parameters());
+            optimizer.stepAndZeroGrad(GradClip.scale(gradNorm,
+                    options.clipNorm() > 0 ? options.clipNorm() : Double.MAX_VALUE));
             step++;
             millis[done] = (System.nanoTime() - start) / 1e6;
             losses[done] = loss;

@@ -72,13 +72,30 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
+    public double sumOfSquares(float[] x, int from, int to) {
+        // Four independent sums, so the adds overlap instead of waiting on one another.
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            s0 += (double) x[i] * x[i];
+            s1 += (double) x[i + 1] * x[i + 1];
+            s2 += (double) x[i + 2] * x[i + 2];
+            s3 += (double) x[i + 3] * x[i + 3];
+        }
+        for (; i < to; i++) {
+            s0 += (double) x[i] * x[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
     public void adamStep(float[] values, float[] grad, int at, float[] m, float[] v, int stateAt, int n, AdamStep step) {
         float b1 = step.beta1(), b2 = step.beta2(), oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2;
         float decay = step.coupledDecay(), shrink = step.shrink(), stepSize = step.stepSize();
-        float root = step.rootCorrection2(), epsilon = step.epsilon();
+        float root = step.rootCorrection2(), epsilon = step.epsilon(), scale = step.gradScale();
         for (int i = 0; i < n; i++) {
             int p = at + i, s = stateAt + i;
-            float g = grad[p] + decay * values[p];
+            float g = grad[p] * scale + decay * values[p];
             m[s] = b1 * m[s] + oneMinusB1 * g;
             v[s] = b2 * v[s] + oneMinusB2 * (g * g);
             float denominator = (float) Math.sqrt(v[s]) / root + epsilon;

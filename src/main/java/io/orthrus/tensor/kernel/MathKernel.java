@@ -39,6 +39,13 @@ public interface MathKernel {
                   boolean add);
 
     /**
+     * Σ x[i]² for {@code from ≤ i < to}, in double, in an order fixed by the implementation and the
+     * range alone (gradient clipping's norm). The vector kernel sums squares in float over runs of
+     * 256 elements and the runs in double: within a relative 1e-6 of the exact sum.
+     */
+    double sumOfSquares(float[] x, int from, int to);
+
+    /**
      * One Adam(W) update of {@code n} elements, as {@link AdamStep} describes it: parameter values
      * and gradient at {@code at + i}, first and second moments {@code m}, {@code v} at
      * {@code stateAt + i}. Every implementation does the same float operations in the same order

@@ -192,10 +192,12 @@ class MathKernelTest {
     @Test
     void adamStepAgreesBitForBitAcrossKernels() {
         JavaMath reference = new JavaMath();
-        AdamStep adamW = new AdamStep(0.9f, 0.99f, 0.01f / 0.19f, (float) Math.sqrt(1 - 0.99 * 0.99), 1e-8f, 0f, 0.999f);
-        AdamStep adam = new AdamStep(0.9f, 0.999f, 0.003f, 0.5f, 1e-8f, 0.05f, 1f);
+        AdamStep adamW = new AdamStep(0.9f, 0.99f, 0.01f / 0.19f, (float) Math.sqrt(1 - 0.99 * 0.99), 1e-8f, 0f, 0.999f,
+                1f);
+        AdamStep adam = new AdamStep(0.9f, 0.999f, 0.003f, 0.5f, 1e-8f, 0.05f, 1f, 1f);
+        AdamStep clipped = new AdamStep(0.9f, 0.99f, 0.002f, 0.3f, 1e-8f, 0f, 0.998f, 0.37f);
         for (MathKernel kernel : kernels()) {
-            for (AdamStep step : new AdamStep[] {adamW, adam}) {
+            for (AdamStep step : new AdamStep[] {adamW, adam, clipped}) {
                 for (int n : new int[] {1, 16, 37, 100}) {
                     // Values and gradient at offset 3, moments at offset 5 of larger arrays.
                     float[] values = random(n + 7, 1f), grad = random(n + 8, 0.1f);
@@ -210,6 +212,40 @@ class MathKernelTest {
                     assertArrayEquals(m, m2, 0f, kernel.name() + " n=" + n);
                     assertArrayEquals(v, v2, 0f, kernel.name() + " n=" + n);
                 }
+            }
+        }
+    }
+
+    @Test
+    void adamStepWithAGradientScaleEqualsScalingTheGradientFirst() {
+        AdamStep scaled = new AdamStep(0.9f, 0.99f, 0.002f, 0.3f, 1e-8f, 0.01f, 0.998f, 0.37f);
+        AdamStep plain = new AdamStep(0.9f, 0.99f, 0.002f, 0.3f, 1e-8f, 0.01f, 0.998f, 1f);
+        for (MathKernel kernel : kernels()) {
+            int n = 45;
+            float[] values = random(n, 1f), grad = random(n, 0.1f), m = random(n, 0.01f), v = new float[n];
+            float[] values2 = values.clone(), grad2 = grad.clone(), m2 = m.clone(), v2 = v.clone();
+            for (int i = 0; i < n; i++) {
+                grad2[i] *= 0.37f; // what clipping in place did before the scale went into the step
+            }
+            kernel.adamStep(values, grad, 0, m, v, 0, n, scaled);
+            kernel.adamStep(values2, grad2, 0, m2, v2, 0, n, plain);
+            assertArrayEquals(values2, values, 0f, kernel.name());
+            assertArrayEquals(m2, m, 0f, kernel.name());
+            assertArrayEquals(v2, v, 0f, kernel.name());
+        }
+    }
+
+    @Test
+    void sumOfSquaresMatchesTheDoublePrecisionSum() {
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {0, 1, 15, 256, 257, 1000, 33_000}) {
+                float[] x = random(n + 9, 3f);
+                double expected = 0;
+                for (int i = 5; i < 5 + n; i++) {
+                    expected += (double) x[i] * x[i];
+                }
+                assertEquals(expected, kernel.sumOfSquares(x, 5, 5 + n), 1e-6 * expected, kernel.name() + " n=" + n);
+                assertEquals(kernel.sumOfSquares(x, 5, 5 + n), kernel.sumOfSquares(x, 5, 5 + n), 0.0); // a fixed order
             }
         }
     }
@@ -294,7 +330,7 @@ class MathKernelTest {
     }
 
     @Test
-    void compiledLayerNormKernelsAllocateNothing() {
+    void compiledLaneSummingKernelsAllocateNothing() {
         // Their sums across lanes use shuffles; a shuffle, or an accumulator started from a vector constant,
         // that C2 fails to intrinsify boxes every vector of the loop (measured: 5x slower).
         int c = 128, rows = 12;
@@ -302,11 +338,13 @@ class MathKernelTest {
         float[] out = new float[rows * (c + 7)], xHat = new float[rows * (c + 7)], rstd = new float[rows];
         float[] gx = new float[rows * (c + 7)], gw = new float[c + 7], gb = new float[c + 7];
         int[] widths = {c, c + 7}; // whole vectors, and a scalar tail
-        assertCompiledCallsAllocateNothing("layerNorm and layerNormBackward", kernel -> {
+        float[] gradients = random(1 << 15, 1f);
+        assertCompiledCallsAllocateNothing("layerNorm, layerNormBackward and sumOfSquares", kernel -> {
             for (int width : widths) {
                 kernel.layerNorm(x, 0, rows, width, w, b, 1e-5f, out, xHat, rstd);
                 kernel.layerNormBackward(g, xHat, rstd, w, 0, rows, width, gx, gw, gb);
             }
+            kernel.sumOfSquares(gradients, 3, gradients.length); // runs of 256 and a tail, as gradient clipping does
         });
     }
 
