@@ -27,6 +27,37 @@ class ParallelTest {
     }
 
     @Test
+    void theCallerTakesOverTheRunOfAWorkerThatIsHeldUp() {
+        // Two runs of 10 tasks: the worker's first task holds it for 200 ms, so the caller, done with its
+        // own run in microseconds, takes the rest of the worker's run instead of waiting for it.
+        Parallel pool = new Parallel(2);
+        Thread caller = Thread.currentThread();
+        AtomicIntegerArray byCaller = new AtomicIntegerArray(20);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        long start = System.nanoTime();
+        pool.forEach(20, i -> {
+            if (Thread.currentThread() == caller) {
+                byCaller.set(i, 1);
+            } else if (held.compareAndSet(false, true)) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        int taken = 0;
+        for (int i = 10; i < 20; i++) {
+            taken += byCaller.get(i);
+        }
+        assertTrue(taken >= 9, "the caller ran " + taken + " of the worker's 10 tasks");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(1, byCaller.get(i), "the caller's own run comes first: task " + i);
+        }
+        assertTrue(System.nanoTime() - start >= 150_000_000L || !held.get(), "the section waits for the held task");
+    }
+
+    @Test
     void aFailingTaskIsRethrownAfterTheOthersFinish() {
         AtomicIntegerArray runs = new AtomicIntegerArray(50);
         IllegalStateException boom = new IllegalStateException("task 7 failed");
