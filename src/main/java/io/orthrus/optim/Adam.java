@@ -49,11 +49,6 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    protected boolean appliesGradScale() {
-        return true;
-    }
-
-    @Override
     protected List<String> stateNames() {
         return List.of("exp_avg", "exp_avg_sq");
     }
@@ -63,7 +58,7 @@ public class Adam extends Optimizer {
         double correction1 = 1 - Math.pow(beta1, step), correction2 = 1 - Math.pow(beta2, step);
         AdamStep constants = new AdamStep((float) beta1, (float) beta2, (float) (lr / correction1),
                 (float) Math.sqrt(correction2), (float) eps, decoupled ? 0f : (float) slice.weightDecay(),
-                decoupled ? (float) (1 - lr * slice.weightDecay()) : 1f, (float) slice.gradScale());
+                decoupled ? (float) (1 - lr * slice.weightDecay()) : 1f);
         // One fused pass over the piece: the moments are read and written once, on Kernels.math()'s SIMD code.
         Kernels.math().adamStep(slice.values(), slice.grad(), slice.from(), stateBuffer("exp_avg"),
                 stateBuffer("exp_avg_sq"), slice.stateOffset() + slice.from(), slice.to() - slice.from(), constants);

@@ -34,11 +34,6 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected boolean appliesGradScale() {
-        return true;
-    }
-
-    @Override
     protected List<String> stateNames() {
         return momentum > 0 ? List.of("momentum") : List.of();
     }
@@ -48,10 +43,9 @@ public final class Sgd extends Optimizer {
         float[] velocity = momentum > 0 ? stateBuffer("momentum") : null;
         float[] values = slice.values(), grad = slice.grad();
         float mu = (float) momentum, decay = (float) slice.weightDecay(), rate = (float) lr;
-        float scale = (float) slice.gradScale();
         int at = slice.stateOffset();
         for (int i = slice.from(); i < slice.to(); i++) {
-            float g = grad[i] * scale + decay * values[i];
+            float g = grad[i] + decay * values[i];
             if (velocity != null) {
                 velocity[at + i] = mu * velocity[at + i] + g; // v starts at 0, so v₁ = g₁ as in PyTorch
                 g = nesterov ? g + mu * velocity[at + i] : velocity[at + i];

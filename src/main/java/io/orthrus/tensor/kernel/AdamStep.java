@@ -2,7 +2,7 @@ package io.orthrus.tensor.kernel;
 
 /**
  * The per-step constants of one Adam(W) update, as {@link MathKernel#adamStep} applies them:
- * {@code g = gradScale·grad + coupledDecay·θ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+ * {@code g = grad + coupledDecay·θ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
  * θ ← shrink·θ − stepSize·m / (√v / rootCorrection2 + epsilon)}.
  *
  * @param beta1           β₁, the decay of the first moment
@@ -12,8 +12,6 @@ package io.orthrus.tensor.kernel;
  * @param epsilon         ε, added to the denominator
  * @param coupledDecay    λ for Adam's L2 decay through the gradient, 0 for AdamW
  * @param shrink          1 − lr·λ for AdamW's decoupled decay, 1 for Adam
- * @param gradScale       factor applied to the gradient as it is read: gradient clipping's
- *                        {@code maxNorm/‖g‖} (see {@code Optimizer.step(double)}), or 1
  */
 public record AdamStep(float beta1, float beta2, float stepSize, float rootCorrection2, float epsilon,
-                       float coupledDecay, float shrink, float gradScale) {}
+                       float coupledDecay, float shrink) {}

@@ -92,10 +92,10 @@ public final class JavaMath implements MathKernel {
     public void adamStep(float[] values, float[] grad, int at, float[] m, float[] v, int stateAt, int n, AdamStep step) {
         float b1 = step.beta1(), b2 = step.beta2(), oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2;
         float decay = step.coupledDecay(), shrink = step.shrink(), stepSize = step.stepSize();
-        float root = step.rootCorrection2(), epsilon = step.epsilon(), scale = step.gradScale();
+        float root = step.rootCorrection2(), epsilon = step.epsilon();
         for (int i = 0; i < n; i++) {
             int p = at + i, s = stateAt + i;
-            float g = grad[p] * scale + decay * values[p];
+            float g = grad[p] + decay * values[p];
             m[s] = b1 * m[s] + oneMinusB1 * g;
             v[s] = b2 * v[s] + oneMinusB2 * (g * g);
             float denominator = (float) Math.sqrt(v[s]) / root + epsilon;

@@ -322,18 +322,12 @@ public final class VectorMath implements MathKernel {
 
     @Override
     public double sumOfSquares(float[] x, int from, int to) {
-        // Squares in two float vector chains over a run, the run's lanes summed pairwise, the runs in
-        // double: as accurate as summing in double for a norm, and not bound by one chain of adds.
+        // Squares in float vectors over a run, the run's lanes summed pairwise, the runs in double: as
+        // accurate as summing in double for a norm, and not bound by one chain of adds.
         double total = 0;
         int i = from;
         for (; i + SQUARES_RUN <= to; i += SQUARES_RUN) {
-            FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
-            for (int j = i; j < i + SQUARES_RUN; j += 2 * VL) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, x, j), v1 = FloatVector.fromArray(SPECIES, x, j + VL);
-                a0 = v0.fma(v0, a0);
-                a1 = v1.fma(v1, a1);
-            }
-            total += sumLanes(a0.add(a1));
+            total += squaresOfRun(x, i);
         }
         for (; i < to; i++) {
             total += (double) x[i] * x[i];
@@ -341,17 +335,32 @@ public final class VectorMath implements MathKernel {
         return total;
     }
 
+    /**
+     * Σ x[at + j]² for j below {@link #SQUARES_RUN}, in two vector chains. A method of its own so
+     * that no vector lives across the loop over runs (128 of them in a chunk of 32,768 gradients):
+     * a vector carried across a long loop is what C2 on JDK 17 boxed in {@code expShiftedSum}.
+     */
+    private static float squaresOfRun(float[] x, int at) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        for (int j = at; j < at + SQUARES_RUN; j += 2 * VL) {
+            FloatVector v0 = FloatVector.fromArray(SPECIES, x, j), v1 = FloatVector.fromArray(SPECIES, x, j + VL);
+            a0 = v0.fma(v0, a0);
+            a1 = v1.fma(v1, a1);
+        }
+        return sumLanes(a0.add(a1));
+    }
+
     @Override
     public void adamStep(float[] values, float[] grad, int at, float[] m, float[] v, int stateAt, int n, AdamStep step) {
         // The scalar kernel's operations, one lane at a time: results are bit-identical to it.
         float b1 = step.beta1(), b2 = step.beta2(), oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2;
         float decay = step.coupledDecay(), shrink = step.shrink(), stepSize = step.stepSize();
-        float root = step.rootCorrection2(), epsilon = step.epsilon(), scale = step.gradScale();
+        float root = step.rootCorrection2(), epsilon = step.epsilon();
         int bound = SPECIES.loopBound(n);
         for (int i = 0; i < bound; i += SPECIES.length()) {
             int p = at + i, s = stateAt + i;
             FloatVector theta = FloatVector.fromArray(SPECIES, values, p);
-            FloatVector g = FloatVector.fromArray(SPECIES, grad, p).mul(scale).add(theta.mul(decay));
+            FloatVector g = FloatVector.fromArray(SPECIES, grad, p).add(theta.mul(decay));
             FloatVector m1 = FloatVector.fromArray(SPECIES, m, s).mul(b1).add(g.mul(oneMinusB1));
             FloatVector v1 = FloatVector.fromArray(SPECIES, v, s).mul(b2).add(g.mul(g).mul(oneMinusB2));
             m1.intoArray(m, s);
