@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     Path corpus;
 
     @Option(names = "--steps", defaultValue = "1000", paramLabel = "N", description = "Training steps of the GPT; the BERT,"
-            + " which learns from only the 15% of tokens it masks, gets twice as many (default: ${DEFAULT-VALUE}).")
+            + " which learns from only the 15%% of tokens it masks, gets twice as many (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Random seed (default: ${DEFAULT-VALUE}).")

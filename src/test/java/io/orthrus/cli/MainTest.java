@@ -115,17 +115,27 @@ class MainTest {
     }
 
     @Test
-    void everyCommandsHelpHasExamples() {
+    void everyCommandsHelpHasExamplesAndFormatsCleanly() {
         java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Main.commandLine()));
         int commands = 0;
-        while (!todo.isEmpty()) {
-            picocli.CommandLine command = todo.pop();
-            String usage = command.getUsageMessage();
-            assertTrue(usage.contains("Example"), command.getCommandSpec().qualifiedName() + " has no examples:\n" + usage);
-            todo.addAll(command.getSubcommands().values());
-            commands++;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+        try {
+            while (!todo.isEmpty()) {
+                picocli.CommandLine command = todo.pop();
+                String usage = command.getUsageMessage();
+                assertTrue(usage.contains("Example"), command.getCommandSpec().qualifiedName() + " has no examples:\n"
+                        + usage);
+                todo.addAll(command.getSubcommands().values());
+                commands++;
+            }
+        } finally {
+            System.setErr(originalErr);
         }
         assertTrue(commands >= 17, "only " + commands + " commands");
+        // A lone % in a description ("15% of") is a format specifier to picocli: it warns and prints the text raw.
+        assertEquals("", errors.toString(StandardCharsets.UTF_8));
     }
 
     @Test
