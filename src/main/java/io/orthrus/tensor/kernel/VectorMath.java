@@ -260,9 +260,9 @@ public final class VectorMath implements MathKernel {
     /**
      * Sum of the lanes, pairwise: each step adds the upper half of the lanes still in play to the
      * lower half, log₂(lanes) shuffle-and-add steps in a fixed order, where adding lane after lane
-     * is one long chain of dependent adds ({@code reduceLanes(ADD)} promises no order). Each piece is
-     * under C2's 35-byte limit for inlining a method called from a cold site: a vector passed to a
-     * call that is not inlined is boxed on the heap.
+     * is one long chain of dependent adds ({@code reduceLanes(ADD)} promises no order). Each piece
+     * is at most 35 bytes of bytecode, C2's limit for inlining a method called from a cold site: a
+     * vector passed to a call that is not inlined is boxed on the heap.
      */
     private static float sumLanes(FloatVector v) {
         return VL == 16 ? sumOfSixteenLanes(v) : VL == 8 ? sumOfEightLanes(v) : sumLanesInOrder(v);
