@@ -24,12 +24,8 @@ public final class GradClip {
         float scale = (float) scale(norm, maxNorm);
         if (scale != 1f) {
             List<float[]> grads = gradients(parameters);
-            Parallel.shared().forSegments(lengths(grads), Optimizer.CHUNK, (chunk, s, from, to) -> {
-                float[] g = grads.get(s);
-                for (int i = from; i < to; i++) {
-                    g[i] *= scale;
-                }
-            });
+            Parallel.shared().forSegments(lengths(grads), Optimizer.CHUNK,
+                    (chunk, s, from, to) -> scaleInPlace(grads.get(s), from, to, scale));
         }
         return norm;
     }
@@ -66,6 +62,13 @@ public final class GradClip {
             sumSq += p;
         }
         return Math.sqrt(sumSq);
+    }
+
+    /** g[i] *= scale for {@code from ≤ i < to}: clipping applied to a piece of a gradient. */
+    static void scaleInPlace(float[] g, int from, int to, float scale) {
+        for (int i = from; i < to; i++) {
+            g[i] *= scale;
+        }
     }
 
     private static List<float[]> gradients(Collection<? extends Tensor> parameters) {

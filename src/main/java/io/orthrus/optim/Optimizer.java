@@ -154,9 +154,7 @@ public abstract class Optimizer {
             if (scale != 1f) {
                 // Here rather than in the update rule's kernel: one more vector operation in AdamW's loop
                 // made C2 on JDK 17 box a vector of it in about half of the larger GPT configuration's runs.
-                for (int i = from; i < to; i++) {
-                    grads[s][i] *= scale;
-                }
+                GradClip.scaleInPlace(grads[s], from, to, scale);
             }
             update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,
                     slot.offset()), lr, t);

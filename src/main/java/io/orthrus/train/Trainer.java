@@ -215,8 +215,8 @@ public final class Trainer<M extends Module, B> {
                 continue; // skipped: no update, and the schedule stays where it is
             }
             nonFinite = 0;
-            // With clipping off, the norm is still measured (and logged) but never reached. The clipping
-            // scale goes into the update, and the gradients are zeroed in the same pass.
+            // With clipping off, the norm is still measured (and logged) but never reached. The optimizer's
+            // pass scales each piece of the gradients before its update and zeroes it after.
             double gradNorm = GradClip.globalNorm(model.parameters());
             optimizer.stepAndZeroGrad(GradClip.scale(gradNorm,
                     options.clipNorm() > 0 ? options.clipNorm() : Double.MAX_VALUE));
