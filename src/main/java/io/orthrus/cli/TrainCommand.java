@@ -277,21 +277,18 @@ final class TrainCommand implements Callable<Integer> {
             }
         }, "orthrus-train-interrupt");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
-        TrainingResult result;
-        try (JsonlMetricsListener metricsFile = new JsonlMetricsListener(metrics, resume != null)) {
-            trainer.addListener(metricsFile);
-            result = trainer.fit(run.train(), run.validation());
-        } catch (TrainingDivergedException e) {
-            progress.finish();
-            Optional<Path> last = latestCheckpoint(directory);
-            saved.countDown();
-            removeHook(onInterrupt);
-            throw new IllegalStateException(e.getMessage() + " (" + patience + " non-finite steps in a row); "
-                    + last.map(p -> "the last good checkpoint is " + p).orElse("no checkpoint was saved"), e);
-        } finally {
-            progress.finish();
-        }
         try {
+            TrainingResult result;
+            try (JsonlMetricsListener metricsFile = new JsonlMetricsListener(metrics, resume != null)) {
+                trainer.addListener(metricsFile);
+                result = trainer.fit(run.train(), run.validation());
+            } catch (TrainingDivergedException e) {
+                Optional<Path> last = latestCheckpoint(directory);
+                throw new IllegalStateException(e.getMessage() + " (" + patience + " non-finite steps in a row); "
+                        + last.map(p -> "the last good checkpoint is " + p).orElse("no checkpoint was saved"), e);
+            } finally {
+                progress.finish();
+            }
             saveCheckpoint(directory, trainer, run, resolved, keep);
             String warning = plot(directory);
             if (warning != null) {
@@ -300,21 +297,22 @@ final class TrainCommand implements Callable<Integer> {
             if (trainer.step() < total) {
                 out.println((interrupted.get() ? "interrupted" : "stopped") + " at step " + trainer.step() + "/" + total
                         + "; checkpoint saved; continue with: orthrus train --resume " + directory);
-                removeHook(onInterrupt);
                 return interrupted.get() ? 130 : 0;
             }
             if (run.export() != null) {
                 run.export().save(directory.resolve(MODEL));
             }
+            out.printf(Locale.ROOT, "done: train loss %.4f, validation loss %.4f (best %.4f), %.1f ms/step%n",
+                    result.finalTrainLoss(), result.validationLoss(), best[0], result.medianStepMillis());
+            out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CHECKPOINTS + "/, " + BEST
+                    + "/" + (run.export() != null ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
+            return interrupted.get() ? 130 : 0;
         } finally {
+            // Saved, or failed and never will be: either way a Ctrl-C hook must not hold the JVM's exit for it,
+            // and a run that ended (in this JVM, which may go on: a test, an app) must not leave its hook behind.
             saved.countDown();
+            removeHook(onInterrupt);
         }
-        removeHook(onInterrupt);
-        out.printf(Locale.ROOT, "done: train loss %.4f, validation loss %.4f (best %.4f), %.1f ms/step%n",
-                result.finalTrainLoss(), result.validationLoss(), best[0], result.medianStepMillis());
-        out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CHECKPOINTS + "/, " + BEST + "/"
-                + (run.export() != null ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
-        return interrupted.get() ? 130 : 0;
     }
 
     private static void removeHook(Thread hook) {

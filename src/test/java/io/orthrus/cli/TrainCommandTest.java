@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.google.gson.JsonObject;
 import io.orthrus.io.GptCheckpoint;
@@ -146,19 +147,26 @@ class TrainCommandTest {
 
     @Test
     void ctrlCSavesACheckpointThatResumes() throws Exception {
+        // A shell that starts a job in the background without job control (nohup, `cmd &` in a script, some CI
+        // runners) sets SIGINT to "ignored", and the child JVM inherits that: it would never see the Ctrl-C.
+        assumeFalse(ignoresSigint(), "this JVM was started with SIGINT ignored, so its child would ignore Ctrl-C too");
         Path run = dir.resolve("interrupted");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args("train", "--steps", "100000", "--output", run.toString())));
         Path log = dir.resolve("interrupted.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains("step 1/100000") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("step 1/100000") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(300); // a few more steps
+            new ProcessBuilder("sh", "-c", "kill -INT " + process.pid()).start().waitFor(); // Ctrl-C
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the run did not stop on SIGINT");
+        } finally {
+            process.destroyForcibly(); // never leave a 100,000-step run behind on the machine
         }
-        Thread.sleep(300); // a few more steps
-        new ProcessBuilder("sh", "-c", "kill -INT " + process.pid()).start().waitFor(); // Ctrl-C
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the run did not stop on SIGINT");
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(output.contains("interrupted at step") && output.contains("--resume"), output);
         assertEquals(130, process.exitValue(), output);
@@ -180,10 +188,28 @@ class TrainCommandTest {
         command.addAll(List.of(args));
         File log = dir.resolve("child.log").toFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
+        try {
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
+        } finally {
+            process.destroyForcibly();
+        }
         String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), output);
         assertTrue(output.contains("1 threads") || !output.contains("threads"), output);
+    }
+
+    /** Whether SIGINT is ignored in this process (Linux: bit 1 of SigIgn in /proc/self/status; false elsewhere). */
+    private static boolean ignoresSigint() throws Exception {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -106,7 +106,11 @@ class DocCommandsTest {
             Path log = dir.resolve("command.log");
             Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
-            assertTrue(process.waitFor(300, TimeUnit.SECONDS), "timed out: " + args);
+            try {
+                assertTrue(process.waitFor(300, TimeUnit.SECONDS), "timed out: " + args);
+            } finally {
+                process.destroyForcibly();
+            }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, process.exitValue(), "orthrus " + String.join(" ", args) + "\n" + output);
         }
