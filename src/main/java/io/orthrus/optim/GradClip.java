@@ -52,11 +52,16 @@ public final class GradClip {
      */
     public static double globalNorm(Collection<? extends Tensor> parameters) {
         List<float[]> grads = gradients(parameters);
-        int[] lengths = lengths(grads);
-        double[] partial = new double[Parallel.segmentChunks(lengths, Optimizer.CHUNK)];
+        Parallel.Segments cut = Parallel.Segments.of(lengths(grads), Optimizer.CHUNK);
+        double[] partial = new double[cut.chunks()];
         MathKernel math = Kernels.math();
-        Parallel.shared().forSegments(lengths, Optimizer.CHUNK,
-                (chunk, s, from, to) -> partial[chunk] += math.sumOfSquares(grads.get(s), from, to));
+        // A loop of its own rather than forSegments, so that the JIT compiles this vector kernel apart
+        // from the optimizer's (see Parallel.Segments).
+        Parallel.shared().forEach(cut.chunks(), c -> {
+            for (int s = cut.firstSegment(c), end = cut.endSegment(c); s < end; s++) {
+                partial[c] += math.sumOfSquares(grads.get(s), cut.from(c, s), cut.to(c, s));
+            }
+        });
         double sumSq = 0;
         for (double p : partial) {
             sumSq += p;

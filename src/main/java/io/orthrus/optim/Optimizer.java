@@ -149,17 +149,26 @@ public abstract class Optimizer {
         double lr = learningRate;
         long t = step;
         float scale = (float) gradScale;
-        Parallel.shared().forSegments(lengths, CHUNK, (chunk, s, from, to) -> {
-            Slot slot = slots.get(s);
-            if (scale != 1f) {
-                // Here rather than in the update rule's kernel: one more vector operation in AdamW's loop
-                // made C2 on JDK 17 box a vector of it in about half of the larger GPT configuration's runs.
-                GradClip.scaleInPlace(grads[s], from, to, scale);
-            }
-            update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,
-                    slot.offset()), lr, t);
-            if (zeroGrad) {
-                Arrays.fill(grads[s], from, to, 0f);
+        Parallel.Segments cut = Parallel.Segments.of(lengths, CHUNK);
+        // A loop of its own rather than forSegments, so that the JIT compiles the update rule's kernel apart
+        // from other vector kernels run over the parameters, such as the gradient norm's (see Parallel.Segments).
+        Parallel.shared().forEach(cut.chunks(), c -> {
+            for (int s = cut.firstSegment(c), end = cut.endSegment(c); s < end; s++) {
+                int from = cut.from(c, s), to = cut.to(c, s);
+                if (from == to) {
+                    continue; // a parameter without a gradient
+                }
+                Slot slot = slots.get(s);
+                if (scale != 1f) {
+                    // Here rather than in the update rule's kernel: one more vector operation in AdamW's loop
+                    // made C2 on JDK 17 box a vector of it in about half of the larger GPT configuration's runs.
+                    GradClip.scaleInPlace(grads[s], from, to, scale);
+                }
+                update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,
+                        slot.offset()), lr, t);
+                if (zeroGrad) {
+                    Arrays.fill(grads[s], from, to, 0f);
+                }
             }
         });
     }

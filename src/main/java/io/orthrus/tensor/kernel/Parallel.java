@@ -1,6 +1,5 @@
 package io.orthrus.tensor.kernel;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -142,21 +141,20 @@ public final class Parallel {
      * {@code [from, to)} indexing within the segment. A kernel that keeps one partial result per
      * chunk ({@link #segmentChunks} of them) and adds them in chunk order is deterministic for any pool.
      *
+     * <p>For a heavy vector kernel that runs often, write the loop over a {@link Segments} in a
+     * lambda of your own instead (see there): the JIT compiles this method's loop together with
+     * every body it has seen.
+     *
      * @throws IllegalArgumentException if {@code grain < 1}, a length is negative, or the lengths sum to more than
      *                                  {@code Integer.MAX_VALUE} chunks' worth
      */
     public void forSegments(int[] lengths, int grain, SegmentBody body) {
-        long[] starts = segmentStarts(lengths, grain);
-        long total = starts[lengths.length];
-        forEach(segmentChunks(lengths, grain), c -> {
-            long from = (long) c * grain, to = Math.min(total, from + grain);
-            int s = Arrays.binarySearch(starts, from);
-            s = s >= 0 ? s : -s - 2; // the last segment starting at or before `from`
-            for (; from < to; s++) {
-                long end = Math.min(to, starts[s + 1]);
-                if (end > from) { // empty segments have nothing to run
-                    body.run(c, s, (int) (from - starts[s]), (int) (end - starts[s]));
-                    from = end;
+        Segments cut = Segments.of(lengths, grain);
+        forEach(cut.chunks(), c -> {
+            for (int s = cut.firstSegment(c), end = cut.endSegment(c); s < end; s++) {
+                int from = cut.from(c, s), to = cut.to(c, s);
+                if (to > from) { // empty segments have nothing to run
+                    body.run(c, s, from, to);
                 }
             }
         });
@@ -164,27 +162,105 @@ public final class Parallel {
 
     /** The number of chunks {@link #forSegments} cuts segments of the given lengths into. */
     public static int segmentChunks(int[] lengths, int grain) {
-        long total = segmentStarts(lengths, grain)[lengths.length];
-        return (int) ((total + grain - 1) / grain);
+        return Segments.of(lengths, grain).chunks();
     }
 
-    private static long[] segmentStarts(int[] lengths, int grain) {
-        if (grain < 1) {
-            throw new IllegalArgumentException("Parallel.forSegments: grain must be >= 1, got " + grain);
+    /**
+     * The cut of several arrays' concatenation into chunks of {@code grain} elements that
+     * {@link #forSegments} makes, for a loop written where the kernel is called:
+     * <pre>{@code
+     * Parallel.Segments cut = Parallel.Segments.of(lengths, grain);
+     * pool.forEach(cut.chunks(), c -> {
+     *     for (int s = cut.firstSegment(c); s < cut.endSegment(c); s++) {
+     *         kernel(arrays[s], cut.from(c, s), cut.to(c, s)); // from == to for an empty segment
+     *     }
+     * });
+     * }</pre>
+     * Why not {@link #forSegments}: the JIT compiles one chunk's loop there together with each
+     * body that call site has seen. With the gradient norm's and AdamW's vector kernels both
+     * compiled into it, C2 on JDK 17 ran out of its inlining budget in over half of the larger
+     * GPT's runs and boxed a vector of AdamW's loop (69 MB allocated a step). A lambda of the
+     * caller's own, given to {@link #forEach}, is compiled on its own.
+     */
+    public static final class Segments {
+        /** starts[s]: where segment s begins in the concatenation; starts[segments] = the total length. */
+        private final long[] starts;
+        private final int grain;
+        private final int chunks;
+
+        private Segments(long[] starts, int grain) {
+            this.starts = starts;
+            this.grain = grain;
+            this.chunks = (int) ((starts[starts.length - 1] + grain - 1) / grain);
         }
-        long[] starts = new long[lengths.length + 1];
-        for (int s = 0; s < lengths.length; s++) {
-            if (lengths[s] < 0) {
-                throw new IllegalArgumentException("Parallel.forSegments: segment " + s + " has negative length "
-                        + lengths[s]);
+
+        /**
+         * The cut of segments of these lengths into chunks of {@code grain} elements.
+         *
+         * @throws IllegalArgumentException if {@code grain < 1}, a length is negative, or the lengths sum to more
+         *                                  than {@code Integer.MAX_VALUE} chunks' worth
+         */
+        public static Segments of(int[] lengths, int grain) {
+            if (grain < 1) {
+                throw new IllegalArgumentException("Parallel.forSegments: grain must be >= 1, got " + grain);
             }
-            starts[s + 1] = starts[s] + lengths[s];
+            long[] starts = new long[lengths.length + 1];
+            for (int s = 0; s < lengths.length; s++) {
+                if (lengths[s] < 0) {
+                    throw new IllegalArgumentException("Parallel.forSegments: segment " + s + " has negative length "
+                            + lengths[s]);
+                }
+                starts[s + 1] = starts[s] + lengths[s];
+            }
+            if ((starts[lengths.length] + grain - 1) / grain > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("Parallel.forSegments: " + starts[lengths.length]
+                        + " elements in chunks of " + grain + " is more than Integer.MAX_VALUE chunks");
+            }
+            return new Segments(starts, grain);
         }
-        if ((starts[lengths.length] + grain - 1) / grain > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Parallel.forSegments: " + starts[lengths.length]
-                    + " elements in chunks of " + grain + " is more than Integer.MAX_VALUE chunks");
+
+        /** The number of chunks. */
+        public int chunks() {
+            return chunks;
         }
-        return starts;
+
+        /** The first segment with an element in chunk {@code chunk}. */
+        public int firstSegment(int chunk) {
+            return firstStartAbove((long) chunk * grain) - 1;
+        }
+
+        /** One past the last segment with an element in chunk {@code chunk}. */
+        public int endSegment(int chunk) {
+            return firstStartAbove(chunkEnd(chunk) - 1);
+        }
+
+        /** Where the piece of segment {@code segment} in chunk {@code chunk} begins, within the segment. */
+        public int from(int chunk, int segment) {
+            return (int) (Math.max((long) chunk * grain, starts[segment]) - starts[segment]);
+        }
+
+        /** Where that piece ends (exclusive), within the segment; equal to {@link #from} when it is empty. */
+        public int to(int chunk, int segment) {
+            return (int) (Math.max(starts[segment], Math.min(chunkEnd(chunk), starts[segment + 1])) - starts[segment]);
+        }
+
+        private long chunkEnd(int chunk) {
+            return Math.min(starts[starts.length - 1], (long) chunk * grain + grain);
+        }
+
+        /** The first segment that starts after {@code element}, or the segment count when none does. */
+        private int firstStartAbove(long element) {
+            int lo = 0, hi = starts.length - 1; // the answer is in [lo, hi]: starts[hi], the total, is > element
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (starts[mid] > element) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        }
     }
 
     /** The body of a {@link #forSegments} loop: processes elements {@code [from, to)} of one segment. */

@@ -159,6 +159,32 @@ class ParallelTest {
     }
 
     @Test
+    void aLoopOverSegmentsSeesThePiecesForSegmentsRuns() {
+        java.util.Random random = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int[] lengths = new int[1 + random.nextInt(6)];
+            for (int s = 0; s < lengths.length; s++) {
+                lengths[s] = random.nextInt(3) == 0 ? 0 : random.nextInt(20);
+            }
+            int grain = 1 + random.nextInt(9);
+            List<String> expected = new ArrayList<>(), actual = new ArrayList<>();
+            new Parallel(1).forSegments(lengths, grain, (chunk, segment, from, to) ->
+                    expected.add(chunk + ":" + segment + "[" + from + "," + to + ")"));
+            Parallel.Segments cut = Parallel.Segments.of(lengths, grain);
+            assertEquals(Parallel.segmentChunks(lengths, grain), cut.chunks());
+            for (int c = 0; c < cut.chunks(); c++) {
+                for (int s = cut.firstSegment(c); s < cut.endSegment(c); s++) {
+                    assertTrue(cut.from(c, s) <= cut.to(c, s));
+                    if (cut.to(c, s) > cut.from(c, s)) {
+                        actual.add(c + ":" + s + "[" + cut.from(c, s) + "," + cut.to(c, s) + ")");
+                    }
+                }
+            }
+            assertEquals(expected, actual, java.util.Arrays.toString(lengths) + " in chunks of " + grain);
+        }
+    }
+
+    @Test
     void forSegmentsVisitsTheSegmentsOfAChunkInOrder() {
         List<String> pieces = new ArrayList<>();
         new Parallel(1).forSegments(new int[] {2, 0, 2, 5}, 4, (chunk, segment, from, to) ->
