@@ -160,8 +160,9 @@ public abstract class Optimizer {
                 }
                 Slot slot = slots.get(s);
                 if (scale != 1f) {
-                    // Here rather than in the update rule's kernel: one more vector operation in AdamW's loop
-                    // made C2 on JDK 17 box a vector of it in about half of the larger GPT configuration's runs.
+                    // Here rather than in the update rule's kernel, which stays as short as it can: with the scale
+                    // in AdamW's loop, C2 on JDK 17 boxed a vector of it (measured while this loop still shared
+                    // forSegments' call site with the gradient norm's kernel, the cause found later).
                     GradClip.scaleInPlace(grads[s], from, to, scale);
                 }
                 update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,
