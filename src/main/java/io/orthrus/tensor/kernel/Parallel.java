@@ -171,7 +171,7 @@ public final class Parallel {
      * <pre>{@code
      * Parallel.Segments cut = Parallel.Segments.of(lengths, grain);
      * pool.forEach(cut.chunks(), c -> {
-     *     for (int s = cut.firstSegment(c); s < cut.endSegment(c); s++) {
+     *     for (int s = cut.firstSegment(c), end = cut.endSegment(c); s < end; s++) {
      *         kernel(arrays[s], cut.from(c, s), cut.to(c, s)); // from == to for an empty segment
      *     }
      * });
@@ -202,18 +202,18 @@ public final class Parallel {
          */
         public static Segments of(int[] lengths, int grain) {
             if (grain < 1) {
-                throw new IllegalArgumentException("Parallel.forSegments: grain must be >= 1, got " + grain);
+                throw new IllegalArgumentException("Parallel.Segments: grain must be >= 1, got " + grain);
             }
             long[] starts = new long[lengths.length + 1];
             for (int s = 0; s < lengths.length; s++) {
                 if (lengths[s] < 0) {
-                    throw new IllegalArgumentException("Parallel.forSegments: segment " + s + " has negative length "
+                    throw new IllegalArgumentException("Parallel.Segments: segment " + s + " has negative length "
                             + lengths[s]);
                 }
                 starts[s + 1] = starts[s] + lengths[s];
             }
             if ((starts[lengths.length] + grain - 1) / grain > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("Parallel.forSegments: " + starts[lengths.length]
+                throw new IllegalArgumentException("Parallel.Segments: " + starts[lengths.length]
                         + " elements in chunks of " + grain + " is more than Integer.MAX_VALUE chunks");
             }
             return new Segments(starts, grain);
