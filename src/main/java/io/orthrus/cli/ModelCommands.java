@@ -1,6 +1,7 @@
 package io.orthrus.cli;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.orthrus.infer.Embedder;
 import io.orthrus.infer.FillMask;
@@ -9,6 +10,8 @@ import io.orthrus.infer.Generator;
 import io.orthrus.infer.Scorer;
 import io.orthrus.io.BertCheckpoint;
 import io.orthrus.io.GptCheckpoint;
+import io.orthrus.io.HuggingFaceBert;
+import io.orthrus.io.HuggingFaceGpt2;
 import io.orthrus.io.JsonFiles;
 import io.orthrus.model.Direction;
 import java.io.IOException;
@@ -27,8 +30,8 @@ import picocli.CommandLine.Parameters;
 /**
  * The commands that use a trained model: {@code generate} (GPT), {@code fill-mask} and
  * {@code embed} (BERT), {@code score} (either). {@code --model} names a checkpoint directory
- * ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors}) or a run directory of
- * {@code orthrus train}, whose {@code model/} is used.
+ * ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors}), a Hugging Face
+ * GPT-2 or BERT folder, or a run directory of {@code orthrus train}, whose {@code model/} is used.
  */
 final class ModelCommands {
     private ModelCommands() {}
@@ -43,12 +46,32 @@ final class ModelCommands {
                         + " directory or the run directory of a causal-lm or masked-lm training");
             }
             JsonObject json = JsonFiles.readObject(config);
-            String kind = json.has("model") ? json.get("model").getAsString() : "";
+            if (!json.has("model") && json.has("model_type")) { // a Hugging Face folder
+                String type = json.get("model_type").isJsonPrimitive() ? json.get("model_type").getAsString() : "";
+                Loaded loaded = switch (type) {
+                    case "gpt2" -> new Loaded(HuggingFaceGpt2.load(directory), null);
+                    case "bert" -> new Loaded(null, HuggingFaceBert.load(directory));
+                    default -> throw new IllegalArgumentException(config + ": model_type '" + type + "' is not one the"
+                            + " command line reads (Hugging Face gpt2 and bert folders, Orthrus gpt and bert checkpoints)");
+                };
+                if ((loaded.gpt() != null ? loaded.gpt().tokenizer() : loaded.bert().tokenizer()) == null) {
+                    throw new IllegalArgumentException(directory + ": no tokenizer (tokenizer.json, vocab.txt, or vocab.json"
+                            + " + merges.txt); the commands need one");
+                }
+                return loaded;
+            }
+            JsonElement model = json.get("model");
+            if (model == null || !model.isJsonPrimitive() || !model.getAsJsonPrimitive().isString()) {
+                throw new IllegalArgumentException(config + ": `model` must be a string (gpt or bert), found "
+                        + (model == null ? "nothing" : model.isJsonObject() ? "an object" : model.isJsonArray() ? "an array"
+                        : model.toString()) + "; give an Orthrus checkpoint or a Hugging Face folder (with model_type)");
+            }
+            String kind = model.getAsString();
             return switch (kind) {
                 case "gpt" -> new Loaded(GptCheckpoint.load(directory), null);
                 case "bert" -> new Loaded(null, BertCheckpoint.load(directory));
                 default -> throw new IllegalArgumentException(config + " holds a '" + kind + "' model; the command line"
-                        + " reads 'gpt' and 'bert' checkpoints");
+                        + " reads 'gpt' and 'bert' checkpoints and Hugging Face gpt2 and bert folders");
             };
         }
 

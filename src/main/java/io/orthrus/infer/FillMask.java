@@ -29,6 +29,7 @@ public final class FillMask {
     /** Fill-mask with {@code model} and the tokenizer it was trained with. */
     public FillMask(Bert model, WordPiece tokenizer) {
         Inference.checkVocabulary("FillMask", model.vocabSize(), tokenizer.vocabSize());
+        model.requireMaskedLmHead("FillMask");
         this.model = model;
         this.tokenizer = tokenizer;
     }

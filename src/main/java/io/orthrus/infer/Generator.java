@@ -4,7 +4,6 @@ import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
 import io.orthrus.nn.KvCache;
 import io.orthrus.tensor.IntTensor;
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Tokenizer;
@@ -62,13 +61,11 @@ public final class Generator {
         }
         boolean backwards = model.direction() == Direction.RIGHT_TO_LEFT;
         int[] sequence = Arrays.copyOf(backwards ? reversed(prompt) : prompt, prompt.length + config.maxNewTokens());
-        int length = prompt.length;
         Rng rng = new Rng(config.seed());
         int shift = config.windowShift() == 0 ? Math.max(1, context / 2) : Math.min(config.windowShift(), context);
-        int windowStart = 0;
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        try (var g = NoGrad.enter()) {
+        int end = model.evaluating(() -> {
+            int length = prompt.length;
+            int windowStart = 0;
             KvCache cache = config.useCache() ? model.newCache() : null;
             float[] logits = run(sequence, windowStart, length, cache);
             for (int n = 0; n < config.maxNewTokens(); n++) {
@@ -90,10 +87,9 @@ public final class Generator {
                     logits = run(sequence, windowStart, length, null);
                 }
             }
-        } finally {
-            model.train(wasTraining);
-        }
-        int[] generated = Arrays.copyOfRange(sequence, prompt.length, length);
+            return length;
+        });
+        int[] generated = Arrays.copyOfRange(sequence, prompt.length, end);
         return backwards ? reversed(generated) : generated;
     }
 
@@ -110,6 +106,7 @@ public final class Generator {
 
     /** Chooses the next id from the logits of the last position. */
     static int pick(float[] logits, GenerationConfig config, Rng rng) {
+        requireUsable(logits);
         if (config.temperature() == 0f) {
             int best = 0;
             for (int i = 1; i < logits.length; i++) {
@@ -156,6 +153,20 @@ public final class Generator {
             }
         }
         return order[keep - 1];
+    }
+
+    /**
+     * Throws unless every logit is a number below +∞ (−∞ is a token ruled out): a NaN would make
+     * greedy decoding pick token 0 forever and sampling draw from nothing, so it is refused as
+     * PyTorch's {@code multinomial} refuses such probabilities.
+     */
+    static void requireUsable(float[] logits) {
+        for (int i = 0; i < logits.length; i++) {
+            if (Float.isNaN(logits[i]) || logits[i] == Float.POSITIVE_INFINITY) {
+                throw new IllegalStateException("Generator: the model's logit for token " + i + " is " + logits[i]
+                        + ", so there is no distribution to pick from; the weights or the input are broken");
+            }
+        }
     }
 
     /**

@@ -86,6 +86,7 @@ public final class Scorer {
      * copies run as one batch.
      */
     public static Score pseudoLogLikelihood(Bert model, WordPiece tokenizer, String text) {
+        model.requireMaskedLmHead("Scorer.pseudoLogLikelihood");
         int[] body = tokenizer.encode(text);
         if (body.length == 0) {
             throw new IllegalArgumentException("Scorer: the text has no tokens to score");

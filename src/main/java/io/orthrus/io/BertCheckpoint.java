@@ -25,7 +25,7 @@ public record BertCheckpoint(Bert model, WordPiece tokenizer) {
         Checkpoints.save(directory, KIND, model, model.vocabSize(), model.config(), new JsonObject(), tokenizer);
     }
 
-    /** Reads a checkpoint written by {@link #save}. */
+    /** Reads a checkpoint written by {@link #save}; the model is in evaluation mode (dropout off). */
     public static BertCheckpoint load(Path directory) throws IOException {
         Checkpoints.Contents contents = Checkpoints.read(directory, KIND);
         Tokenizer tokenizer = contents.tokenizer();
@@ -35,6 +35,7 @@ public record BertCheckpoint(Bert model, WordPiece tokenizer) {
         }
         Bert model = new Bert(contents.shape(), new Rng(0)); // initial values are overwritten below
         contents.loadWeights(model);
+        model.eval();
         return new BertCheckpoint(model, wordPiece);
     }
 }

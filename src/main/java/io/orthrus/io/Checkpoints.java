@@ -1,9 +1,6 @@
 package io.orthrus.io;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.orthrus.nn.Activation;
 import io.orthrus.nn.LayerNorm;
 import io.orthrus.nn.Module;
@@ -69,6 +66,7 @@ final class Checkpoints {
         JsonObject config = configJson(kind, shape);
         extra.entrySet().forEach(e -> config.add(e.getKey(), e.getValue()));
         Map<String, Parameter> weights = model.namedParameters();
+        FiniteWeights.require("Checkpoint.save " + directory, weights, FiniteWeights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve(CONFIG), config.toString(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(TOKENIZER), tokenizer.toJson(), StandardCharsets.UTF_8);
@@ -81,14 +79,8 @@ final class Checkpoints {
             throw new IllegalArgumentException("Checkpoint: " + directory + " is not a checkpoint directory");
         }
         Path configFile = directory.resolve(CONFIG);
-        JsonObject json;
-        try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8));
-            json = parsed.getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException(configFile + " is not a JSON object: " + e.getMessage(), e);
-        }
-        String found = json.has("model") ? json.get("model").getAsString() : kind;
+        JsonObject json = JsonFiles.readObject(configFile);
+        String found = json.has("model") && json.get("model").isJsonPrimitive() ? json.get("model").getAsString() : kind;
         if (!found.equals(kind)) {
             throw new IllegalArgumentException(configFile + " holds a '" + found + "' model, not a '" + kind
                     + "'; load it with the matching checkpoint class");
@@ -122,6 +114,7 @@ final class Checkpoints {
 
     private static void copyWeights(Path file, Map<String, Parameter> expected, Map<String, Tensor> found) {
         checkWeights(file, expected, found, "config.json");
+        FiniteWeights.require(file.toString(), found, FiniteWeights.ON_LOAD);
         expected.forEach((name, p) -> System.arraycopy(found.get(name).data(), 0, p.data(), 0, p.numel()));
     }
 

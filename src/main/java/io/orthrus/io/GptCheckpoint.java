@@ -30,12 +30,13 @@ public record GptCheckpoint(Gpt model, Tokenizer tokenizer) {
         Checkpoints.save(directory, KIND, model, model.vocabSize(), model.config(), extra, tokenizer);
     }
 
-    /** Reads a checkpoint written by {@link #save}. */
+    /** Reads a checkpoint written by {@link #save}; the model is in evaluation mode (dropout off). */
     public static GptCheckpoint load(Path directory) throws IOException {
         Checkpoints.Contents contents = Checkpoints.read(directory, KIND);
         Direction direction = contents.field("direction", json -> Checkpoints.enumValue(Direction.class, json, "direction"));
         Gpt model = new Gpt(contents.shape(), direction, new Rng(0)); // initial values are overwritten below
         contents.loadWeights(model);
+        model.eval();
         return new GptCheckpoint(model, contents.tokenizer());
     }
 }

@@ -1,6 +1,5 @@
 package io.orthrus.io;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.orthrus.model.Bert;
@@ -9,6 +8,7 @@ import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
+import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,61 +18,144 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * BERT checkpoints in Hugging Face's {@code BertForMaskedLM} layout: {@code config.json},
- * {@code model.safetensors} and the WordPiece {@code vocab.txt}.
+ * BERT checkpoints in Hugging Face's layouts: {@code BertForMaskedLM}, {@code BertForPreTraining}
+ * (the masked-LM head and the next-sentence head, which is ignored) and {@code BertModel} (the
+ * encoder alone, its weights without the {@code bert.} prefix). A folder holds {@code config.json},
+ * {@code model.safetensors} (or shards listed by {@code model.safetensors.index.json}) and the
+ * tokenizer: {@code tokenizer.json}, or {@code vocab.txt} with {@code do_lower_case} and
+ * {@code strip_accents} from {@code tokenizer_config.json}.
  *
  * <p>Query, key and value ({@code attention.self.query|key|value}) are stacked into Orthrus's one
  * Q/K/V projection; layer norms may be named {@code weight}/{@code bias} or, as in older
  * checkpoints, {@code gamma}/{@code beta}; the MLM bias may be {@code cls.predictions.bias} or
- * {@code cls.predictions.decoder.bias}; the tied {@code cls.predictions.decoder.weight}, the
- * {@code position_ids} buffer and the pooler (used only by next-sentence prediction) are skipped.
- * Anything else unknown is refused, by name.
+ * {@code cls.predictions.decoder.bias}; with {@code tie_word_embeddings: false} the decoder
+ * {@code cls.predictions.decoder.weight} is a matrix of its own. The {@code position_ids} buffer,
+ * the pooler and the next-sentence head are skipped. Any other weight is refused by name, as is
+ * any {@code config.json} option that would change the logits and that Orthrus does not implement.
+ * Loaded models are in evaluation mode, as {@code from_pretrained} returns them.
  */
 public final class HuggingFaceBert {
+    private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceBert.class);
+    private static final String PREFIX = "bert.";
+    /** config.json fields that are read into the model. */
+    private static final Set<String> HONOURED = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
+            "num_attention_heads", "intermediate_size", "hidden_act", "hidden_dropout_prob", "max_position_embeddings",
+            "type_vocab_size", "layer_norm_eps", "position_embedding_type", "tie_word_embeddings", "model_type",
+            "do_lower_case", "strip_accents");
+    /** Fields whose other values are refused (checked in {@link #config}). */
+    private static final Set<String> CHECKED = Set.of("is_decoder", "add_cross_attention", "is_encoder_decoder",
+            "chunk_size_feed_forward");
+    /** Fields that do not change the weights' layout or the logits (training, generation and bookkeeping settings). */
+    private static final Set<String> INERT = Set.of("architectures", "transformers_version", "dtype", "torch_dtype",
+            "initializer_range", "pad_token_id", "bos_token_id", "eos_token_id", "use_cache", "classifier_dropout",
+            "attention_probs_dropout_prob", "output_hidden_states", "output_attentions", "return_dict", "id2label",
+            "label2id", "problem_type", "_name_or_path", "gradient_checkpointing", "tokenizer_class", "directionality",
+            "pooler_fc_size", "pooler_num_attention_heads", "pooler_num_fc_layers", "pooler_size_per_head",
+            "pooler_type", "finetuning_task", "num_labels", "_attn_implementation_autoset", "layer_norm_type");
+
     private HuggingFaceBert() {}
 
-    /** The model in {@code directory} and its tokenizer (from {@code vocab.txt}; null when there is none). */
+    /** Every config.json field the loader knows: read, checked or without effect on the logits. */
+    static Set<String> knownConfigFields() {
+        Set<String> all = new TreeSet<>(HONOURED);
+        all.addAll(CHECKED);
+        all.addAll(INERT);
+        return all;
+    }
+
+    /**
+     * The model in {@code directory}, in evaluation mode, and its tokenizer (null when the folder has
+     * none). A folder without masked-LM weights ({@code BertModel}) gives a model without a trained
+     * head: see {@link Bert#hasMaskedLmHead()}.
+     */
     public static BertCheckpoint load(Path directory) throws IOException {
-        Path configFile = directory.resolve("config.json"), weightsFile = directory.resolve("model.safetensors");
-        for (Path required : new Path[] {configFile, weightsFile}) {
-            if (!Files.isRegularFile(required)) {
-                throw new IllegalArgumentException("HuggingFaceBert: " + required + " does not exist");
-            }
-        }
-        JsonObject json = JsonFiles.readObject(configFile);
+        JsonObject json = HuggingFaceFolder.config(directory);
+        Path configFile = directory.resolve(HuggingFaceFolder.CONFIG);
         TransformerConfig shape = config(configFile, json);
+        Map<String, Tensor> stored = new LinkedHashMap<>();
+        HuggingFaceFolder.weights(directory).forEach((name, t) ->
+                stored.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));
+        Path weightsFile = directory.resolve(HuggingFaceFolder.WEIGHTS);
+        boolean hasHead = stored.keySet().stream().anyMatch(n -> n.startsWith("cls.predictions."));
         Bert model = new Bert(shape, new Rng(0));
-        Map<String, Tensor> stored = new LinkedHashMap<>(Safetensors.read(weightsFile).tensors());
         Set<String> unused = new TreeSet<>(stored.keySet());
+        Map<String, Tensor> used = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> p : model.namedParameters().entrySet()) {
-            Tensor value = find(weightsFile, stored, unused, p.getKey(), shape.layers());
+            if (!hasHead && isHead(p.getKey())) {
+                continue;
+            }
+            Tensor value = find(weightsFile, stored, unused, p.getKey());
             if (!java.util.Arrays.equals(value.shape(), p.getValue().shape())) {
                 throw new IllegalArgumentException(weightsFile + ": the weights for " + p.getKey() + " have shape "
                         + java.util.Arrays.toString(value.shape()) + " but config.json implies "
                         + java.util.Arrays.toString(p.getValue().shape()));
             }
-            System.arraycopy(value.data(), 0, p.getValue().data(), 0, value.numel());
+            used.put(p.getKey(), value);
         }
-        unused.removeIf(n -> n.equals("cls.predictions.decoder.weight") || n.startsWith("bert.pooler.")
-                || n.equals("cls.predictions.decoder.bias"));
+        FiniteWeights.require(weightsFile.toString(), used, FiniteWeights.ON_LOAD);
+        used.forEach((name, value) -> System.arraycopy(value.data(), 0, model.namedParameters().get(name).data(), 0,
+                value.numel()));
+        if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
+            LOG.debug("{}: the next-sentence head (cls.seq_relationship) is not used", directory);
+        }
+        unused.removeIf(n -> (shape.tiedEmbeddings() && n.equals("cls.predictions.decoder.weight"))
+                || n.startsWith("pooler.") || n.equals("cls.predictions.decoder.bias")
+                || n.equals("embeddings.position_ids"));
         if (!unused.isEmpty()) {
-            throw new IllegalArgumentException(weightsFile + ": weights the BertForMaskedLM layout does not have: " + unused);
+            throw new IllegalArgumentException(weightsFile + ": weights no BERT layout (BertForMaskedLM,"
+                    + " BertForPreTraining, BertModel) has: " + unused);
         }
-        Path vocab = directory.resolve("vocab.txt");
-        boolean lowerCase = !json.has("do_lower_case") || json.get("do_lower_case").getAsBoolean();
-        WordPiece tokenizer = Files.isRegularFile(vocab) ? WordPiece.load(vocab, lowerCase) : null;
+        if (!hasHead) {
+            model.withoutMaskedLmHead();
+            LOG.debug("{}: no masked-LM head; the encoder alone is loaded", directory);
+        }
+        WordPiece tokenizer = tokenizer(directory, json);
         if (tokenizer != null && tokenizer.vocabSize() != shape.vocabSize()) {
-            throw new IllegalArgumentException("HuggingFaceBert: " + vocab + " has " + tokenizer.vocabSize()
+            throw new IllegalArgumentException(directory + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but config.json says vocab_size " + shape.vocabSize());
         }
+        model.eval();
         return new BertCheckpoint(model, tokenizer);
+    }
+
+    private static boolean isHead(String name) {
+        return name.startsWith("mlm");
+    }
+
+    /**
+     * {@code tokenizer.json} when the folder has one (its normalizer says how text is cased), else
+     * {@code vocab.txt} cased by {@code tokenizer_config.json}'s {@code do_lower_case} (or
+     * config.json's; true when neither says) and {@code strip_accents} (null: as do_lower_case).
+     */
+    private static WordPiece tokenizer(Path directory, JsonObject config) throws IOException {
+        Tokenizer fromJson = HuggingFaceFolder.tokenizerJson(directory);
+        if (fromJson != null) {
+            if (!(fromJson instanceof WordPiece wordPiece)) {
+                throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.TOKENIZER_JSON)
+                        + ": a BERT needs a WordPiece tokenizer, found " + fromJson);
+            }
+            return wordPiece;
+        }
+        Path vocab = directory.resolve("vocab.txt");
+        if (!Files.exists(vocab)) {
+            return null;
+        }
+        JsonObject tokenizerConfig = HuggingFaceFolder.tokenizerConfig(directory);
+        Path tokenizerFile = directory.resolve(HuggingFaceFolder.TOKENIZER_CONFIG);
+        boolean lowerCase = tokenizerConfig.has("do_lower_case")
+                ? HuggingFaceFolder.flag(tokenizerFile, tokenizerConfig, "do_lower_case", true)
+                : HuggingFaceFolder.flag(directory.resolve(HuggingFaceFolder.CONFIG), config, "do_lower_case", true);
+        boolean stripAccents = HuggingFaceFolder.flag(tokenizerFile, tokenizerConfig, "strip_accents", lowerCase);
+        return WordPiece.load(vocab, lowerCase, stripAccents);
     }
 
     /**
      * Writes {@code model} in the {@code BertForMaskedLM} layout (layer norms as weight/bias, the
-     * decoder weight omitted as tied), with {@code tokenizer}'s {@code vocab.txt} when given;
+     * decoder weight omitted when tied), with {@code tokenizer}'s {@code vocab.txt} when given;
      * atomically. The model must be BERT-shaped: post-norm, learned positions.
      */
     public static void save(Path directory, Bert model, WordPiece tokenizer) throws IOException {
@@ -107,6 +190,7 @@ public final class HuggingFaceBert {
         config.addProperty("type_vocab_size", Bert.SEGMENTS);
         config.addProperty("layer_norm_eps", c.layerNormEps());
         config.addProperty("position_embedding_type", "absolute");
+        config.addProperty("tie_word_embeddings", c.tiedEmbeddings());
         Map<String, Tensor> weights = new LinkedHashMap<>();
         Map<String, Parameter> params = model.namedParameters();
         String e = "bert.embeddings.";
@@ -141,6 +225,10 @@ public final class HuggingFaceBert {
         weights.put(p + "transform.LayerNorm.weight", params.get("mlmNorm.weight"));
         weights.put(p + "transform.LayerNorm.bias", params.get("mlmNorm.bias"));
         weights.put(p + "bias", params.get("mlmBias"));
+        if (!c.tiedEmbeddings()) {
+            weights.put(p + "decoder.weight", params.get("mlmDecoder"));
+        }
+        FiniteWeights.require("HuggingFaceBert.save " + directory, weights, FiniteWeights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
             Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
@@ -151,8 +239,8 @@ public final class HuggingFaceBert {
     }
 
     /** The stored tensor for Orthrus parameter {@code name}, removing what it uses from {@code unused}. */
-    private static Tensor find(Path file, Map<String, Tensor> stored, Set<String> unused, String name, int layers) {
-        String e = "bert.embeddings.";
+    private static Tensor find(Path file, Map<String, Tensor> stored, Set<String> unused, String name) {
+        String e = "embeddings.";
         switch (name) {
             case "wte.weight": return take(file, stored, unused, e + "word_embeddings.weight");
             case "wpe.weight": return take(file, stored, unused, e + "position_embeddings.weight");
@@ -166,6 +254,7 @@ public final class HuggingFaceBert {
             case "mlmNorm.bias": return take(file, stored, unused, "cls.predictions.transform.LayerNorm.bias",
                     "cls.predictions.transform.LayerNorm.beta");
             case "mlmBias": return take(file, stored, unused, "cls.predictions.bias", "cls.predictions.decoder.bias");
+            case "mlmDecoder": return take(file, stored, unused, "cls.predictions.decoder.weight");
             default: break;
         }
         String prefix = "stack.blocks.";
@@ -173,7 +262,7 @@ public final class HuggingFaceBert {
             throw new IllegalArgumentException(file + ": no Hugging Face name is known for the model's " + name);
         }
         int dot = name.indexOf('.', prefix.length());
-        String layer = "bert.encoder.layer." + name.substring(prefix.length(), dot) + ".";
+        String layer = "encoder.layer." + name.substring(prefix.length(), dot) + ".";
         String rest = name.substring(dot + 1);
         return switch (rest) {
             case "attn.qkv.weight", "attn.qkv.bias" -> {
@@ -202,7 +291,7 @@ public final class HuggingFaceBert {
                 : take(file, stored, unused, base + "bias", base + "beta");
     }
 
-    /** The first of {@code names} present in the file. */
+    /** The first of {@code names} present in the file (names without the {@code bert.} prefix). */
     private static Tensor take(Path file, Map<String, Tensor> stored, Set<String> unused, String... names) {
         for (String name : names) {
             Tensor t = stored.get(name);
@@ -211,49 +300,44 @@ public final class HuggingFaceBert {
                 return t;
             }
         }
-        throw new IllegalArgumentException(file + ": no weight '" + String.join("' or '", names) + "'");
+        throw new IllegalArgumentException(file + ": no weight '" + String.join("' or '", names) + "' (with or without '"
+                + PREFIX + "')");
     }
 
     private static TransformerConfig config(Path file, JsonObject json) {
-        if (json.has("model_type") && !json.get("model_type").getAsString().equals("bert")) {
-            throw new IllegalArgumentException(file + ": model_type '" + json.get("model_type").getAsString() + "' is not bert");
+        String modelType = HuggingFaceFolder.string(file, json, "model_type", "bert");
+        if (!modelType.equals("bert")) {
+            throw new IllegalArgumentException(file + ": model_type '" + modelType + "' is not bert");
         }
-        String act = json.has("hidden_act") ? json.get("hidden_act").getAsString() : "gelu";
+        String act = HuggingFaceFolder.string(file, json, "hidden_act", "gelu");
         Activation.Kind kind = switch (act) {
             case "gelu" -> Activation.Kind.GELU_EXACT;
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Activation.Kind.GELU;
             case "relu" -> Activation.Kind.RELU;
-            default -> throw new IllegalArgumentException(file + ": hidden_act '" + act + "' is not supported");
+            default -> throw new IllegalArgumentException(file + ": hidden_act '" + act
+                    + "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu)");
         };
-        if (json.has("type_vocab_size") && json.get("type_vocab_size").getAsInt() != Bert.SEGMENTS) {
-            throw new IllegalArgumentException(file + ": type_vocab_size " + json.get("type_vocab_size") + " is not "
-                    + Bert.SEGMENTS);
-        }
-        if (json.has("position_embedding_type") && !json.get("position_embedding_type").getAsString().equals("absolute")) {
-            throw new IllegalArgumentException(file + ": position_embedding_type '"
-                    + json.get("position_embedding_type").getAsString() + "' is not supported (absolute)");
-        }
-        float eps = json.has("layer_norm_eps") ? json.get("layer_norm_eps").getAsFloat() : 1e-12f;
-        float dropout = json.has("hidden_dropout_prob") ? json.get("hidden_dropout_prob").getAsFloat() : 0.1f;
+        HuggingFaceFolder.requireValue(file, json, "type_vocab_size", Bert.SEGMENTS, "Orthrus's BERT has two segments");
+        HuggingFaceFolder.requireValue(file, json, "position_embedding_type", "absolute",
+                "Orthrus reads absolute (learned) positions");
+        HuggingFaceFolder.requireValue(file, json, "is_decoder", false, "a BERT decoder is not implemented");
+        HuggingFaceFolder.requireValue(file, json, "add_cross_attention", false, "BERT cross-attention is not implemented");
+        HuggingFaceFolder.requireValue(file, json, "is_encoder_decoder", false, "a BERT encoder-decoder is not implemented");
+        HuggingFaceFolder.requireValue(file, json, "chunk_size_feed_forward", 0, "feed-forward chunking is not implemented");
+        HuggingFaceFolder.warnUnknown(LOG, file, json, knownConfigFields());
+        float eps = HuggingFaceFolder.number(file, json, "layer_norm_eps", 1e-12f);
+        float dropout = HuggingFaceFolder.number(file, json, "hidden_dropout_prob", 0.1f);
+        boolean tied = HuggingFaceFolder.flag(file, json, "tie_word_embeddings", true);
         try {
-            return new TransformerConfig(integer(file, json, "vocab_size"), integer(file, json, "max_position_embeddings"),
-                    integer(file, json, "hidden_size"), integer(file, json, "num_attention_heads"),
-                    integer(file, json, "num_hidden_layers"), integer(file, json, "intermediate_size"), kind, dropout,
-                    TransformerConfig.PositionalEncoding.LEARNED, TransformerConfig.NormPlacement.POST, true, true, eps);
+            return new TransformerConfig(HuggingFaceFolder.integer(file, json, "vocab_size", null),
+                    HuggingFaceFolder.integer(file, json, "max_position_embeddings", 512),
+                    HuggingFaceFolder.integer(file, json, "hidden_size", null),
+                    HuggingFaceFolder.integer(file, json, "num_attention_heads", null),
+                    HuggingFaceFolder.integer(file, json, "num_hidden_layers", null),
+                    HuggingFaceFolder.integer(file, json, "intermediate_size", null), kind, dropout,
+                    TransformerConfig.PositionalEncoding.LEARNED, TransformerConfig.NormPlacement.POST, true, tied, eps);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int integer(Path file, JsonObject json, String field) {
-        JsonElement e = json.get(field);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException(file + ": field '" + field + "' is missing");
-        }
-        try {
-            return e.getAsBigDecimal().intValueExact();
-        } catch (ArithmeticException | NumberFormatException | UnsupportedOperationException | IllegalStateException ex) {
-            throw new IllegalArgumentException(file + ": field '" + field + "' is not a whole number: " + e);
         }
     }
 }

@@ -5,18 +5,26 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** Reading the JSON configuration files that other tools write. */
 public final class JsonFiles {
     private JsonFiles() {}
 
-    /** The JSON object in {@code file}; a file that is not valid JSON, or not an object, throws naming it. */
+    /** The JSON object in {@code file}; a file that is missing, not UTF-8, not valid JSON or not an object throws naming it. */
     public static JsonObject readObject(Path file) throws IOException {
+        String text;
         try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            text = Files.readString(regularFile(file), StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not valid UTF-8 text", e);
+        }
+        try {
+            JsonElement parsed = JsonParser.parseString(text);
             if (!parsed.isJsonObject()) {
                 throw new IllegalArgumentException(file + ": expected a JSON object");
             }
@@ -24,5 +32,23 @@ public final class JsonFiles {
         } catch (JsonParseException e) {
             throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Returns {@code file} if it is a regular file (after symbolic links); otherwise throws one line
+     * saying what it is: missing, a directory, or something else (a FIFO or a device, which could
+     * block a reader forever).
+     */
+    public static Path regularFile(Path file) {
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": is a directory, not a file");
+        }
+        if (!Files.exists(file) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(file + ": no such file");
+        }
+        throw new IllegalArgumentException(file + ": not a regular file (a FIFO, a device or a broken link); give a file");
     }
 }

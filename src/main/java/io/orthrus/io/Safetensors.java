@@ -81,7 +81,10 @@ public final class Safetensors {
         }
     }
 
-    /** Writes {@code tensors} (in map order) as F32 and {@code metadata} to {@code file}, atomically. */
+    /**
+     * Writes {@code tensors} (in map order) as F32 and {@code metadata} (sorted by key) to
+     * {@code file}, atomically.
+     */
     public static void write(Path file, Map<String, ? extends Tensor> tensors, Map<String, String> metadata)
             throws IOException {
         write(file, tensors, Map.of(), metadata, Dtype.F32, Dtype.I64);
@@ -89,7 +92,8 @@ public final class Safetensors {
 
     /**
      * Writes {@code tensors} in {@code floatType} (F32, F16 or BF16), then {@code integers} in
-     * {@code intType} (I32 or I64), and {@code metadata}, to {@code file}, atomically.
+     * {@code intType} (I32 or I64), and {@code metadata} (sorted by key, so that equal inputs give
+     * equal bytes), to {@code file}, atomically.
      */
     public static void write(Path file, Map<String, ? extends Tensor> tensors, Map<String, IntTensor> integers,
                              Map<String, String> metadata, Dtype floatType, Dtype intType) throws IOException {
@@ -103,7 +107,7 @@ public final class Safetensors {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
-            metadata.forEach(meta::addProperty);
+            new java.util.TreeMap<>(metadata).forEach(meta::addProperty); // sorted: the same run writes the same bytes
             header.add(METADATA, meta);
         }
         long offset = 0;
@@ -214,7 +218,7 @@ public final class Safetensors {
 
     /** Reads and validates {@code file}; every error names the file and the field at fault. */
     public static Contents read(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = FileChannel.open(JsonFiles.regularFile(file), StandardOpenOption.READ)) {
             long size = channel.size();
             if (size < 8) {
                 throw invalid(file, "is " + size + " bytes long, shorter than the 8-byte header length");
@@ -344,6 +348,15 @@ public final class Safetensors {
     }
 
     private static Entry parseEntry(Path file, String name, JsonElement value) {
+        for (int i = 0; i < name.length(); i++) { // a \uD800 escape decodes to a lone surrogate: not UTF-8 text
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw invalid(file, "has a tensor name with a lone surrogate (\\u" + Integer.toHexString(c)
+                        + "), which is not valid UTF-8");
+            }
+        }
         if (!value.isJsonObject()) {
             throw invalid(file, "describes tensor '" + name + "' with something other than an object");
         }
@@ -408,7 +421,8 @@ public final class Safetensors {
     }
 
     private static long integer(Path file, String name, String field, JsonElement e) {
-        if (e instanceof JsonPrimitive p && p.isNumber()) {
+        // A JSON integer only: 16.0 and 1.6e1 are refused, as the reference's unsigned-integer fields do.
+        if (e instanceof JsonPrimitive p && p.isNumber() && p.getAsString().matches("-?[0-9]+")) {
             try {
                 return p.getAsBigDecimal().longValueExact(); // exact: no rounding through double, no wrap-around
             } catch (ArithmeticException | NumberFormatException notAWholeLong) {

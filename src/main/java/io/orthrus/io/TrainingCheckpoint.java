@@ -98,6 +98,7 @@ public final class TrainingCheckpoint {
         state.add("generators", rngs);
         state.add("config", config.deepCopy());
         Map<String, Parameter> parameters = model.namedParameters();
+        FiniteWeights.require("TrainingCheckpoint.save " + directory, parameters, FiniteWeights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Safetensors.write(dir.resolve(WEIGHTS), parameters, Map.of("format", "orthrus"));
             Safetensors.write(dir.resolve(OPTIMIZER), buffers, Map.of("format", "orthrus", "optimizer", optimizer.optimizer()));
@@ -145,6 +146,7 @@ public final class TrainingCheckpoint {
             OptimizerState optimizer = new OptimizerState(state.get("optimizer").getAsString(),
                     state.get("optimizer_step").getAsLong(), state.get("learning_rate").getAsDouble(), buffers);
             Map<String, Tensor> weights = Safetensors.read(directory.resolve(WEIGHTS)).tensors();
+            FiniteWeights.require(directory.resolve(WEIGHTS).toString(), weights, FiniteWeights.ON_LOAD);
             return new TrainingCheckpoint(directory, step, state.get("library_version").getAsString(),
                     state.getAsJsonObject("config"), generators, optimizer, weights);
         } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException

@@ -42,7 +42,7 @@ public final class WordVectorsFile {
 
     /** Reads {@code file}; a malformed file is an error naming the file and the line. */
     public static WordVectors load(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(JsonFiles.regularFile(file), StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
             throw new IllegalArgumentException(file + ": empty file; expected a header line \"V D\"");
         }

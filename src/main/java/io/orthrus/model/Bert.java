@@ -8,6 +8,7 @@ import io.orthrus.nn.Embedding;
 import io.orthrus.nn.Init;
 import io.orthrus.nn.LayerNorm;
 import io.orthrus.nn.Linear;
+import io.orthrus.nn.Memory;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
@@ -49,10 +50,14 @@ public final class Bert extends Module implements LanguageModel {
     private final Activation mlmActivation;
     private final LayerNorm mlmNorm;
     private final Parameter mlmBias;
+    private final Parameter mlmDecoder;
+    /** False for an encoder loaded without masked-LM weights: the head holds initial values only. */
+    private boolean maskedLmHeadLoaded = true;
 
     /**
-     * A BERT of the given shape, initialised from {@code rng}. The MLM head is tied to the token
-     * embedding. Positions are learned as in BERT, or rotary if the config says so (RoFormer: no
+     * A BERT of the given shape, initialised from {@code rng}. The MLM head's decoder is the token
+     * embedding when the config ties embeddings (as BERT does), else a matrix {@code mlmDecoder (V, C)}
+     * of its own. Positions are learned as in BERT, or rotary if the config says so (RoFormer: no
      * position embedding; queries and keys rotated in every attention layer).
      */
     public Bert(TransformerConfig config, Rng rng) {
@@ -63,9 +68,7 @@ public final class Bert extends Module implements LanguageModel {
                     + "got SINUSOIDAL: a fixed table of amplitude 1 added to N(0, 0.02) token embeddings drowns them "
                     + "in the embedding LayerNorm");
         }
-        if (!config.tiedEmbeddings()) {
-            throw new IllegalArgumentException("Bert: the MLM decoder is the token embedding; set tiedEmbeddings = true");
-        }
+        Memory.require("Bert: a model of " + config.parameterCount() + " parameters", 4 * config.parameterCount());
         this.config = config;
         this.wte = registerModule("wte", new Embedding(config.vocabSize(), config.width(), rng));
         this.wpe = config.positions() == TransformerConfig.PositionalEncoding.LEARNED
@@ -78,6 +81,8 @@ public final class Bert extends Module implements LanguageModel {
         this.mlmActivation = new Activation(config.activation());
         this.mlmNorm = registerModule("mlmNorm", new LayerNorm(config.width(), true, config.layerNormEps()));
         this.mlmBias = registerParameter("mlmBias", new Parameter(config.vocabSize()));
+        this.mlmDecoder = config.tiedEmbeddings() ? null
+                : registerParameter("mlmDecoder", new Parameter(config.vocabSize(), config.width())); // (V, C)
         namedParameters().forEach((name, p) -> {
             if (p.rank() >= 2) {
                 Init.normal(p, INIT_STD, rng);
@@ -130,11 +135,11 @@ public final class Bert extends Module implements LanguageModel {
         return stack.forward(x, mask); // (B, T, C)
     }
 
-    /** MLM logits {@code (..., V)} from hidden states {@code (..., C)}: dense → GELU → LayerNorm → tied decoder + bias. */
+    /** MLM logits {@code (..., V)} from hidden states {@code (..., C)}: dense → GELU → LayerNorm → decoder + bias. */
     public Tensor mlmLogits(Tensor hidden) {
         Tensor h = mlmActivation.forward(mlmDense.forward(hidden)); // (..., C)
         h = mlmNorm.forward(h); // (..., C)
-        return h.linear(wte.weight(), mlmBias); // (..., V)
+        return h.linear(mlmDecoder == null ? wte.weight() : mlmDecoder, mlmBias); // (..., V)
     }
 
     /**
@@ -157,12 +162,37 @@ public final class Bert extends Module implements LanguageModel {
         return config.contextLength();
     }
 
+    /**
+     * Whether the masked-LM head holds trained weights: false after {@link #withoutMaskedLmHead()},
+     * as for a Hugging Face {@code BertModel} folder (the encoder alone). Fill-mask and
+     * pseudo-perplexity refuse such a model; its {@link #encode} vectors and fine-tuning are fine,
+     * and masked-LM training trains the head from its initial values.
+     */
+    public boolean hasMaskedLmHead() {
+        return maskedLmHeadLoaded;
+    }
+
+    /** Marks the masked-LM head as untrained (the weights came without one); returns this. */
+    public Bert withoutMaskedLmHead() {
+        maskedLmHeadLoaded = false;
+        return this;
+    }
+
+    /** Throws, naming {@code who}, unless the masked-LM head holds trained weights. */
+    public void requireMaskedLmHead(String who) {
+        if (!maskedLmHeadLoaded) {
+            throw new IllegalStateException(who + " needs a masked-LM head, but this BERT was loaded without one (an"
+                    + " encoder-only folder such as BertModel's); use it for vectors (embed) or fine-tuning, or load"
+                    + " BertForMaskedLM / BertForPreTraining weights");
+        }
+    }
+
     /** The shape. */
     public TransformerConfig config() {
         return config;
     }
 
-    /** The token embedding {@code (V, C)}, also the MLM decoder. */
+    /** The token embedding {@code (V, C)}, also the MLM decoder when embeddings are tied. */
     public Parameter tokenEmbedding() {
         return wte.weight();
     }

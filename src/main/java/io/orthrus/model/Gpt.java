@@ -4,6 +4,7 @@ import io.orthrus.nn.AttentionMask;
 import io.orthrus.nn.Embedding;
 import io.orthrus.nn.KvCache;
 import io.orthrus.nn.Linear;
+import io.orthrus.nn.Memory;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.Rotary;
@@ -46,6 +47,7 @@ public final class Gpt extends Module implements LanguageModel {
 
     /** A GPT that reads in {@code direction}, initialised from {@code rng}. */
     public Gpt(TransformerConfig config, Direction direction, Rng rng) {
+        Memory.require("Gpt: a model of " + config.parameterCount() + " parameters", 4 * config.parameterCount());
         this.config = config;
         this.direction = direction;
         this.wte = registerModule("wte", new Embedding(config.vocabSize(), config.width(), rng));

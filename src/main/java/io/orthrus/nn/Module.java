@@ -23,6 +23,8 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final Map<String, Rng> generators = new LinkedHashMap<>();
     private boolean training = true;
+    /** How many {@link #evaluating} calls are open on each thread: inside one, every module runs as in evaluation. */
+    private static final ThreadLocal<int[]> EVALUATING = ThreadLocal.withInitial(() -> new int[1]);
 
     /** A module with nothing registered yet, in training mode; subclasses register what they own. */
     protected Module() {}
@@ -132,22 +134,27 @@ public abstract class Module {
     }
 
     /**
-     * Runs {@code body} with this module in evaluation mode (dropout off) and without an autograd
-     * graph, then restores the mode it had; returns what {@code body} returns.
+     * Runs {@code body} as in evaluation mode (dropout off) and without an autograd graph; returns
+     * what {@code body} returns. The mode set by {@link #train(boolean)} is not touched: the scope
+     * belongs to the calling thread, so threads may run inference on a model that another thread
+     * trains, and every module this thread runs inside {@code body} sees evaluation mode.
      */
     public final <T> T evaluating(Supplier<T> body) {
-        boolean wasTraining = training;
-        eval();
+        int[] depth = EVALUATING.get();
+        depth[0]++;
         try (var g = NoGrad.enter()) {
             return body.get();
         } finally {
-            train(wasTraining);
+            depth[0]--;
         }
     }
 
-    /** True in training mode. */
+    /**
+     * True when this module is in training mode ({@link #train(boolean)}) and the calling thread is
+     * not inside an {@link #evaluating} call: whether dropout is active here and now.
+     */
     public final boolean isTraining() {
-        return training;
+        return training && EVALUATING.get()[0] == 0;
     }
 
     /** The class name and parameter count. */

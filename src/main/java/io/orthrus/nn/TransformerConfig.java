@@ -91,6 +91,25 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         return 1;
     }
 
+    /**
+     * Parameters of a model of this shape, counted in 64 bits so that no size overflows: the token
+     * embedding, a learned position table, the blocks and their norms, and an untied output head.
+     * Exact for {@code Gpt}; other models add a few small tensors of their own (BERT's segment
+     * table and MLM head).
+     */
+    public long parameterCount() {
+        long c = width, f = feedForwardWidth, v = vocabSize;
+        long normBias = bias ? 2 : 1;
+        long attention = 4 * c * c + (bias ? 4 * c : 0);
+        long feedForward = 2 * c * f + (bias ? f + c : 0);
+        long block = attention + feedForward + 2 * normBias * c;
+        long total = v * c + layers * block;
+        total += positions == PositionalEncoding.LEARNED ? (long) contextLength * c : 0;
+        total += norm == NormPlacement.PRE ? normBias * c : 0;
+        total += tiedEmbeddings ? 0 : v * c;
+        return total;
+    }
+
     /** Size of one attention head, {@code width / heads}. */
     public int headSize() {
         return width / heads;

@@ -125,7 +125,8 @@ public final class ByteLevelBpe implements Tokenizer {
     public static ByteLevelBpe load(Path vocabularyJson, Path mergesFile) throws IOException {
         Map<String, Integer> vocabulary = new LinkedHashMap<>();
         try {
-            JsonElement root = JsonParser.parseString(Files.readString(vocabularyJson, StandardCharsets.UTF_8));
+            Path file = io.orthrus.io.JsonFiles.regularFile(vocabularyJson);
+            JsonElement root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
             if (!root.isJsonObject()) {
                 throw new IllegalArgumentException(vocabularyJson + ": expected a JSON object of token → id");
             }
@@ -139,7 +140,7 @@ public final class ByteLevelBpe implements Tokenizer {
             throw new IllegalArgumentException(vocabularyJson + ": not valid JSON: " + e.getMessage(), e);
         }
         List<String> merges = new ArrayList<>();
-        List<String> lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(io.orthrus.io.JsonFiles.regularFile(mergesFile), StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if ((i == 0 && line.startsWith("#version")) || line.isEmpty()) {

@@ -74,10 +74,7 @@ final class HuggingFaceTokenizerJson {
         require(file, "normalizer.handle_chinese_chars", normalizer.get("handle_chinese_chars"), true);
         boolean lowerCase = normalizer.has("lowercase") && normalizer.get("lowercase").getAsBoolean();
         JsonElement strip = normalizer.get("strip_accents");
-        if (strip != null && !strip.isJsonNull() && strip.getAsBoolean() != lowerCase) {
-            throw new IllegalArgumentException(file + ": normalizer.strip_accents " + strip + " with lowercase " + lowerCase
-                    + " is not supported: Orthrus strips accents exactly when it lower-cases, as BERT does");
-        }
+        boolean stripAccents = strip == null || strip.isJsonNull() ? lowerCase : strip.getAsBoolean(); // null: as lowercase
         require(file, "pre_tokenizer.type", object(file, json, "pre_tokenizer").get("type"), "BertPreTokenizer");
         require(file, "model.unk_token", model.get("unk_token"), WordPiece.UNK);
         require(file, "model.continuing_subword_prefix", model.get("continuing_subword_prefix"), WordPiece.CONTINUATION);
@@ -94,7 +91,7 @@ final class HuggingFaceTokenizerJson {
             byId[id] = token;
         });
         try {
-            return WordPiece.of(List.of(byId), lowerCase);
+            return WordPiece.of(List.of(byId), lowerCase, stripAccents);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -82,7 +82,7 @@ public final class Tokenizers {
     /** Reads a tokenizer written by {@link #save}. */
     public static Tokenizer load(Path file) throws IOException {
         try {
-            return fromJson(Files.readString(file, StandardCharsets.UTF_8));
+            return fromJson(Files.readString(io.orthrus.io.JsonFiles.regularFile(file), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -85,9 +85,14 @@ public final class WordPiece implements Tokenizer {
      * @param lowerCase true for "uncased" models (lower-case and strip accents), false for cased ones
      */
     public static WordPiece load(Path vocabFile, boolean lowerCase) throws IOException {
+        return load(vocabFile, lowerCase, lowerCase);
+    }
+
+    /** As {@link #load(Path, boolean)}, with accent stripping chosen apart from lower-casing (Hugging Face's {@code strip_accents}). */
+    public static WordPiece load(Path vocabFile, boolean lowerCase, boolean stripAccents) throws IOException {
         List<String> lines;
         try {
-            lines = Files.readAllLines(vocabFile, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(io.orthrus.io.JsonFiles.regularFile(vocabFile), StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(vocabFile + ": not valid UTF-8 text", e);
         }
@@ -96,12 +101,18 @@ public final class WordPiece implements Tokenizer {
             String line = lines.get(i);
             vocab[i] = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
         }
-        return new WordPiece(vocab, new BertPreTokenizer(lowerCase), vocabFile.toString());
+        return new WordPiece(vocab, new BertPreTokenizer(lowerCase, stripAccents), vocabFile.toString());
     }
 
     /** The tokenizer of {@code vocab} (id = index), which must hold the five special tokens. */
     public static WordPiece of(List<String> vocab, boolean lowerCase) {
-        return new WordPiece(vocab.toArray(String[]::new), new BertPreTokenizer(lowerCase), "WordPiece vocabulary");
+        return of(vocab, lowerCase, lowerCase);
+    }
+
+    /** As {@link #of(List, boolean)}, with accent stripping chosen apart from lower-casing. */
+    public static WordPiece of(List<String> vocab, boolean lowerCase, boolean stripAccents) {
+        return new WordPiece(vocab.toArray(String[]::new), new BertPreTokenizer(lowerCase, stripAccents),
+                "WordPiece vocabulary");
     }
 
     /**
@@ -328,9 +339,14 @@ public final class WordPiece implements Tokenizer {
         return mask;
     }
 
-    /** Whether text is lower-cased and stripped of accents ("uncased"). */
+    /** Whether text is lower-cased ("uncased"). */
     public boolean lowerCase() {
         return preTokenizer.lowerCase();
+    }
+
+    /** Whether accents are stripped (by default exactly when text is lower-cased). */
+    public boolean stripAccents() {
+        return preTokenizer.stripAccents();
     }
 
     /** Writes the vocabulary as a BERT {@code vocab.txt} (one token per line, in id order), atomically. */

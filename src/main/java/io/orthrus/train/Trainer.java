@@ -28,8 +28,9 @@ import java.util.Map;
  * </pre>
  *
  * Weight matrices and embeddings are decayed, biases and norm gains are not. A non-finite loss
- * stops training with a {@link TrainingDivergedException} before anything is updated (or, with
- * {@link #withDivergencePatience}, after several in a row). {@link #step()}, {@link #restore},
+ * or gradient norm stops training with a {@link TrainingDivergedException} before anything is
+ * updated (or, with {@link #withDivergencePatience}, after several such steps in a row, each
+ * skipped and counted in {@link #skippedSteps()}). {@link #step()}, {@link #restore},
  * {@link #generators} and {@link #requestStop()} are what a resumable checkpoint needs. Each
  * step's activations and gradients come from a {@link Workspace} and are reused by the next step
  * (see {@link #reuseBuffers}).
@@ -48,6 +49,7 @@ public final class Trainer<M extends Module, B> {
     private final Workspace stepWorkspace = new Workspace();
     private int step;
     private int divergencePatience = 1;
+    private long skippedSteps;
     private boolean reuseBuffers = true;
     private volatile boolean stopRequested;
 
@@ -69,7 +71,7 @@ public final class Trainer<M extends Module, B> {
     }
 
     /**
-     * Tolerates up to {@code steps − 1} consecutive steps whose loss is not finite (each is
+     * Tolerates up to {@code steps − 1} consecutive steps whose loss or gradient norm is not finite (each is
      * skipped: no update, the schedule does not advance) before {@link #fit} throws a
      * {@link TrainingDivergedException}; 1, the default, throws at the first. Returns this.
      */
@@ -98,6 +100,11 @@ public final class Trainer<M extends Module, B> {
      */
     public long workspaceBytes() {
         return stepWorkspace.pooledBytes();
+    }
+
+    /** Steps skipped so far because their loss or gradient norm was not finite (see {@link #withDivergencePatience}). */
+    public long skippedSteps() {
+        return skippedSteps;
     }
 
     /** The model being trained. */
@@ -203,9 +210,10 @@ public final class Trainer<M extends Module, B> {
                 if (!Double.isFinite(value)) {
                     optimizer.zeroGrad();
                     if (++nonFinite >= divergencePatience) {
-                        throw new TrainingDivergedException(step + 1, value, lr);
+                        throw new TrainingDivergedException(step + 1, "loss", value, lr);
                     }
                     finite = false;
+                    skippedSteps++;
                 } else {
                     loss += value / options.accumulationSteps();
                     predictions += objective.predictions(batch);
@@ -214,10 +222,18 @@ public final class Trainer<M extends Module, B> {
             if (!finite) {
                 continue; // skipped: no update, and the schedule stays where it is
             }
-            nonFinite = 0;
             // With clipping off, the norm is still measured (and logged) but never reached. The optimizer's
             // pass scales each piece of the gradients before its update and zeroes it after.
             double gradNorm = GradClip.globalNorm(model.parameters());
+            if (!Double.isFinite(gradNorm)) { // an overflowed gradient would write NaN into every weight it reaches
+                optimizer.zeroGrad();
+                skippedSteps++;
+                if (++nonFinite >= divergencePatience) {
+                    throw new TrainingDivergedException(step + 1, "gradient norm", gradNorm, lr);
+                }
+                continue;
+            }
+            nonFinite = 0;
             optimizer.stepAndZeroGrad(GradClip.scale(gradNorm,
                     options.clipNorm() > 0 ? options.clipNorm() : Double.MAX_VALUE));
             step++;

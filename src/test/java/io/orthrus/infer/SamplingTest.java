@@ -77,4 +77,18 @@ class SamplingTest {
         assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(1).withTopK(-1));
         assertTrue(GenerationConfig.greedy(3).useCache());
     }
+
+    @Test
+    void logitsThatAreNaNOrPlusInfinityAreRefusedAndMinusInfinityRulesATokenOut() {
+        float[] broken = {0.5f, Float.NaN, 1f};
+        for (GenerationConfig config : new GenerationConfig[] {GenerationConfig.greedy(1), GenerationConfig.sampling(1, 1f, 1),
+                GenerationConfig.sampling(1, 1f, 1).withTopK(2)}) {
+            var e = assertThrows(IllegalStateException.class, () -> Generator.pick(broken, config, new Rng(1)));
+            assertTrue(e.getMessage().contains("token 1 is NaN"), e.getMessage());
+        }
+        assertThrows(IllegalStateException.class, () -> Generator.pick(new float[] {0f, Float.POSITIVE_INFINITY},
+                GenerationConfig.greedy(1), new Rng(1)));
+        assertEquals(1, Generator.pick(new float[] {Float.NEGATIVE_INFINITY, 0f}, GenerationConfig.sampling(1, 1f, 3),
+                new Rng(3)));
+    }
 }

@@ -49,6 +49,28 @@ class GptCheckpointTest {
     }
 
     @Test
+    void weightsThatAreNotFiniteAreNeitherSavedNorLoadedAndALoadedModelIsInEvaluationMode() throws IOException {
+        Path path = dir.resolve("ckpt");
+        Gpt gpt = model(TransformerConfig.PositionalEncoding.LEARNED, Direction.LEFT_TO_RIGHT);
+        GptCheckpoint.save(path, gpt, tokenizer);
+        assertFalse(GptCheckpoint.load(path).model().isTraining(), "a loaded model is in evaluation mode");
+
+        gpt.namedParameters().get("stack.blocks.1.ff.up.weight").data()[5] = Float.POSITIVE_INFINITY;
+        var e = assertThrows(IllegalArgumentException.class, () -> GptCheckpoint.save(dir.resolve("bad"), gpt, tokenizer));
+        assertTrue(e.getMessage().contains("stack.blocks.1.ff.up.weight") && e.getMessage().contains("Infinity"),
+                e.getMessage());
+        assertFalse(Files.exists(dir.resolve("bad")), "nothing written");
+
+        var weights = new java.util.LinkedHashMap<>(Safetensors.read(path.resolve("model.safetensors")).tensors());
+        float[] values = weights.get("wte.weight").toArray();
+        values[0] = Float.NaN;
+        weights.put("wte.weight", io.orthrus.tensor.Tensor.of(values, weights.get("wte.weight").shape()));
+        Safetensors.write(path.resolve("model.safetensors"), weights, java.util.Map.of());
+        e = assertThrows(IllegalArgumentException.class, () -> GptCheckpoint.load(path));
+        assertTrue(e.getMessage().contains("wte.weight") && e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
     void aConfigThatDoesNotMatchTheWeightsIsRejected() throws IOException {
         Path path = dir.resolve("ckpt");
         GptCheckpoint.save(path, model(TransformerConfig.PositionalEncoding.LEARNED, Direction.LEFT_TO_RIGHT), tokenizer);

@@ -66,6 +66,34 @@ class SafetensorsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aFifoOrADirectoryIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("model.safetensors");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+                "mkfifo is not available");
+        var e = assertThrows(IllegalArgumentException.class, () -> Safetensors.read(fifo));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Safetensors.read(dir));
+        assertTrue(e.getMessage().endsWith("is a directory, not a file"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Safetensors.read(dir.resolve("none.safetensors")));
+        assertTrue(e.getMessage().endsWith("no such file"), e.getMessage());
+    }
+
+    @Test
+    void theSameContentIsWrittenAsTheSameBytes() throws IOException {
+        Map<String, Tensor> tensors = Map.of("w", Tensor.of(new float[] {1, 2}, 2));
+        Map<String, String> metadata = new java.util.HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            metadata.put("key" + i, "value" + i);
+        }
+        Map<String, String> reversed = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        reversed.putAll(metadata);
+        Safetensors.write(dir.resolve("a.safetensors"), tensors, metadata);
+        Safetensors.write(dir.resolve("b.safetensors"), tensors, reversed);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.safetensors")), Files.readAllBytes(dir.resolve("b.safetensors")));
+    }
+
+    @Test
     void readsHalfAndBfloat16() throws IOException {
         ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         data.putShort((short) 0x3C00).putShort((short) 0xC000); // F16: 1.0, -2.0
@@ -95,6 +123,10 @@ class SafetensorsTest {
         assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", two, "unknown field 'x'");
         assertRejected("{\"a\":{\"shape\":[2],\"data_offsets\":[0,8]}}", two, "no string 'dtype'");
         assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,8]}}", two, "not a whole number");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8.0]}}", two, "not a whole number: 8.0");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,0.8e1]}}", two, "not a whole number");
+        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2.0],\"data_offsets\":[0,8]}}", two, "not a whole number");
+        assertRejected("{\"\\ud800\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", two, "lone surrogate");
         assertRejected("{\"__metadata__\":{\"k\":1}}", new byte[0], "not a string");
         assertRejected("[1, 2]", new byte[0], "start with '{'");
         assertRejected("{\"a\": nope", new byte[0], "not valid JSON");

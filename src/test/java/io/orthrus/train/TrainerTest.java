@@ -34,12 +34,17 @@ class TrainerTest {
     static final class Regression implements Objective<Linear, Tensor> {
         int calls;
         final java.util.Set<Integer> nanAtCalls = new java.util.HashSet<>();
+        /** Calls whose loss is finite but whose gradient is NaN: √(0·w) is 0 forward, 0·∞ backward. */
+        final java.util.Set<Integer> nanGradientAtCalls = new java.util.HashSet<>();
 
         @Override
         public Tensor loss(Linear model, Tensor batch) {
             calls++;
             Tensor x = batch.narrow(1, 0, 2), y = batch.narrow(1, 2, 1);
             Tensor loss = Losses.mse(model.forward(x), y);
+            if (nanGradientAtCalls.contains(calls)) {
+                loss = loss.add(model.weight().mul(0f).sqrt().sum());
+            }
             return nanAtCalls.contains(calls) ? loss.mul(Float.NaN) : loss;
         }
 
@@ -151,6 +156,31 @@ class TrainerTest {
         var e = assertThrows(TrainingDivergedException.class, () -> stopped.fit(() -> data(7, 8), () -> data(8, 8)));
         assertEquals(3, e.step());
         assertEquals(2, stopped.step());
+    }
+
+    @Test
+    void aStepWhoseGradientNormIsNotFiniteIsSkippedNotApplied() {
+        Regression objective = new Regression();
+        objective.nanGradientAtCalls.addAll(List.of(2, 5));
+        Linear model = new Linear(2, 1, new Rng(1));
+        Trainer<Linear, Tensor> trainer = new Trainer<>(model, objective, options(6, 1)).withDivergencePatience(2);
+        assertEquals(6, trainer.fit(() -> data(7, 8), () -> data(8, 8)).steps());
+        assertEquals(2, trainer.skippedSteps());
+        for (float w : model.weight().toArray()) {
+            assertTrue(Float.isFinite(w), "a NaN gradient reached the weights");
+        }
+
+        Regression diverging = new Regression();
+        diverging.nanGradientAtCalls.addAll(List.of(3, 4));
+        Linear other = new Linear(2, 1, new Rng(1));
+        Trainer<Linear, Tensor> stopped = new Trainer<>(other, diverging, options(6, 1)).withDivergencePatience(2);
+        var e = assertThrows(TrainingDivergedException.class, () -> stopped.fit(() -> data(7, 8), () -> data(8, 8)));
+        assertEquals("gradient norm", e.quantity());
+        assertEquals(3, e.step());
+        assertTrue(e.getMessage().contains("gradient norm is NaN at step 3"), e.getMessage());
+        for (float w : other.weight().toArray()) {
+            assertTrue(Float.isFinite(w), "a NaN gradient reached the weights");
+        }
     }
 
     @Test

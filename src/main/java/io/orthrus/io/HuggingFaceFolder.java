@@ -1,0 +1,193 @@
+package io.orthrus.io;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.orthrus.tensor.Tensor;
+import io.orthrus.tokenize.Tokenizer;
+import io.orthrus.tokenize.Tokenizers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the Hugging Face model folders share: {@code config.json}, the weights (one
+ * {@code model.safetensors}, or shards listed by {@code model.safetensors.index.json}; a pickled
+ * {@code pytorch_model.bin} is refused), {@code tokenizer_config.json} and the tokenizer files.
+ */
+final class HuggingFaceFolder {
+    static final String CONFIG = "config.json";
+    static final String WEIGHTS = "model.safetensors";
+    static final String INDEX = "model.safetensors.index.json";
+    static final String TOKENIZER_JSON = "tokenizer.json";
+    static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+
+    private HuggingFaceFolder() {}
+
+    /** {@code config.json} of {@code directory}, which must be a directory. */
+    static JsonObject config(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException(directory + ": " + (Files.exists(directory) ? "is not a directory"
+                    : "no such directory"));
+        }
+        return JsonFiles.readObject(directory.resolve(CONFIG));
+    }
+
+    /** {@code tokenizer_config.json}, or an empty object when the folder has none. */
+    static JsonObject tokenizerConfig(Path directory) throws IOException {
+        Path file = directory.resolve(TOKENIZER_CONFIG);
+        return Files.exists(file) ? JsonFiles.readObject(file) : new JsonObject();
+    }
+
+    /** The Hugging Face {@code tokenizer.json} of the folder, or null when it has none. */
+    static Tokenizer tokenizerJson(Path directory) throws IOException {
+        Path file = directory.resolve(TOKENIZER_JSON);
+        return Files.exists(file) ? Tokenizers.fromHuggingFace(JsonFiles.regularFile(file)) : null;
+    }
+
+    /**
+     * Every weight of the folder by name: {@code model.safetensors}, or the union of the shards that
+     * {@code model.safetensors.index.json} lists, each checked to hold exactly what the index says.
+     */
+    static Map<String, Tensor> weights(Path directory) throws IOException {
+        Path single = directory.resolve(WEIGHTS), index = directory.resolve(INDEX);
+        if (Files.exists(single)) {
+            return Safetensors.read(single).tensors();
+        }
+        if (Files.exists(index)) {
+            return shards(directory, index);
+        }
+        for (String pickle : new String[] {"pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5",
+                "flax_model.msgpack"}) {
+            if (Files.exists(directory.resolve(pickle))) {
+                throw new IllegalArgumentException(directory + ": the weights are only in " + pickle + ", which Orthrus does"
+                        + " not read (a pickle can run code when loaded); convert the folder to safetensors in Python:"
+                        + " AutoModel.from_pretrained(DIR).save_pretrained(DIR), or the hub's convert space");
+            }
+        }
+        throw new IllegalArgumentException(directory + ": no " + WEIGHTS + " (nor " + INDEX + ")");
+    }
+
+    private static Map<String, Tensor> shards(Path directory, Path index) throws IOException {
+        JsonObject json = JsonFiles.readObject(index);
+        JsonElement map = json.get("weight_map");
+        if (map == null || !map.isJsonObject()) {
+            throw new IllegalArgumentException(index + ": 'weight_map' is missing or not an object");
+        }
+        Map<String, TreeSet<String>> namesByShard = new TreeMap<>();
+        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+            JsonElement shard = e.getValue();
+            if (!shard.isJsonPrimitive() || !shard.getAsJsonPrimitive().isString()) {
+                throw new IllegalArgumentException(index + ": the shard of '" + e.getKey() + "' is not a file name: " + shard);
+            }
+            String file = shard.getAsString();
+            if (file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals("..") || file.equals(".")) {
+                throw new IllegalArgumentException(index + ": the shard '" + file + "' of '" + e.getKey()
+                        + "' is not a file name in the folder");
+            }
+            namesByShard.computeIfAbsent(file, f -> new TreeSet<>()).add(e.getKey());
+        }
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        for (Map.Entry<String, TreeSet<String>> shard : namesByShard.entrySet()) {
+            Path file = directory.resolve(shard.getKey());
+            Map<String, Tensor> tensors = Safetensors.read(file).tensors();
+            TreeSet<String> missing = new TreeSet<>(shard.getValue());
+            missing.removeAll(tensors.keySet());
+            TreeSet<String> extra = new TreeSet<>(tensors.keySet());
+            extra.removeAll(shard.getValue());
+            if (!missing.isEmpty() || !extra.isEmpty()) {
+                throw new IllegalArgumentException(file + " does not hold what " + index.getFileName() + " says"
+                        + (missing.isEmpty() ? "" : ": missing " + missing) + (extra.isEmpty() ? "" : ": not listed " + extra));
+            }
+            all.putAll(tensors);
+        }
+        return all;
+    }
+
+    /** A boolean field of {@code json}, or {@code fallback} when absent or null; another type is refused by name. */
+    static boolean flag(Path file, JsonObject json, String field, boolean fallback) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new IllegalArgumentException(file + ": field '" + field + "' must be true or false, found " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    /** A whole-number field, or {@code fallback} when absent or null (a null fallback: the field is required). */
+    static int integer(Path file, JsonObject json, String field, Integer fallback) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            if (fallback == null) {
+                throw new IllegalArgumentException(file + ": field '" + field + "' is missing");
+            }
+            return fallback;
+        }
+        try {
+            if (e.getAsJsonPrimitive().isNumber()) {
+                return e.getAsBigDecimal().intValueExact();
+            }
+        } catch (ArithmeticException | IllegalStateException ex) {
+            // reported below
+        }
+        throw new IllegalArgumentException(file + ": field '" + field + "' must be a whole number within int range, found "
+                + e);
+    }
+
+    /** A number field, or {@code fallback} when absent or null. */
+    static float number(Path file, JsonObject json, String field, float fallback) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException(file + ": field '" + field + "' must be a number, found " + e);
+        }
+        return e.getAsFloat();
+    }
+
+    /** A string field, or {@code fallback} when absent or null. */
+    static String string(Path file, JsonObject json, String field, String fallback) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException(file + ": field '" + field + "' must be a string, found " + e);
+        }
+        return e.getAsString();
+    }
+
+    /**
+     * Refuses, naming the field and its value, a field that is present with another value than
+     * {@code supported} (compared as JSON: {@code false}, {@code 0}, {@code "absolute"}); absent or
+     * null is taken as the supported value.
+     */
+    static void requireValue(Path file, JsonObject json, String field, Object supported, String why) {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            return;
+        }
+        JsonElement expected = new com.google.gson.Gson().toJsonTree(supported);
+        boolean same = e.isJsonPrimitive() && expected.isJsonPrimitive() && (e.getAsJsonPrimitive().isNumber()
+                ? expected.getAsJsonPrimitive().isNumber() && e.getAsBigDecimal().compareTo(expected.getAsBigDecimal()) == 0
+                : e.equals(expected));
+        if (!same) {
+            throw new IllegalArgumentException(file + ": " + field + " = " + e + " is not supported: " + why);
+        }
+    }
+
+    /** Logs at warning level each field of {@code json} the loader does not know (a newer option is ignored, not guessed). */
+    static void warnUnknown(org.slf4j.Logger log, Path file, JsonObject json, java.util.Set<String> known) {
+        for (String field : json.keySet()) {
+            if (!known.contains(field)) {
+                log.warn("{}: field '{}' is not known to Orthrus and was ignored", file, field);
+            }
+        }
+    }
+}

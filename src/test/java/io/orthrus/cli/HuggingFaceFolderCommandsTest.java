@@ -1,0 +1,67 @@
+package io.orthrus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.orthrus.io.HuggingFaceGpt2;
+import io.orthrus.model.Gpt;
+import io.orthrus.nn.TransformerConfig;
+import io.orthrus.tensor.Rng;
+import io.orthrus.tokenize.ByteLevelBpe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The model commands read Hugging Face folders as they are, and say in one line what they cannot use. */
+class HuggingFaceFolderCommandsTest {
+    @TempDir
+    Path dir;
+
+    private static String fixture(String name) throws Exception {
+        return Path.of(HuggingFaceFolderCommandsTest.class.getResource("/hf/" + name + "/config.json").toURI()).getParent()
+                .toString();
+    }
+
+    @Test
+    void fillMaskScoreAndEmbedReadABertForPreTrainingFolder() throws Exception {
+        String bert = fixture("bert-pretraining");
+        Cli fill = Cli.expect(0, "fill-mask", "--model", bert, "--top", "2", "the [MASK] meows");
+        assertTrue(fill.out().contains("[MASK] 1:"), fill.out());
+        Cli score = Cli.expect(0, "score", "--model", bert, "the big dog barks .");
+        assertTrue(score.out().contains("pseudo-perplexity"), score.out());
+        Cli embed = Cli.expect(0, "embed", "--model", bert, "the dog");
+        assertTrue(embed.out().startsWith("["), embed.out());
+    }
+
+    @Test
+    void anEncoderOnlyFolderEmbedsButRefusesFillMaskInOneLine() throws Exception {
+        String encoder = fixture("bert-model");
+        Cli.expect(0, "embed", "--model", encoder, "the dog");
+        Cli fill = Cli.expect(1, "fill-mask", "--model", encoder, "the [MASK] meows");
+        assertTrue(fill.err().contains("masked-LM head") && fill.err().trim().lines().count() == 1, fill.err());
+    }
+
+    @Test
+    void generateReadsAGpt2FolderAndAFolderWithoutATokenizerIsNamed() throws Exception {
+        ByteLevelBpe bpe = ByteLevelBpe.train("the dog that the farmers feed barks . ".repeat(50), 300, 2);
+        Path folder = dir.resolve("gpt2");
+        HuggingFaceGpt2.save(folder, new Gpt(TransformerConfig.tiny(bpe.vocabSize()).withBias(true), new Rng(3)), bpe);
+        Cli generated = Cli.expect(0, "generate", "--model", folder.toString(), "--max-tokens", "5", "the dog");
+        assertTrue(generated.out().startsWith("the dog"), generated.out());
+
+        Cli none = Cli.expect(1, "generate", "--model", fixture("gpt2-sharded"), "the dog");
+        assertTrue(none.err().contains("no tokenizer"), none.err());
+        assertFalse(none.err().contains("\tat "), none.err());
+    }
+
+    @Test
+    void aConfigWhoseModelIsNotAStringIsNamedInOneLine() throws Exception {
+        Path folder = dir.resolve("odd");
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("config.json"), "{\"model\": {\"kind\": \"gpt\"}}");
+        Cli odd = Cli.expect(1, "generate", "--model", folder.toString(), "x");
+        assertTrue(odd.err().contains("`model` must be a string") && odd.err().contains("an object"), odd.err());
+        assertFalse(odd.err().contains("JsonObject"), odd.err());
+    }
+}
