@@ -48,7 +48,7 @@ final class BenchSupport {
             throw new IllegalArgumentException(bench + ": corpus file " + corpus.toAbsolutePath()
                     + " does not exist; pass --corpus FILE");
         }
-        return Files.readString(corpus, StandardCharsets.UTF_8);
+        return io.orthrus.io.TextFiles.readUtf8(corpus);
     }
 
     /** {@code value} rounded to 4 decimals. */

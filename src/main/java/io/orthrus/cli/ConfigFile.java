@@ -8,10 +8,10 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.orthrus.io.TextFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -45,13 +45,10 @@ final class ConfigFile {
 
     /** Parses {@code file}; a syntax error names the line. */
     static ConfigFile read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new IllegalArgumentException("config file " + file + " does not exist");
         }
-        return parse(file.toString(), text);
+        return parse(file.toString(), TextFiles.readUtf8(file));
     }
 
     /** Parses {@code text}, reporting errors as coming from {@code source}. */
@@ -69,7 +66,7 @@ final class ConfigFile {
         if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException(source + ": the config must be a JSON object { ... }");
         }
-        return new ConfigFile(source, parsed.getAsJsonObject(), fieldLines(text));
+        return new ConfigFile(source, parsed.getAsJsonObject(), fieldLines(source, text));
     }
 
     /** An empty config (every field takes its default). */
@@ -77,31 +74,45 @@ final class ConfigFile {
         return new ConfigFile(source, new JsonObject(), Map.of());
     }
 
-    /** The line of each dotted field name, from a streaming pass (Gson's reader reports its position). */
-    private static Map<String, Integer> fieldLines(String text) {
+    /**
+     * The line of each dotted field name, from a streaming pass (Gson's reader reports its
+     * position); a name given twice in one object is an error naming both lines, as the parsed tree
+     * would silently keep the last.
+     */
+    private static Map<String, Integer> fieldLines(String source, String text) {
         Map<String, Integer> out = new HashMap<>();
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            walk(reader, "", out);
-        } catch (IOException | RuntimeException e) {
-            // Already parsed once: cannot fail; without lines, errors still name the field.
+            walk(source, reader, "", out);
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            // Already parsed once: does not happen; without lines, errors still name the field.
         }
         return out;
     }
 
-    private static void walk(JsonReader reader, String prefix, Map<String, Integer> out) throws IOException {
+    private static void walk(String source, JsonReader reader, String prefix, Map<String, Integer> out) throws IOException {
         JsonToken token = reader.peek();
         if (token == JsonToken.BEGIN_OBJECT) {
             reader.beginObject();
+            Set<String> names = new java.util.HashSet<>();
             while (reader.hasNext()) {
                 String name = reader.nextName();
                 Matcher m = LINE.matcher(reader.toString());
+                int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
                 String path = prefix.isEmpty() ? name : prefix + "." + name;
-                if (m.find()) {
-                    out.put(path, Integer.parseInt(m.group(1)));
+                if (!names.add(name)) {
+                    throw new IllegalArgumentException(source + ":" + line + ": field '" + path + "' is given twice (also"
+                            + " at line " + out.getOrDefault(path, 0) + "); keep one");
                 }
-                walk(reader, path, out);
+                out.put(path, line);
+                walk(source, reader, path, out);
             }
             reader.endObject();
+        } else if (token == JsonToken.BEGIN_ARRAY) {
+            reader.beginArray();
+            while (reader.hasNext()) {
+                walk(source, reader, prefix + "[]", out);
+            }
+            reader.endArray();
         } else {
             reader.skipValue();
         }
@@ -186,6 +197,9 @@ final class ConfigFile {
         long value = fallback;
         if (e != null) {
             try {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) { // "4" is a string, not a number
+                    throw new IllegalStateException();
+                }
                 value = e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
             } catch (ArithmeticException | NumberFormatException | IllegalStateException e2) {
                 throw error(path, "must be a whole number, got " + e);
@@ -232,6 +246,9 @@ final class ConfigFile {
             for (int i = 0; i < values.length; i++) {
                 JsonElement item = e.getAsJsonArray().get(i);
                 try {
+                    if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isNumber()) {
+                        throw new IllegalStateException();
+                    }
                     long v = item.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
                     if (v < min || v > max) {
                         throw error(path, "entries must be in [" + min + ", " + max + "], got " + v);
@@ -300,12 +317,16 @@ final class ConfigFile {
         return lines.getOrDefault(path, 0);
     }
 
+    /** The value at {@code path}, or null when absent; {@code null} in the file is an error (leave the field out instead). */
     private JsonElement take(String path) {
         JsonElement e = element(path);
         if (e != null) {
             read.add(path);
+            if (e.isJsonNull()) {
+                throw error(path, "is null; give a value, or leave the field out for its default");
+            }
         }
-        return e == null || e.isJsonNull() ? null : e;
+        return e;
     }
 
     private JsonElement element(String path) {

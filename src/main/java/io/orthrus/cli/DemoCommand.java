@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
             if (!Files.isRegularFile(corpus)) {
                 throw new IllegalArgumentException("--corpus " + corpus + " is not a readable file");
             }
-            text = Files.readString(corpus, StandardCharsets.UTF_8);
+            text = io.orthrus.io.TextFiles.readUtf8(corpus);
             out.println("Orthrus demo on " + corpus + " (" + text.length() + " characters)");
         }
         out.println("GEMM kernel: " + Kernels.gemm().name() + ", " + Parallel.shared().threads() + " threads");

@@ -7,6 +7,7 @@ import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GenerateBench;
 import io.orthrus.bench.GptBench;
 import io.orthrus.bench.Word2VecBench;
+import io.orthrus.nn.Memory;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -47,7 +48,17 @@ public final class Main implements Callable<Integer> {
         return new CommandLine(main)
                 .setExecutionStrategy(parseResult -> {
                     // A benchmark returns its JSON line; the command line prints it.
-                    int status = new CommandLine.RunLast().execute(parseResult);
+                    int status;
+                    try {
+                        status = new CommandLine.RunLast().execute(parseResult);
+                    } catch (OutOfMemoryError e) { // one line with what to do, as for every other failure
+                        List<CommandLine> chain = parseResult.asCommandLineList();
+                        chain.get(chain.size() - 1).getErr().println("orthrus " + chain.get(chain.size() - 1)
+                                .getCommandName() + ": out of memory (the JVM may use " + Memory.format(Runtime.getRuntime()
+                                .maxMemory()) + "); give it more with -Xmx, for example JAVA_TOOL_OPTIONS=-Xmx8g, or make"
+                                + " the model, batch or input smaller");
+                        return 1;
+                    }
                     List<CommandLine> chain = parseResult.asCommandLineList();
                     CommandLine last = chain.get(chain.size() - 1);
                     if (last.getExecutionResult() instanceof String line) {

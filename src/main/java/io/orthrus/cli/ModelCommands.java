@@ -97,7 +97,7 @@ final class ModelCommands {
             if (!Files.isRegularFile(input)) {
                 throw new IllegalArgumentException("--input " + input + " is not a readable file");
             }
-            Files.readAllLines(input, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).forEach(out::add);
+            io.orthrus.io.TextFiles.readUtf8(input).lines().filter(l -> !l.isBlank()).forEach(out::add);
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("give a TEXT argument or --input FILE");
@@ -275,10 +275,11 @@ final class ModelCommands {
                 return 0;
             }
             return TokenizerCommand.transform(input, output, (object, line) -> {
-                if (!object.has("text") || !object.get("text").isJsonPrimitive()) {
-                    throw new IllegalArgumentException("no \"text\" string field");
+                JsonElement text = object.get("text");
+                if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException("no string field \"text\"");
                 }
-                object.add("embedding", vector(embedder.sentenceVector(object.get("text").getAsString(), how)));
+                object.add("embedding", vector(embedder.sentenceVector(text.getAsString(), how)));
                 return object;
             });
         }

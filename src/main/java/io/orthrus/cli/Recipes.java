@@ -14,6 +14,7 @@ import io.orthrus.model.Direction;
 import io.orthrus.model.EncoderDecoder;
 import io.orthrus.model.Gpt;
 import io.orthrus.nn.Module;
+import io.orthrus.nn.Memory;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.objective.BidirectionalLm;
 import io.orthrus.objective.CausalLm;
@@ -74,7 +75,7 @@ final class Recipes {
         if (!Files.isRegularFile(file)) {
             throw c.error("data.corpus", "names " + file + ", which is not a readable file");
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = io.orthrus.io.TextFiles.readUtf8(file);
         if (text.isBlank()) {
             throw c.error("data.corpus", "names " + file + ", which is empty");
         }
@@ -112,8 +113,19 @@ final class Recipes {
         return new TrainingOptions(steps, lr, minLr, warmup, decay, beta1, beta2, clip, accumulation, evalInterval, evalBatches);
     }
 
-    /** The Transformer shape: {@code model.preset} ("tiny" or "nano-gpt-cpu") with any field overridden. */
-    static TransformerConfig shape(ConfigFile c, int vocabSize) {
+    /**
+     * The Transformer shape: {@code model.preset} ("tiny" or "nano-gpt-cpu") with any field overridden;
+     * refused, before anything is allocated, when training it on batches of {@code batch} would not
+     * fit the JVM's memory.
+     */
+    static TransformerConfig shape(ConfigFile c, int vocabSize, int batch) {
+        TransformerConfig shape = shape(c, vocabSize);
+        Memory.require("training a model of " + shape.parameterCount() + " parameters on batches of " + batch + " × "
+                + shape.contextLength() + " tokens", shape.trainingBytes(batch));
+        return shape;
+    }
+
+    private static TransformerConfig shape(ConfigFile c, int vocabSize) {
         String preset = c.choice("model.preset", "tiny", List.of("tiny", "nano-gpt-cpu", "bert-tiny", "bert-mini"));
         TransformerConfig base = switch (preset) {
             case "nano-gpt-cpu" -> TransformerConfig.nanoGptCpu(vocabSize);
@@ -156,7 +168,7 @@ final class Recipes {
             case "causal-lm" -> {
                 Tokenizer tokenizer = tokenizer(c, base, text, "char");
                 Direction direction = enumChoice(c, "direction", Direction.LEFT_TO_RIGHT);
-                TransformerConfig shape = shape(c, tokenizer.vocabSize());
+                TransformerConfig shape = shape(c, tokenizer.vocabSize(), batch);
                 TextDataset data = dataset(c, text, tokenizer, validationFraction, shape.contextLength() + 1);
                 Gpt model = new Gpt(shape, direction, rng.split());
                 yield run(model, direction == Direction.LEFT_TO_RIGHT ? CausalLm.leftToRight() : CausalLm.rightToLeft(), c,
@@ -170,7 +182,7 @@ final class Recipes {
                     throw c.error("tokenizer", "must be a WordPiece vocabulary for masked-lm (kind \"wordpiece\" or a"
                             + " BERT vocab.txt), got " + tokenizer);
                 }
-                TransformerConfig shape = shape(c, tokenizer.vocabSize());
+                TransformerConfig shape = shape(c, tokenizer.vocabSize(), batch);
                 int length = shape.contextLength();
                 TextDataset data = dataset(c, text, tokenizer, validationFraction, length - 2);
                 Bert model = new Bert(shape, rng.split());
@@ -188,7 +200,7 @@ final class Recipes {
                 String noise = c.choice("noise", "infilling", List.of("infilling", "span-corruption"));
                 int sentinels = 32;
                 int extra = noise.equals("infilling") ? 4 : 3 + sentinels;
-                TransformerConfig shape = shape(c, v + extra);
+                TransformerConfig shape = shape(c, v + extra, batch);
                 int length = shape.contextLength() - 1; // room for the decoder's start token
                 TextDataset data = dataset(c, text, tokenizer, validationFraction, length);
                 EncoderDecoder model = new EncoderDecoder(EncoderDecoder.Config.of(shape), rng.split());
@@ -200,7 +212,7 @@ final class Recipes {
             case "unilm" -> {
                 Tokenizer tokenizer = tokenizer(c, base, text, "char");
                 int v = tokenizer.vocabSize();
-                TransformerConfig shape = shape(c, v + 1); // the last id is the mask
+                TransformerConfig shape = shape(c, v + 1, batch); // the last id is the mask
                 TextDataset data = dataset(c, text, tokenizer, validationFraction, shape.contextLength());
                 Gpt model = new Gpt(shape, rng.split());
                 MaskedLm masked = new MaskedLm(new MaskedLm.Vocabulary(v + 1, v, id -> id == v, id -> false),

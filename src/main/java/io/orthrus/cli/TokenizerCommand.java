@@ -11,10 +11,17 @@ import io.orthrus.tokenize.CharTokenizer;
 import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.Tokenizers;
 import io.orthrus.tokenize.WordPiece;
-import java.io.BufferedReader;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import io.orthrus.io.TextFiles;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,11 +109,7 @@ final class TokenizerCommand implements Callable<Integer> {
                 }
                 int[] values = new int[ids.getAsJsonArray().size()];
                 for (int i = 0; i < values.length; i++) {
-                    JsonElement e = ids.getAsJsonArray().get(i);
-                    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                        throw new IllegalArgumentException("ids[" + i + "] is not a number: " + e);
-                    }
-                    values[i] = e.getAsInt();
+                    values[i] = id(ids.getAsJsonArray().get(i), i);
                 }
                 object.addProperty("text", tokenizer.decode(values));
                 return object;
@@ -135,7 +138,7 @@ final class TokenizerCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            String text = Files.readString(corpus, StandardCharsets.UTF_8);
+            String text = io.orthrus.io.TextFiles.readUtf8(corpus);
             if (!KINDS.contains(kind)) {
                 throw new IllegalArgumentException("--kind must be bpe, wordpiece or char, got '" + kind + "'");
             }
@@ -162,27 +165,35 @@ final class TokenizerCommand implements Callable<Integer> {
 
     /**
      * Reads {@code input} line by line, applies {@code change} to each JSON object and writes
-     * the results in order; a line that fails is reported on stderr with its number and skipped.
+     * the results in order; a line that fails (not UTF-8, not strict JSON, not an object, or
+     * refused by {@code change}) is reported on stderr as {@code FILE:LINE: reason} and skipped.
      * Returns 1 when any line failed.
      */
     static int transform(Path input, Path output, BiFunction<JsonObject, Integer, JsonObject> change) throws IOException {
         int[] failed = {0};
         int[] lines = {0};
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(io.orthrus.io.JsonFiles.regularFile(input)))) {
             AtomicFiles.write(output, (OutputStream out) -> {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    lines[0]++;
-                    if (line.isBlank()) {
-                        continue;
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                boolean more = true;
+                while (more) {
+                    line.reset();
+                    int b;
+                    while ((b = in.read()) >= 0 && b != '\n') {
+                        line.write(b);
                     }
+                    more = b >= 0;
+                    if (!more && line.size() == 0) {
+                        break;
+                    }
+                    lines[0]++;
                     try {
-                        JsonElement parsed = JsonParser.parseString(line);
-                        if (!parsed.isJsonObject()) {
-                            throw new IllegalArgumentException("not a JSON object");
+                        String text = TextFiles.decode(line.toByteArray(), 0, line.size());
+                        if (text.isBlank()) {
+                            continue;
                         }
-                        JsonObject result = change.apply(parsed.getAsJsonObject(), lines[0]);
+                        JsonObject result = change.apply(strictObject(text), lines[0]);
                         out.write((result.toString() + "\n").getBytes(StandardCharsets.UTF_8));
                     } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
                         failed[0]++;
@@ -196,5 +207,36 @@ final class TokenizerCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** One JSON object as RFC 8259 writes it: no single quotes, no comments, nothing after it. */
+    private static JsonObject strictObject(String text) {
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement parsed = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException("more than one JSON value on the line");
+            }
+            if (!parsed.isJsonObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            return parsed.getAsJsonObject();
+        } catch (JsonParseException | IOException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalArgumentException("not valid JSON: " + String.valueOf(cause.getMessage()).lines().findFirst()
+                    .orElse("")); // the first line only: not Gson's help link
+        }
+    }
+
+    /** The integer {@code ids[i]} of a decode line: a JSON integer within int range, else an error naming it. */
+    static int id(JsonElement e, int i) {
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() && e.getAsString().matches("-?[0-9]+")) {
+            try {
+                return e.getAsBigDecimal().intValueExact();
+            } catch (ArithmeticException outOfRange) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("ids[" + i + "] must be a whole number within int range, found " + e);
     }
 }

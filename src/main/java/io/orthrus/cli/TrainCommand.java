@@ -205,7 +205,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Once the new run is built and its config valid: removes an earlier run's files (--force) and creates the directory. */
     private static void clearOutput(Path directory) throws IOException {
         for (String name : List.of(RUN_FILE, METRICS, "loss.svg", "loss.png", CHECKPOINTS, BEST, MODEL, "vectors.txt")) {
-            deleteRecursively(directory.resolve(name));
+            AtomicFiles.delete(directory.resolve(name));
         }
         Files.createDirectories(directory);
     }
@@ -215,6 +215,7 @@ final class TrainCommand implements Callable<Integer> {
             throws IOException {
         Trainer<M, B> trainer = run.trainer().withDivergencePatience(patience);
         int total = trainer.options().steps();
+        cleanUp(directory);
         double[] best = {Double.POSITIVE_INFINITY};
         Path metrics = directory.resolve(METRICS);
         if (resume != null) {
@@ -229,6 +230,13 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             if (checkpoint.step() >= total) {
+                if (run.export() != null && !Files.isDirectory(directory.resolve(MODEL))) { // killed before the export
+                    run.export().save(directory.resolve(MODEL));
+                    plot(directory);
+                    out.println(directory + " is complete (step " + checkpoint.step() + "/" + total + "); wrote its "
+                            + MODEL + "/, which the stopped run had not");
+                    return 0;
+                }
                 out.println(directory + " is complete (step " + checkpoint.step() + "/" + total + "); nothing to resume");
                 return 0;
             }
@@ -250,6 +258,10 @@ final class TrainCommand implements Callable<Integer> {
                 if (m.step() >= stopStep) {
                     trainer.requestStop();
                 }
+            }
+
+            @Override
+            public void afterStep(StepMetrics m) { // after the step's evaluation: resuming from here skips none
                 if (checkpointInterval > 0 && m.step() % checkpointInterval == 0 && m.step() < stopStep) {
                     saveCheckpoint(directory, trainer, run, resolved, keep);
                 }
@@ -331,9 +343,29 @@ final class TrainCommand implements Callable<Integer> {
                     run.train(), resolved);
             List<Path> all = checkpoints(directory);
             for (int i = 0; i < all.size() - keep; i++) {
-                deleteRecursively(all.get(i));
+                AtomicFiles.delete(all.get(i)); // renamed first: a kill never leaves half a checkpoint
             }
         });
+    }
+
+    /**
+     * Removes what a run killed during a save or a pruning left behind (hidden temporaries, a
+     * checkpoint directory without its state file) and puts back a replaced {@code best/} whose
+     * replacement never arrived; a pruned checkpoint that comes back counts against
+     * {@code keep_checkpoints} at the next save.
+     */
+    private static void cleanUp(Path directory) throws IOException {
+        AtomicFiles.recover(directory);
+        Path checkpoints = directory.resolve(CHECKPOINTS);
+        AtomicFiles.recover(checkpoints);
+        if (Files.isDirectory(checkpoints)) {
+            try (Stream<Path> files = Files.list(checkpoints)) {
+                for (Path p : files.filter(p -> p.getFileName().toString().matches("step-\\d{8}")
+                        && !TrainingCheckpoint.isCheckpoint(p)).toList()) {
+                    AtomicFiles.delete(p);
+                }
+            }
+        }
     }
 
     /** The run's checkpoints, oldest first. */
@@ -422,17 +454,6 @@ final class TrainCommand implements Callable<Integer> {
             action.run();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
-        }
-    }
-
-    static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

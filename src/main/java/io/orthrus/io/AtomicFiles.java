@@ -8,9 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** Writes that never leave a partial file or directory behind: write to a temporary sibling, then rename. */
+/**
+ * Writes that never leave a partial file or directory behind: write to a temporary sibling, then
+ * rename. What a kill leaves (a hidden temporary, or a replaced directory's previous version) is
+ * cleaned up by the next write of the same name, or by {@link #recover}.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -25,6 +30,7 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        recover(dir, target.getFileName().toString());
         Path temp = Files.createFile(sibling(dir, target.getFileName() + ".tmp"));
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {
@@ -50,6 +56,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
+        recover(parent, absolute.getFileName().toString());
         Path temp = Files.createDirectory(sibling(parent, absolute.getFileName() + ".tmp"));
         try {
             filler.fill(temp);
@@ -64,6 +71,55 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException e) {
             deleteRecursively(temp);
             throw e;
+        }
+    }
+
+    /**
+     * Deletes {@code target} (a file or a directory tree) so that it is either all there or all
+     * gone: it is first renamed to a hidden sibling, which a kill may leave behind but never a
+     * half-deleted {@code target}; {@link #recover} removes such leftovers.
+     */
+    public static void delete(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        if (!Files.exists(absolute, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path doomed = sibling(absolute.getParent(), absolute.getFileName() + ".old");
+        move(absolute, doomed);
+        deleteRecursively(doomed);
+    }
+
+    /**
+     * Cleans up what writes and deletes killed half-way left in {@code folder}: every hidden
+     * temporary ({@code .NAME.tmp-…}) is deleted; a hidden previous version ({@code .NAME.old-…})
+     * is put back when {@code NAME} is missing (a replacement killed between its two renames, or a
+     * {@link #delete} killed before it finished: the complete earlier content returns), else
+     * deleted. Called by every write for its own name; call it on a folder to clean all of it.
+     */
+    public static void recover(Path folder) throws IOException {
+        recover(folder, null);
+    }
+
+    /** As {@link #recover(Path)}, for the leftovers of {@code name} only (all names when null). */
+    private static void recover(Path folder, String name) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        java.util.regex.Pattern leftover = java.util.regex.Pattern.compile("\\.(" + (name == null ? ".+"
+                : java.util.regex.Pattern.quote(name)) + ")\\.(tmp|old)-[0-9a-f]+");
+        List<Path> found;
+        try (Stream<Path> files = Files.list(folder)) {
+            found = files.filter(p -> leftover.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        }
+        for (Path p : found) {
+            java.util.regex.Matcher m = leftover.matcher(p.getFileName().toString());
+            m.matches();
+            Path original = folder.resolve(m.group(1));
+            if (m.group(2).equals("old") && !Files.exists(original, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                move(p, original);
+            } else {
+                deleteRecursively(p);
+            }
         }
     }
 

@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,12 +15,7 @@ public final class JsonFiles {
 
     /** The JSON object in {@code file}; a file that is missing, not UTF-8, not valid JSON or not an object throws naming it. */
     public static JsonObject readObject(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(regularFile(file), StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ": not valid UTF-8 text", e);
-        }
+        String text = TextFiles.readUtf8(file);
         try {
             JsonElement parsed = JsonParser.parseString(text);
             if (!parsed.isJsonObject()) {

@@ -230,20 +230,12 @@ public final class Safetensors {
                 throw invalid(file, "declares a header of " + headerLength + " bytes, which does not fit a file of "
                         + size + " bytes (or exceeds " + MAX_HEADER_BYTES + ")");
             }
+            io.orthrus.nn.Memory.require("the header of " + file, 2 * headerLength);
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
             readFully(channel, headerBytes, 8);
-            JsonObject header = parseHeader(file, headerBytes.flip());
             long dataStart = 8 + headerLength, dataSize = size - dataStart;
-
             Map<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = new ArrayList<>();
-            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals(METADATA)) {
-                    readMetadata(file, e.getValue(), metadata);
-                } else {
-                    entries.add(parseEntry(file, e.getKey(), e.getValue()));
-                }
-            }
+            List<Entry> entries = parseHeader(file, headerBytes.array(), metadata);
             entries.sort((x, y) -> Long.compare(x.begin, y.begin));
             long expected = 0;
             for (Entry entry : entries) {
@@ -256,16 +248,20 @@ public final class Safetensors {
             if (expected != dataSize) {
                 throw invalid(file, "has " + dataSize + " bytes of data but its tensors cover " + expected);
             }
+            long elements = entries.stream().mapToLong(Entry::elements).sum();
+            io.orthrus.nn.Memory.require("the " + entries.size() + " tensors of " + file + " (" + elements + " values)",
+                    4 * elements);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             Map<String, IntTensor> integers = new LinkedHashMap<>();
             for (Entry entry : entries) {
-                ByteBuffer data = entry.end == entry.begin ? ByteBuffer.allocate(0)
-                        : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + entry.begin, entry.end - entry.begin);
-                data.order(ByteOrder.LITTLE_ENDIAN);
                 if (entry.dtype.startsWith("I")) {
-                    integers.put(entry.name, IntTensor.wrap(decodeIntegers(file, entry, data), entry.shape));
+                    int[] values = new int[(int) entry.elements];
+                    forEachChunk(channel, dataStart, entry, (data, at, n) -> decodeIntegers(file, entry, data, values, at, n));
+                    integers.put(entry.name, IntTensor.wrap(values, entry.shape));
                 } else {
-                    tensors.put(entry.name, Tensor.wrap(decode(entry.dtype, data, entry.elements), entry.shape));
+                    float[] values = new float[(int) entry.elements];
+                    forEachChunk(channel, dataStart, entry, (data, at, n) -> decode(entry.dtype, data, values, at, n));
+                    tensors.put(entry.name, Tensor.wrap(values, entry.shape));
                 }
             }
             return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(integers),
@@ -275,98 +271,108 @@ public final class Safetensors {
 
     private record Entry(String name, String dtype, int[] shape, long elements, long begin, long end) {}
 
-    private static JsonObject parseHeader(Path file, ByteBuffer bytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            throw invalid(file, "has a header that is not valid UTF-8");
-        }
-        if (!text.startsWith("{")) {
+    /**
+     * Parses the header with Gson's streaming reader, straight into entries: no JSON tree and no
+     * copy of the text, so memory stays near the header's size however many tensors it lists.
+     */
+    private static List<Entry> parseHeader(Path file, byte[] bytes, Map<String, String> metadata) {
+        if (bytes[0] != '{') {
             throw invalid(file, "has a header that does not start with '{'");
         }
-        checkNoDuplicateKeys(file, text);
-        try {
-            JsonElement parsed = JsonParser.parseString(text);
-            if (!parsed.isJsonObject()) {
-                throw invalid(file, "has a header that is not a JSON object");
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        List<Entry> entries = new ArrayList<>();
+        try (JsonReader reader = new JsonReader(new java.io.InputStreamReader(new java.io.ByteArrayInputStream(bytes), utf8))) {
+            reader.setStrictness(com.google.gson.Strictness.STRICT);
+            reader.beginObject();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                if (!names.add(name)) {
+                    throw invalid(file, "has a header that gives the key '" + name + "' twice in one object");
+                }
+                if (name.equals(METADATA)) {
+                    readMetadata(file, reader, metadata);
+                } else {
+                    entries.add(parseEntry(file, name, reader));
+                }
             }
-            return parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw invalid(file, "has a header that is not valid JSON: " + e.getMessage());
-        }
-    }
-
-    /** Walks the header with Gson's streaming reader and rejects any object that names a key twice. */
-    private static void checkNoDuplicateKeys(Path file, String text) {
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            walk(file, reader, 0);
+            reader.endObject();
+            if (reader.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw invalid(file, "has a header with more after its object");
+            }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw invalid(file, "has a header that is not valid UTF-8");
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw invalid(file, "has a header that is not valid JSON: " + e.getMessage());
+            throw invalid(file, "has a header that is not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst()
+                    .orElse(""));
         }
+        return entries;
     }
 
-    private static void walk(Path file, JsonReader reader, int depth) throws IOException {
-        if (depth > 64) {
-            throw invalid(file, "has a header nested more than 64 levels deep");
-        }
-        switch (reader.peek()) {
-            case BEGIN_OBJECT -> {
-                reader.beginObject();
-                java.util.Set<String> names = new java.util.HashSet<>();
-                while (reader.hasNext()) {
-                    String name = reader.nextName();
-                    if (!names.add(name)) {
-                        throw invalid(file, "has a header that gives the key '" + name + "' twice in one object");
-                    }
-                    walk(file, reader, depth + 1);
-                }
-                reader.endObject();
-            }
-            case BEGIN_ARRAY -> {
-                reader.beginArray();
-                while (reader.hasNext()) {
-                    walk(file, reader, depth + 1);
-                }
-                reader.endArray();
-            }
-            default -> reader.skipValue();
-        }
-    }
-
-    private static void readMetadata(Path file, JsonElement value, Map<String, String> out) {
-        if (!value.isJsonObject()) {
+    private static void readMetadata(Path file, JsonReader reader, Map<String, String> out) throws IOException {
+        if (reader.peek() != com.google.gson.stream.JsonToken.BEGIN_OBJECT) {
             throw invalid(file, "has '" + METADATA + "' that is not an object of strings");
         }
-        for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
-            if (!(m.getValue() instanceof JsonPrimitive p) || !p.isString()) {
-                throw invalid(file, "has metadata '" + m.getKey() + "' that is not a string");
+        reader.beginObject();
+        while (reader.hasNext()) {
+            String key = reader.nextName();
+            if (reader.peek() != com.google.gson.stream.JsonToken.STRING) {
+                throw invalid(file, "has metadata '" + key + "' that is not a string");
             }
-            out.put(m.getKey(), p.getAsString());
+            if (out.put(key, reader.nextString()) != null) {
+                throw invalid(file, "has a header that gives the key '" + key + "' twice in one object");
+            }
         }
+        reader.endObject();
     }
 
-    private static Entry parseEntry(Path file, String name, JsonElement value) {
-        for (int i = 0; i < name.length(); i++) { // a \uD800 escape decodes to a lone surrogate: not UTF-8 text
+    private static Entry parseEntry(Path file, String name, JsonReader reader) throws IOException {
+        for (int i = 0; i < name.length(); i++) { // a \\uD800 escape decodes to a lone surrogate: not UTF-8 text
             char c = name.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw invalid(file, "has a tensor name with a lone surrogate (\\u" + Integer.toHexString(c)
+                throw invalid(file, "has a tensor name with a lone surrogate (\\\\u" + Integer.toHexString(c)
                         + "), which is not valid UTF-8");
             }
         }
-        if (!value.isJsonObject()) {
+        if (reader.peek() != com.google.gson.stream.JsonToken.BEGIN_OBJECT) {
             throw invalid(file, "describes tensor '" + name + "' with something other than an object");
         }
-        JsonObject object = value.getAsJsonObject();
-        for (String key : object.keySet()) {
-            if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
-                throw invalid(file, "describes tensor '" + name + "' with unknown field '" + key + "'");
+        String dtype = null;
+        List<String> shapeTokens = null, offsetTokens = null;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            String key = reader.nextName();
+            switch (key) {
+                case "dtype" -> {
+                    if (dtype != null) {
+                        throw invalid(file, "has a header that gives the key 'dtype' twice in one object");
+                    }
+                    if (reader.peek() != com.google.gson.stream.JsonToken.STRING) {
+                        throw invalid(file, "gives tensor '" + name + "' no string 'dtype'");
+                    }
+                    dtype = reader.nextString();
+                }
+                case "shape", "data_offsets" -> {
+                    if ((key.equals("shape") ? shapeTokens : offsetTokens) != null) {
+                        throw invalid(file, "has a header that gives the key '" + key + "' twice in one object");
+                    }
+                    List<String> tokens = numbers(file, name, key, reader);
+                    if (key.equals("shape")) {
+                        shapeTokens = tokens;
+                    } else {
+                        offsetTokens = tokens;
+                    }
+                }
+                default -> throw invalid(file, "describes tensor '" + name + "' with unknown field '" + key + "'");
             }
         }
-        String dtype = string(file, name, object, "dtype");
+        reader.endObject();
+        if (dtype == null) {
+            throw invalid(file, "gives tensor '" + name + "' no string 'dtype'");
+        }
         int width = switch (dtype) {
             case "F32", "I32" -> 4;
             case "F16", "BF16" -> 2;
@@ -374,26 +380,32 @@ public final class Safetensors {
             default -> throw invalid(file, "gives tensor '" + name + "' dtype '" + dtype
                     + "', which Orthrus does not read (F32, F16, BF16, I32, I64)");
         };
-        JsonArray shapeArray = array(file, name, object, "shape");
-        int[] shape = new int[shapeArray.size()];
+        if (shapeTokens == null) {
+            throw invalid(file, "gives tensor '" + name + "' no array 'shape'");
+        }
+        int[] shape = new int[shapeTokens.size()];
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
-            long d = integer(file, name, "shape", shapeArray.get(i));
+            long d = integer(file, name, "shape", shapeTokens.get(i));
             if (d < 0 || d > Integer.MAX_VALUE) {
                 throw invalid(file, "gives tensor '" + name + "' an invalid size " + d + " in its shape");
             }
             shape[i] = (int) d;
             elements *= d;
             if (elements > Integer.MAX_VALUE - 8) {
-                throw invalid(file, "gives tensor '" + name + "' more elements than a Java array holds");
+                throw invalid(file, "gives tensor '" + name + "' shape " + shapeTokens + ", more elements than a Java array"
+                        + " holds (" + (Integer.MAX_VALUE - 8) + ")");
             }
         }
-        JsonArray offsets = array(file, name, object, "data_offsets");
-        if (offsets.size() != 2) {
-            throw invalid(file, "gives tensor '" + name + "' data_offsets with " + offsets.size() + " numbers instead of 2");
+        if (offsetTokens == null) {
+            throw invalid(file, "gives tensor '" + name + "' no array 'data_offsets'");
         }
-        long begin = integer(file, name, "data_offsets", offsets.get(0));
-        long end = integer(file, name, "data_offsets", offsets.get(1));
+        if (offsetTokens.size() != 2) {
+            throw invalid(file, "gives tensor '" + name + "' data_offsets with " + offsetTokens.size()
+                    + " numbers instead of 2");
+        }
+        long begin = integer(file, name, "data_offsets", offsetTokens.get(0));
+        long end = integer(file, name, "data_offsets", offsetTokens.get(1));
         if (begin < 0 || end < begin) {
             throw invalid(file, "gives tensor '" + name + "' data_offsets [" + begin + ", " + end + "] out of order");
         }
@@ -404,37 +416,62 @@ public final class Safetensors {
         return new Entry(name, dtype, shape, elements, begin, end);
     }
 
-    private static String string(Path file, String name, JsonObject object, String field) {
-        JsonElement e = object.get(field);
-        if (!(e instanceof JsonPrimitive p) || !p.isString()) {
-            throw invalid(file, "gives tensor '" + name + "' no string '" + field + "'");
-        }
-        return p.getAsString();
-    }
-
-    private static JsonArray array(Path file, String name, JsonObject object, String field) {
-        JsonElement e = object.get(field);
-        if (e == null || !e.isJsonArray()) {
+    /** The tokens of a JSON array, as written (numbers raw, strings quoted), for {@link #integer} to check. */
+    private static List<String> numbers(Path file, String name, String field, JsonReader reader) throws IOException {
+        if (reader.peek() != com.google.gson.stream.JsonToken.BEGIN_ARRAY) {
             throw invalid(file, "gives tensor '" + name + "' no array '" + field + "'");
         }
-        return e.getAsJsonArray();
+        List<String> tokens = new ArrayList<>();
+        reader.beginArray();
+        while (reader.hasNext()) {
+            switch (reader.peek()) {
+                case NUMBER -> tokens.add(reader.nextString());
+                case STRING -> tokens.add('"' + reader.nextString() + '"');
+                default -> {
+                    tokens.add(reader.peek().name().toLowerCase(java.util.Locale.ROOT));
+                    reader.skipValue();
+                }
+            }
+        }
+        reader.endArray();
+        return tokens;
     }
 
-    private static long integer(Path file, String name, String field, JsonElement e) {
+    private static long integer(Path file, String name, String field, String token) {
         // A JSON integer only: 16.0 and 1.6e1 are refused, as the reference's unsigned-integer fields do.
-        if (e instanceof JsonPrimitive p && p.isNumber() && p.getAsString().matches("-?[0-9]+")) {
+        if (token.matches("-?[0-9]+")) {
             try {
-                return p.getAsBigDecimal().longValueExact(); // exact: no rounding through double, no wrap-around
-            } catch (ArithmeticException | NumberFormatException notAWholeLong) {
+                return new java.math.BigDecimal(token).longValueExact(); // exact: no rounding, no wrap-around
+            } catch (ArithmeticException notALong) {
                 // reported below
             }
         }
-        throw invalid(file, "gives tensor '" + name + "' a " + field + " entry that is not a whole number: " + e);
+        throw invalid(file, "gives tensor '" + name + "' a " + field + " entry that is not a whole number: " + token);
     }
 
-    private static int[] decodeIntegers(Path file, Entry entry, ByteBuffer data) {
-        int[] out = new int[(int) entry.elements];
-        for (int i = 0; i < out.length; i++) {
+    /** What decodes {@code n} elements of a mapped chunk into the output from element {@code at}. */
+    private interface ChunkDecoder {
+        void decode(ByteBuffer data, int at, int n);
+    }
+
+    /** Largest piece of a tensor mapped at once: a mapped buffer holds at most 2 GiB. */
+    private static final long CHUNK_BYTES = 1L << 30;
+
+    /** Maps {@code entry}'s bytes a chunk (at most {@link #CHUNK_BYTES}) at a time: a tensor may exceed 2 GiB. */
+    private static void forEachChunk(FileChannel channel, long dataStart, Entry entry, ChunkDecoder decoder)
+            throws IOException {
+        int width = (int) ((entry.end - entry.begin) / Math.max(1, entry.elements));
+        long perChunk = CHUNK_BYTES / Math.max(1, width);
+        for (long at = 0; at < entry.elements; at += perChunk) {
+            int n = (int) Math.min(perChunk, entry.elements - at);
+            ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + entry.begin + at * width,
+                    (long) n * width).order(ByteOrder.LITTLE_ENDIAN);
+            decoder.decode(data, (int) at, n);
+        }
+    }
+
+    private static void decodeIntegers(Path file, Entry entry, ByteBuffer data, int[] out, int at, int n) {
+        for (int i = at; i < at + n; i++) {
             if (entry.dtype.equals("I32")) {
                 out[i] = data.getInt();
             } else {
@@ -446,25 +483,22 @@ public final class Safetensors {
                 out[i] = (int) v;
             }
         }
-        return out;
     }
 
-    private static float[] decode(String dtype, ByteBuffer data, long elements) {
-        float[] out = new float[(int) elements];
+    private static void decode(String dtype, ByteBuffer data, float[] out, int at, int n) {
         switch (dtype) {
-            case "F32" -> data.asFloatBuffer().get(out);
+            case "F32" -> data.asFloatBuffer().get(out, at, n);
             case "F16" -> {
-                for (int i = 0; i < out.length; i++) {
+                for (int i = at; i < at + n; i++) {
                     out[i] = halfToFloat(data.getShort());
                 }
             }
             default -> { // BF16: the upper half of a float32
-                for (int i = 0; i < out.length; i++) {
+                for (int i = at; i < at + n; i++) {
                     out[i] = Float.intBitsToFloat((data.getShort() & 0xFFFF) << 16);
                 }
             }
         }
-        return out;
     }
 
     /** IEEE 754 binary16 to float32, including subnormals, infinities and NaN. */

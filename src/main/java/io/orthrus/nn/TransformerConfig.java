@@ -110,6 +110,21 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         return total;
     }
 
+    /**
+     * An estimate, in bytes, of what one training step on batches of {@code batch} sequences of
+     * {@link #contextLength()} tokens keeps in memory: weights, gradients and AdamW's two moments
+     * (16 bytes a parameter), the activations saved for backward (per layer about
+     * {@code 2·B·T·C·(34 + 5·heads·T/C)} bytes in float32, the estimate of Korthikanti et al.,
+     * 2022, doubled from 16 to 32 bits) and the logits with their gradient. Used to refuse a run
+     * that cannot fit before it allocates anything; not a bound.
+     */
+    public long trainingBytes(int batch) {
+        double tokens = (double) batch * contextLength;
+        double perLayer = 2 * tokens * width * (34 + 5.0 * heads * contextLength / width);
+        double total = 16.0 * parameterCount() + layers * perLayer + 3 * 4 * tokens * vocabSize;
+        return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) total;
+    }
+
     /** Size of one attention head, {@code width / heads}. */
     public int headSize() {
         return width / heads;

@@ -50,6 +50,8 @@ public final class Trainer<M extends Module, B> {
     private int step;
     private int divergencePatience = 1;
     private long skippedSteps;
+    /** The training loss a fit reports is the mean over this many last steps. */
+    private static final int LOSS_WINDOW = 100;
     private boolean reuseBuffers = true;
     private volatile boolean stopRequested;
 
@@ -180,9 +182,9 @@ public final class Trainer<M extends Module, B> {
         for (int i = 0; i < options.evalBatches(); i++) {
             evaluationSet.add(validation.next());
         }
-        int remaining = options.steps() - step;
-        double[] millis = new double[remaining];
-        double[] losses = new double[remaining];
+        // Sized by the steps done, not the steps asked for: steps = 2^31 − 1 must not allocate 34 GB up front.
+        double[] millis = new double[Math.min(options.steps() - step, 1024)];
+        double[] losses = new double[LOSS_WINDOW]; // the last steps' losses, as a ring
         int done = 0;
         long predictions = 0;
         double validationLoss = Double.NaN;
@@ -237,8 +239,11 @@ public final class Trainer<M extends Module, B> {
             optimizer.stepAndZeroGrad(GradClip.scale(gradNorm,
                     options.clipNorm() > 0 ? options.clipNorm() : Double.MAX_VALUE));
             step++;
+            if (done == millis.length) {
+                millis = Arrays.copyOf(millis, 2 * millis.length);
+            }
             millis[done] = (System.nanoTime() - start) / 1e6;
-            losses[done] = loss;
+            losses[done % LOSS_WINDOW] = loss;
             done++;
             TrainingListener.StepMetrics stepMetrics =
                     new TrainingListener.StepMetrics(step, loss, lr, gradNorm, millis[done - 1], predictions);
@@ -250,9 +255,11 @@ public final class Trainer<M extends Module, B> {
                         new TrainingListener.EvaluationMetrics(step, validationLoss, Math.exp(validationLoss));
                 listeners.forEach(l -> l.onEvaluation(metrics));
             }
+            listeners.forEach(l -> l.afterStep(stepMetrics));
         }
-        int tail = Math.min(100, done);
-        double trainLoss = Arrays.stream(losses, done - tail, done).average().orElse(Double.NaN);
+        int tail = Math.min(LOSS_WINDOW, done);
+        double trainLoss = java.util.stream.IntStream.range(done - tail, done).mapToDouble(i -> losses[i % LOSS_WINDOW])
+                .average().orElse(Double.NaN); // oldest first, as the steps came
         double[] sorted = Arrays.copyOf(millis, done);
         Arrays.sort(sorted);
         return new TrainingResult(step, trainLoss, validationLoss, done == 0 ? Double.NaN : sorted[done / 2], predictions);

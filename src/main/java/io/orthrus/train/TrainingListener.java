@@ -9,6 +9,12 @@ public interface TrainingListener {
     default void onEvaluation(EvaluationMetrics metrics) {}
 
     /**
+     * When a step is complete, its evaluation (if the step has one) included: the place to save a
+     * checkpoint, so that a run resumed from it never skips an evaluation.
+     */
+    default void afterStep(StepMetrics metrics) {}
+
+    /**
      * One optimizer step.
      *
      * @param step         1-based step number

@@ -69,6 +69,25 @@ class CliPartsTest {
     }
 
     @Test
+    void aFieldGivenTwiceNullOrAsAStringOfDigitsIsAnErrorNotADefaultOrACoercion() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigFile.parse("run.json", "{\n  \"steps\": 10,\n  \"model\": {\"width\": 8},\n  \"steps\": 20\n}"));
+        assertEquals("run.json:4: field 'steps' is given twice (also at line 2); keep one", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigFile.parse("run.json", "{\"model\": {\"width\": 8,\n \"width\": 16}}"));
+        assertTrue(e.getMessage().contains("field 'model.width' is given twice"), e.getMessage());
+
+        ConfigFile nulls = ConfigFile.parse("run.json", "{\n\"steps\": null}");
+        e = assertThrows(IllegalArgumentException.class, () -> nulls.integer("steps", 7, 1, 100));
+        assertEquals("run.json:2: field 'steps' is null; give a value, or leave the field out for its default", e.getMessage());
+        ConfigFile quoted = ConfigFile.parse("run.json", "{\"batch_size\": \"4\", \"hidden\": [\"4\"]}");
+        e = assertThrows(IllegalArgumentException.class, () -> quoted.integer("batch_size", 7, 1, 100));
+        assertTrue(e.getMessage().contains("field 'batch_size' must be a whole number, got \"4\""), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> quoted.integers("hidden", new int[] {1}, 1, 100));
+        assertTrue(e.getMessage().contains("field 'hidden' must be a list of whole numbers"), e.getMessage());
+    }
+
+    @Test
     void aMalformedMetricsLineIsNamedByFileAndLine() throws Exception {
         Path metrics = dir.resolve("metrics.jsonl");
         Files.writeString(metrics, "{\"event\":\"step\",\"step\":1,\"loss\":2.0}\n{\"event\":\"step\",\"step\":\n");

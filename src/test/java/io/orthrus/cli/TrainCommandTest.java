@@ -80,7 +80,7 @@ class TrainCommandTest {
         Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");
         Files.writeString(in, "{\"text\": \"the dog barks .\"}\n{\"id\": 2}\n");
         Cli embedded = Cli.expect(1, "embed", "--model", run.toString(), "--input", in.toString(), "--output", out.toString());
-        assertTrue(embedded.err().contains("in.jsonl:2: no \"text\""), embedded.err());
+        assertTrue(embedded.err().contains("in.jsonl:2: no string field \"text\""), embedded.err());
         assertTrue(Files.readString(out).contains("\"embedding\":["));
     }
 
@@ -124,10 +124,42 @@ class TrainCommandTest {
             assertTrue(continued.out().contains("resuming") && continued.out().contains("at step 6/14"), continued.out());
             assertArrayEquals(finalWeights(straight, 14), finalWeights(resumed, 14), objective);
             assertEquals(stepLosses(straight), stepLosses(resumed), objective);
+            assertEquals(evaluations(straight), evaluations(resumed), objective);
             Cli again = Cli.expect(0, "train", "--resume", resumed.toString());
-            assertTrue(again.out().contains("is complete"), again.out());
+            assertTrue(again.out().contains("is complete") && again.out().contains("nothing to resume"), again.out());
+            if (objective.equals("causal-lm")) { // unilm exports no model/
+                io.orthrus.io.AtomicFiles.delete(resumed.resolve("model")); // as if killed after the last checkpoint
+                Cli exported = Cli.expect(0, "train", "--resume", resumed.toString());
+                assertTrue(exported.out().contains("wrote its model/"), exported.out());
+                assertTrue(Files.isRegularFile(resumed.resolve("model").resolve("model.safetensors")), objective);
+            }
         }
     }
+
+    @Test
+    void whatAKillDuringASaveOrAPruningLeftIsCleanedUpByTheNextRun() throws Exception {
+        Path run = dir.resolve("leftovers");
+        Cli.expect(0, args("train", "--objective", "causal-lm", "--steps", "4", "--output", run.toString()));
+        Path checkpoints = run.resolve("checkpoints");
+        Files.createDirectories(checkpoints.resolve(".step-00000009.tmp-5e1f"));       // a save killed half-way
+        Files.writeString(checkpoints.resolve(".step-00000009.tmp-5e1f").resolve("model.safetensors"), "partial");
+        Files.createDirectories(checkpoints.resolve("step-00000002"));                 // a pruning killed half-way
+        Files.writeString(checkpoints.resolve("step-00000002").resolve("model.safetensors"), "left");
+        Files.writeString(run.resolve(".metrics.jsonl.tmp-77"), "partial");
+        Cli again = Cli.expect(0, "train", "--resume", run.toString());
+        assertTrue(again.out().contains("is complete"), again.out());
+        try (var files = Files.list(checkpoints)) {
+            assertEquals(List.of("step-00000004"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertFalse(Files.exists(run.resolve(".metrics.jsonl.tmp-77")));
+    }
+
+    /** The evaluation lines of a run's metrics file. */
+    private static List<String> evaluations(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"event\":\"eval\""))
+                .toList();
+    }
+
 
     /** The "loss" of each step line: a resumed run's metrics file reads as if it had never stopped. */
     private static List<String> stepLosses(Path run) throws Exception {
@@ -264,7 +296,7 @@ class TrainCommandTest {
         assertTrue(mixed.err().contains("takes only --stop-at and --threads"), mixed.err());
         Cli noRun = Cli.expect(1, "train", "--resume", foreign.toString());
         assertTrue(noRun.err().contains("is not an Orthrus run directory"), noRun.err());
-        TrainCommand.deleteRecursively(run.resolve("checkpoints"));
+        io.orthrus.io.AtomicFiles.delete(run.resolve("checkpoints"));
         Cli noCheckpoint = Cli.expect(1, "train", "--resume", run.toString());
         assertTrue(noCheckpoint.err().contains("has no checkpoint to resume from"), noCheckpoint.err());
     }

@@ -44,4 +44,31 @@ class AtomicFilesTest {
             assertEquals(2, files.count(), "no .old or .tmp sibling left behind");
         }
     }
+
+    @Test
+    void whatAKillLeftIsCleanedUpByTheNextWriteOfTheSameName(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve(".out.jsonl.tmp-1f2e"), "half a file");
+        Files.writeString(dir.resolve(".other.jsonl.tmp-99"), "another output's, left alone");
+        AtomicFiles.writeString(dir.resolve("out.jsonl"), "done\n");
+        assertEquals(java.util.Set.of("out.jsonl", ".other.jsonl.tmp-99"), names(dir));
+
+        Path model = dir.resolve("model");
+        Files.createDirectories(dir.resolve(".model.old-a1").resolve("x"));        // the previous version, renamed away
+        Files.writeString(dir.resolve(".model.old-a1").resolve("config.json"), "old");
+        Files.createDirectories(dir.resolve(".model.tmp-b2"));                      // the new one, never renamed in
+        Files.writeString(dir.resolve(".model.tmp-b2").resolve("config.json"), "new");
+        AtomicFiles.recover(dir);
+        assertEquals("old", Files.readString(model.resolve("config.json")), "the complete earlier version is back");
+        assertEquals(java.util.Set.of("out.jsonl", "model"), names(dir));
+
+        AtomicFiles.delete(model);
+        assertFalse(Files.exists(model));
+        assertEquals(java.util.Set.of("out.jsonl"), names(dir));
+    }
+
+    private static java.util.Set<String> names(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        }
+    }
 }

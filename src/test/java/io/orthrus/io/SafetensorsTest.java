@@ -302,4 +302,56 @@ class SafetensorsTest {
                 () -> Safetensors.write(path, Map.of("__metadata__", Tensor.ones(1)), Map.of()));
         assertArrayEquals(new float[3], Safetensors.read(path).tensors().get("a").toArray(), 0f);
     }
+
+    /** Runs {@link #main}'s reading of {@code file} in a child JVM of {@code heap}; returns its output. */
+    private static String readInChildJvm(Path file, String heap) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
+                "-cp", System.getProperty("java.class.path"), SafetensorsTest.class.getName(), file.toString())
+                .redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            return out;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Reads a file and prints how many tensors it has and the first value of each (for the child-JVM tests). */
+    public static void main(String[] args) throws IOException {
+        Safetensors.Contents c = Safetensors.read(Path.of(args[0]));
+        System.out.println("tensors " + c.tensors().size() + " last "
+                + c.tensors().values().stream().reduce((a, b) -> b).map(t -> t.numel() == 0 ? "empty" : t.get(t.numel() - 1)
+                + "").orElse("none"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void aHeaderAtTheFormatsLimitParsesUnderAHalfGigabyteHeap() throws Exception {
+        StringBuilder sb = new StringBuilder("{");
+        int i = 0;
+        while (sb.length() < 99_000_000) {
+            sb.append(i > 0 ? "," : "").append("\"tensor.number.").append(i++)
+                    .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+        }
+        Path path = file(sb.append('}').toString(), new byte[0]);
+        assertTrue(readInChildJvm(path, "512m").contains("tensors " + i), "every tensor read");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void aTensorOfMoreThanTwoGigabytesIsReadInPieces() throws Exception {
+        long elements = 1_200_000_000L; // F16: 2.4 GB of data, more than one mapped buffer holds
+        Path path = dir.resolve("big.safetensors");
+        byte[] header = ("{\"big\":{\"dtype\":\"F16\",\"shape\":[" + elements + "],\"data_offsets\":[0," + 2 * elements
+                + "]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            f.write(header);
+            f.setLength(8 + header.length + 2 * elements); // sparse: zeros, then the last element
+            f.seek(8 + header.length + 2 * elements - 2);
+            f.write(new byte[] {0x00, 0x3C}); // F16 1.0
+        }
+        assertTrue(readInChildJvm(path, "6g").contains("tensors 1 last 1.0"), "the last element is read");
+    }
 }

@@ -184,6 +184,32 @@ class TrainerTest {
     }
 
     @Test
+    void afterStepComesOnceAStepsEvaluationIsDone() {
+        List<String> events = new ArrayList<>();
+        Trainer<Linear, Tensor> trainer = new Trainer<>(new Linear(2, 1, new Rng(1)), new Regression(),
+                options(4, 1).withEvaluation(2, 1));
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                events.add("step " + m.step());
+            }
+
+            @Override
+            public void onEvaluation(EvaluationMetrics m) {
+                events.add("eval " + m.step());
+            }
+
+            @Override
+            public void afterStep(StepMetrics m) {
+                events.add("after " + m.step());
+            }
+        });
+        trainer.fit(() -> data(3, 8), () -> data(4, 8));
+        assertEquals(List.of("step 1", "after 1", "step 2", "eval 2", "after 2", "step 3", "after 3", "step 4", "eval 4",
+                "after 4"), events);
+    }
+
+    @Test
     void metricsFileHasOneJsonObjectPerEvent() throws Exception {
         Path file = dir.resolve("metrics.jsonl");
         try (JsonlMetricsListener metrics = new JsonlMetricsListener(file)) {
