@@ -16,7 +16,6 @@ import io.orthrus.io.JsonFiles;
 import io.orthrus.model.Direction;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -274,13 +273,13 @@ final class ModelCommands {
             if (input == null) {
                 return 0;
             }
-            return TokenizerCommand.transform(input, output, (object, line) -> {
+            return TokenizerCommand.transform(input, output, (object, out) -> {
                 JsonElement text = object.get("text");
                 if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
                     throw new IllegalArgumentException("no string field \"text\"");
                 }
                 object.add("embedding", vector(embedder.sentenceVector(text.getAsString(), how)));
-                return object;
+                TokenizerCommand.JSON.toJson(object, out);
             });
         }
 

@@ -1,6 +1,5 @@
 package io.orthrus.cli;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -14,6 +13,7 @@ import io.orthrus.tokenize.WordPiece;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
 import io.orthrus.io.TextFiles;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,13 +21,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,21 +73,29 @@ final class TokenizerCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
-            return transform(files.input, files.output, (object, line) -> {
+            return transform(files.input, files.output, (object, out) -> {
                 JsonElement text = object.get("text");
                 if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
                     throw new IllegalArgumentException("no string field \"text\"");
                 }
                 int[] ids = allowSpecial && tokenizer instanceof ByteLevelBpe bpe
                         ? bpe.encode(text.getAsString(), true) : tokenizer.encode(text.getAsString());
-                JsonArray idArray = new JsonArray(ids.length), tokens = new JsonArray(ids.length);
-                for (int id : ids) {
-                    idArray.add(id);
-                    tokens.add(tokenizer.token(id));
+                // Streamed, not built as JSON arrays: a 10 MB line would need ~1.6 GB of boxed elements.
+                out.beginObject();
+                for (var field : object.entrySet()) {
+                    if (!field.getKey().equals("ids") && !field.getKey().equals("tokens")) {
+                        JSON.toJson(field.getValue(), out.name(field.getKey()));
+                    }
                 }
-                object.add("ids", idArray);
-                object.add("tokens", tokens);
-                return object;
+                out.name("ids").beginArray();
+                for (int id : ids) {
+                    out.value(id);
+                }
+                out.endArray().name("tokens").beginArray();
+                for (int id : ids) {
+                    out.value(tokenizer.token(id));
+                }
+                out.endArray().endObject();
             });
         }
     }
@@ -102,7 +110,7 @@ final class TokenizerCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
-            return transform(files.input, files.output, (object, line) -> {
+            return transform(files.input, files.output, (object, out) -> {
                 JsonElement ids = object.get("ids");
                 if (ids == null || !ids.isJsonArray()) {
                     throw new IllegalArgumentException("no array field \"ids\"");
@@ -112,7 +120,7 @@ final class TokenizerCommand implements Callable<Integer> {
                     values[i] = id(ids.getAsJsonArray().get(i), i);
                 }
                 object.addProperty("text", tokenizer.decode(values));
-                return object;
+                JSON.toJson(object, out);
             });
         }
     }
@@ -169,7 +177,7 @@ final class TokenizerCommand implements Callable<Integer> {
      * refused by {@code change}) is reported on stderr as {@code FILE:LINE: reason} and skipped.
      * Returns 1 when any line failed.
      */
-    static int transform(Path input, Path output, BiFunction<JsonObject, Integer, JsonObject> change) throws IOException {
+    static int transform(Path input, Path output, LineWriter change) throws IOException {
         int[] failed = {0};
         int[] lines = {0};
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
@@ -193,8 +201,12 @@ final class TokenizerCommand implements Callable<Integer> {
                         if (text.isBlank()) {
                             continue;
                         }
-                        JsonObject result = change.apply(strictObject(text), lines[0]);
-                        out.write((result.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+                        ByteArrayOutputStream result = new ByteArrayOutputStream();
+                        try (JsonWriter writer = new JsonWriter(new OutputStreamWriter(result, StandardCharsets.UTF_8))) {
+                            change.write(strictObject(text), writer);
+                        }
+                        result.write('\n');
+                        result.writeTo(out); // only a line written whole reaches the output
                     } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
                         failed[0]++;
                         err.println(input + ":" + lines[0] + ": " + e.getMessage());
@@ -208,6 +220,17 @@ final class TokenizerCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** Writes the output object of one input line. */
+    @FunctionalInterface
+    interface LineWriter {
+        /** Writes the object that replaces {@code object}; throws IllegalArgumentException to refuse the line. */
+        void write(JsonObject object, JsonWriter out) throws IOException;
+    }
+
+    /** Writes JSON as {@link JsonObject#toString()} does: nulls kept, no HTML escapes. */
+    static final com.google.gson.Gson JSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().serializeNulls()
+            .create();
 
     /** One JSON object as RFC 8259 writes it: no single quotes, no comments, nothing after it. */
     private static JsonObject strictObject(String text) {

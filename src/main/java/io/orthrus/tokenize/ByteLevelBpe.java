@@ -67,6 +67,8 @@ public final class ByteLevelBpe implements Tokenizer {
     private final Map<String, Integer> ids;
     private final List<String> merges; // "left right", rank = index
     private final Map<String, Integer> ranks;
+    /** Merges by the ids they join: key {@code left << 32 | right}, value {@code rank << 32 | merged id}. */
+    private final Map<Long, Long> mergesById;
     private final Map<String, Integer> special;
     private final Pattern specialPattern;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
@@ -98,6 +100,15 @@ public final class ByteLevelBpe implements Tokenizer {
             }
             ranks.putIfAbsent(merge, rank);
         }
+        this.mergesById = new HashMap<>(merges.size() * 2);
+        ranks.forEach((merge, rank) -> {
+            int space = merge.indexOf(' ');
+            Integer left = ids.get(merge.substring(0, space)), right = ids.get(merge.substring(space + 1));
+            if (left != null && right != null) { // else its parts never occur: symbols are always in the vocabulary
+                mergesById.put(pair(left, right), ((long) rank << 32) | ids.get(merge.substring(0, space)
+                        + merge.substring(space + 1)));
+            }
+        });
         this.special = new LinkedHashMap<>();
         if (ids.containsKey(END_OF_TEXT)) {
             special.put(END_OF_TEXT, ids.get(END_OF_TEXT));
@@ -261,20 +272,16 @@ public final class ByteLevelBpe implements Tokenizer {
             return cached;
         }
         String chars = byteLevel(piece);
-        List<String> symbols = new ArrayList<>(chars.length());
-        for (int i = 0; i < chars.length(); i++) {
-            symbols.add(String.valueOf(chars.charAt(i)));
-        }
-        merge(symbols);
-        int[] result = new int[symbols.size()];
-        for (int i = 0; i < result.length; i++) {
-            Integer id = ids.get(symbols.get(i));
+        int[] symbols = new int[chars.length()];
+        for (int i = 0; i < symbols.length; i++) {
+            Integer id = ids.get(String.valueOf(chars.charAt(i)));
             if (id == null) {
-                throw new IllegalStateException("ByteLevelBpe: the vocabulary has no token '" + symbols.get(i)
+                throw new IllegalStateException("ByteLevelBpe: the vocabulary has no token '" + chars.charAt(i)
                         + "' (every single byte must be in it)");
             }
-            result[i] = id;
+            symbols[i] = id;
         }
+        int[] result = merge(symbols);
         if (cache.size() >= CACHE_LIMIT) {
             cache.clear();
         }
@@ -282,33 +289,60 @@ public final class ByteLevelBpe implements Tokenizer {
         return result;
     }
 
-    /** Merges the pair of lowest rank everywhere it occurs, left to right, until no listed pair remains. */
-    private void merge(List<String> symbols) {
-        while (symbols.size() > 1) {
-            int best = Integer.MAX_VALUE;
-            String left = null, right = null;
-            for (int i = 0; i + 1 < symbols.size(); i++) {
-                Integer rank = ranks.get(symbols.get(i) + " " + symbols.get(i + 1));
-                if (rank != null && rank < best) {
-                    best = rank;
-                    left = symbols.get(i);
-                    right = symbols.get(i + 1);
-                }
+    private static long pair(int left, int right) {
+        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+    }
+
+    /**
+     * Applies the merges to a piece's symbols, lowest rank first and, within a rank, left to right:
+     * the result of GPT-2's loop (merge the best pair everywhere, repeat). The symbols form a linked
+     * list and the candidate pairs a heap, so a piece of n bytes takes O(n log n), not O(n²).
+     */
+    private int[] merge(int[] symbols) {
+        int n = symbols.length;
+        int[] next = new int[n], prev = new int[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
+        }
+        // A candidate: rank << 32 | position of its left symbol; stale ones are skipped when popped.
+        java.util.PriorityQueue<Long> candidates = new java.util.PriorityQueue<>();
+        for (int i = 0; i + 1 < n; i++) {
+            offer(candidates, symbols, i, i + 1);
+        }
+        int alive = n;
+        while (!candidates.isEmpty()) {
+            long top = candidates.poll();
+            int at = (int) top, rank = (int) (top >>> 32), right = at < n && symbols[at] >= 0 ? next[at] : -1;
+            Long merge = right < 0 ? null : mergesById.get(pair(symbols[at], symbols[right]));
+            if (merge == null || (int) (merge >>> 32) != rank) {
+                continue; // a symbol of this pair was merged away since it was queued
             }
-            if (left == null) {
-                return;
+            symbols[at] = (int) (long) merge;
+            symbols[right] = -1;
+            next[at] = next[right];
+            if (next[at] >= 0) {
+                prev[next[at]] = at;
             }
-            List<String> merged = new ArrayList<>(symbols.size());
-            for (int i = 0; i < symbols.size(); i++) {
-                if (i + 1 < symbols.size() && symbols.get(i).equals(left) && symbols.get(i + 1).equals(right)) {
-                    merged.add(left + right);
-                    i++;
-                } else {
-                    merged.add(symbols.get(i));
-                }
+            alive--;
+            if (prev[at] >= 0) {
+                offer(candidates, symbols, prev[at], at);
             }
-            symbols.clear();
-            symbols.addAll(merged);
+            if (next[at] >= 0) {
+                offer(candidates, symbols, at, next[at]);
+            }
+        }
+        int[] out = new int[alive];
+        for (int i = 0, k = 0; i >= 0 && k < alive; i = next[i]) {
+            out[k++] = symbols[i];
+        }
+        return out;
+    }
+
+    private void offer(java.util.PriorityQueue<Long> candidates, int[] symbols, int left, int right) {
+        Long merge = mergesById.get(pair(symbols[left], symbols[right]));
+        if (merge != null) {
+            candidates.add((merge & 0xFFFFFFFF00000000L) | left);
         }
     }
 
