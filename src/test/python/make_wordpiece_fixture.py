@@ -1,15 +1,17 @@
-"""Writes src/test/resources/fixtures/wordpiece_reference.json: what the reference BERT tokenizer
-(BasicTokenizer + WordpieceTokenizer, as ported to Python in transformers' BertTokenizerLegacy)
-produces for a broad set of inputs, with bert-base-uncased's vocab.txt.
+"""Writes src/test/resources/fixtures/wordpiece_reference.json: what transformers' BertTokenizer (in transformers 5
+the Hugging Face tokenizers library: BertNormalizer, BertPreTokenizer, WordPiece) produces for a broad set of inputs,
+with bert-base-uncased's vocab.txt, lower-cased and cased.
 
-Run from the repository root, with transformers installed (tested with 5.18.0):
-    python3 src/test/python/make_wordpiece_fixture.py ../shared/data/bert/vocab.txt
+Run from the repository root, in a venv from ../shared/bench/make-pyenv.sh (tested with transformers 5.18.0):
+    DIR/bin/python src/test/python/make_wordpiece_fixture.py ../shared/data/bert/vocab.txt
 """
 import json
 import random
 import sys
 
-from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
+import tokenizers
+import transformers
+from transformers import BertTokenizer
 
 TEXTS = [
     "",
@@ -36,6 +38,10 @@ TEXTS = [
     "soft\u00adhyphen",
     "Arabic: مرحبا بالعالم، كَتَبَ",
     "Greek ΟΔΟΣ Σίσυφος and Cyrillic Привет, мир!",
+    "ΣΑΣ σας Σ",
+    "Héllo Wörld, THIS is Ünïcode",
+    "newer emoji \U0001FAE8 (Unicode 15) and \U0001FABB (Unicode 15) and \U0001F979 (Unicode 14)",
+    "unassigned \U000E0080 and noncharacter \uFDD0 and private use \uE000 and format \u2066 \u0890",
     "Turkish İstanbul ılık",
     "supercalifragilisticexpialidocious antidisestablishmentarianism",
     "a" * 100,
@@ -82,15 +88,15 @@ def random_texts(count, seed=20261128):
 
 def main():
     vocab = sys.argv[1]
-    out = {"source": "transformers BertTokenizerLegacy (BasicTokenizer + WordpieceTokenizer)", "cases": [],
-           "pairs": []}
+    out = {"source": "transformers %s BertTokenizer, tokenizers %s" % (transformers.__version__, tokenizers.__version__),
+           "cases": [], "pairs": []}
     for lower in (True, False):
-        tok = BertTokenizerLegacy(vocab, do_lower_case=lower)
+        tok = BertTokenizer(vocab, do_lower_case=lower)
         for text in TEXTS + random_texts(300):
             tokens = tok.tokenize(text)
             out["cases"].append({"lower_case": lower, "text": text, "tokens": tokens,
                                  "ids": tok.convert_tokens_to_ids(tokens)})
-    tok = BertTokenizerLegacy(vocab, do_lower_case=True)
+    tok = BertTokenizer(vocab, do_lower_case=True)
     for a, b in PAIRS:
         for max_length in (12, 20, 64):
             enc = tok(a, b, truncation="longest_first", max_length=max_length, return_token_type_ids=True)

@@ -1,28 +1,26 @@
 package io.orthrus.tokenize;
 
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * BERT's "basic tokenizer": splits text into words and punctuation before WordPiece cuts the
- * words into pieces. It follows the reference implementation (Google's {@code tokenization.py},
- * as ported to Python by Hugging Face) step by step, always by Unicode code point, never by Java
- * {@code char}:
+ * BERT's normalizer and pre-tokenizer: splits text into words and punctuation before WordPiece cuts
+ * the words into pieces. It follows the Hugging Face {@code tokenizers} library (its
+ * {@code BertNormalizer} and {@code BertPreTokenizer}, what {@code transformers} runs for every BERT
+ * tokenizer), always by Unicode code point, never by Java {@code char}:
  * <ol>
- *   <li>drop U+0000, U+FFFD and control characters (general category C*, except tab, newline
- *       and carriage return); turn whitespace (those three, space, and category Zs) into spaces;</li>
- *   <li>put spaces around CJK ideographs (the CJK Unified Ideographs blocks and extensions,
- *       including those outside the BMP, and the compatibility ideographs);</li>
- *   <li>NFC-normalise, split on whitespace (as Python's {@code str.split()}, which also splits
- *       on U+2028 and U+2029);</li>
- *   <li>if uncased: lower-case each word, then strip accents (NFD, drop category Mn);</li>
- *   <li>split each word on punctuation: category P*, and every ASCII symbol
- *       ({@code !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~}), each becomes a word of its own.</li>
+ *   <li>drop U+0000, U+FFFD and control, format and private-use characters (Cc, Cf, Co; not tab,
+ *       newline, carriage return); turn whitespace (those three and the White_Space property) into spaces;</li>
+ *   <li>put spaces around CJK ideographs (the CJK Unified Ideographs blocks and extensions, including
+ *       those outside the BMP, and the compatibility ideographs, with the library's ranges);</li>
+ *   <li>if stripping accents: decompose (NFD) and drop non-spacing marks (Mn);</li>
+ *   <li>if uncased: lower-case each character on its own (full mappings, no context: Σ is always σ);</li>
+ *   <li>split on whitespace; split each word on punctuation: category P*, and every ASCII symbol
+ *       ({@code !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~}), each a word of its own.</li>
  * </ol>
- * Character categories come from the running JDK's Unicode tables (Unicode 13 on JDK 17), so a
- * character assigned in a later Unicode version counts as unassigned (category Cn) and is dropped.
+ * The Unicode facts come from the library's own tables ({@link BertUnicode}), not from the running
+ * JDK, so a text gets the same ids on every Java version; a character the tables do not know is
+ * kept, and WordPiece makes it {@code [UNK]}.
  */
 public final class BertPreTokenizer {
     private final boolean lowerCase;
@@ -51,15 +49,17 @@ public final class BertPreTokenizer {
 
     /** The words and punctuation marks of {@code text}, in order. */
     public List<String> split(String text) {
-        String cleaned = Normalizer.normalize(spaceOutIdeographs(clean(text)), Normalizer.Form.NFC);
+        String normalized = spaceOutIdeographs(clean(text));
+        if (stripAccents) {
+            normalized = stripAccents(normalized);
+        }
+        if (lowerCase) {
+            StringBuilder lower = new StringBuilder(normalized.length());
+            normalized.codePoints().forEach(cp -> BertUnicode.appendLowerCase(cp, lower));
+            normalized = lower.toString();
+        }
         List<String> out = new ArrayList<>();
-        for (String word : splitOnWhitespace(cleaned)) {
-            if (lowerCase) {
-                word = word.toLowerCase(Locale.ROOT);
-            }
-            if (stripAccents) {
-                word = stripAccents(word);
-            }
+        for (String word : splitOnWhitespace(normalized)) {
             splitOnPunctuation(word, out);
         }
         return out;
@@ -68,10 +68,10 @@ public final class BertPreTokenizer {
     private static String clean(String text) {
         StringBuilder sb = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
-            if (cp == 0 || cp == 0xFFFD || isControl(cp)) {
+            if (cp == 0 || cp == 0xFFFD || BertUnicode.isControl(cp)) {
                 return;
             }
-            if (isWhitespace(cp)) {
+            if (BertUnicode.isWhitespace(cp)) {
                 sb.append(' ');
             } else {
                 sb.appendCodePoint(cp);
@@ -92,11 +92,11 @@ public final class BertPreTokenizer {
         return sb.toString();
     }
 
-    private static String stripAccents(String word) {
-        String decomposed = Normalizer.normalize(word, Normalizer.Form.NFD);
+    private static String stripAccents(String text) {
+        String decomposed = BertUnicode.nfd(text);
         StringBuilder sb = new StringBuilder(decomposed.length());
         decomposed.codePoints().forEach(cp -> {
-            if (Character.getType(cp) != Character.NON_SPACING_MARK) {
+            if (!BertUnicode.isNonSpacingMark(cp)) {
                 sb.appendCodePoint(cp);
             }
         });
@@ -108,7 +108,7 @@ public final class BertPreTokenizer {
         for (int i = 0; i < word.length(); ) {
             int cp = word.codePointAt(i);
             int next = i + Character.charCount(cp);
-            if (isPunctuation(cp)) {
+            if (BertUnicode.isPunctuation(cp)) {
                 if (start < i) {
                     out.add(word.substring(start, i));
                 }
@@ -122,13 +122,13 @@ public final class BertPreTokenizer {
         }
     }
 
-    /** Splits as Python's {@code str.split()} with no argument: on runs of Python whitespace. */
+    /** Splits on runs of whitespace (Rust's {@code char::is_whitespace}), dropping them. */
     static List<String> splitOnWhitespace(String text) {
         List<String> words = new ArrayList<>();
         int start = -1;
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
-            if (isPythonWhitespace(cp)) {
+            if (BertUnicode.isWhitespace(cp)) {
                 if (start >= 0) {
                     words.add(text.substring(start, i));
                     start = -1;
@@ -144,41 +144,10 @@ public final class BertPreTokenizer {
         return words;
     }
 
-    static boolean isWhitespace(int cp) {
-        return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || Character.getType(cp) == Character.SPACE_SEPARATOR;
-    }
-
-    static boolean isControl(int cp) {
-        if (cp == '\t' || cp == '\n' || cp == '\r') {
-            return false;
-        }
-        int type = Character.getType(cp);
-        return type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
-                || type == Character.SURROGATE || type == Character.UNASSIGNED;
-    }
-
-    static boolean isPunctuation(int cp) {
-        if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
-            return true;
-        }
-        return switch (Character.getType(cp)) {
-            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
-                 Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
-                 Character.OTHER_PUNCTUATION -> true;
-            default -> false;
-        };
-    }
-
+    /** The ideograph ranges of the {@code tokenizers} library's {@code is_chinese_char}. */
     static boolean isCjkIdeograph(int cp) {
         return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
                 || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F)
-                || (cp >= 0x2B820 && cp <= 0x2CEAF) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
-    }
-
-    /** Python's {@code str.isspace()}: bidirectional class WS, B or S, or category Zs. */
-    private static boolean isPythonWhitespace(int cp) {
-        return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680
-                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
-                || cp == 0x3000;
+                || (cp >= 0x2B920 && cp <= 0x2CEAF) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
     }
 }

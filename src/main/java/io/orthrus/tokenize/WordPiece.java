@@ -231,8 +231,9 @@ public final class WordPiece implements Tokenizer {
 
     /**
      * {@code [CLS] a [SEP] b [SEP]} with segment ids 0 for the first part and 1 for the second, cut
-     * to at most {@code maxLength} ids by removing the last token of the longer part until it fits
-     * (of the second on a tie), as BERT's {@code _truncate_seq_pair} does.
+     * to at most {@code maxLength} ids from the end of the parts as {@code transformers}' BertTokenizer
+     * does ({@code truncation="longest_first"}): only the longer part when that is enough, else the
+     * shorter part (the first, on a tie) keeps half of the room and the other the rest.
      */
     public Encoding encodePair(String a, String b, int maxLength) {
         if (maxLength < 3) {
@@ -240,13 +241,17 @@ public final class WordPiece implements Tokenizer {
                     + "[SEP], got " + maxLength);
         }
         int[] first = encode(a), second = encode(b);
-        int lengthA = first.length, lengthB = second.length;
-        while (lengthA + lengthB > maxLength - 3) {
-            if (lengthA > lengthB) {
-                lengthA--;
-            } else {
-                lengthB--;
+        int lengthA = first.length, lengthB = second.length, budget = maxLength - 3;
+        if (lengthA + lengthB > budget) { // tokenizers' longest_first: the shorter keeps ⌊budget/2⌋ when both must give
+            int shorter = Math.min(lengthA, lengthB);
+            int longer = shorter > budget ? shorter : Math.max(shorter, budget - shorter);
+            if (shorter + longer > budget) {
+                shorter = budget / 2;
+                longer = shorter + budget % 2;
             }
+            boolean firstIsLonger = lengthA > lengthB;
+            lengthA = Math.min(lengthA, firstIsLonger ? longer : shorter);
+            lengthB = Math.min(lengthB, firstIsLonger ? shorter : longer);
         }
         int[] out = new int[lengthA + lengthB + 3];
         int[] segments = new int[out.length];
