@@ -59,9 +59,7 @@ final class ConfigFile {
             reader.setStrictness(Strictness.STRICT);
             parsed = JsonParser.parseReader(reader);
         } catch (JsonParseException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            String message = String.valueOf(cause.getMessage()).lines().findFirst().orElse(""); // not Gson's help link
-            throw new IllegalArgumentException(source + ": not valid JSON: " + message, e);
+            throw new IllegalArgumentException(source + ": not valid JSON: " + io.orthrus.io.JsonFiles.describe(e), e);
         }
         if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException(source + ": the config must be a JSON object { ... }");

@@ -23,7 +23,6 @@ import io.orthrus.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -77,10 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Orthrus demo: one body, two heads, on a small English-like language (20,000 generated sentences,"
                     + " " + grammar.vocabulary().size() + " words; see docs/concepts.md)");
         } else {
-            if (!Files.isRegularFile(corpus)) {
-                throw new IllegalArgumentException("--corpus " + corpus + " is not a readable file");
-            }
-            text = io.orthrus.io.TextFiles.readUtf8(corpus);
+            text = TokenizerCommand.readText("--corpus", corpus);
             out.println("Orthrus demo on " + corpus + " (" + text.length() + " characters)");
         }
         out.println("GEMM kernel: " + Kernels.gemm().name() + ", " + Parallel.shared().threads() + " threads");

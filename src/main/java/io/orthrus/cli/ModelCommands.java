@@ -93,10 +93,7 @@ final class ModelCommands {
     private static List<String> texts(List<String> texts, Path input) throws IOException {
         List<String> out = new ArrayList<>(texts);
         if (input != null) {
-            if (!Files.isRegularFile(input)) {
-                throw new IllegalArgumentException("--input " + input + " is not a readable file");
-            }
-            io.orthrus.io.TextFiles.readUtf8(input).lines().filter(l -> !l.isBlank()).forEach(out::add);
+            TokenizerCommand.readText("--input", input).lines().filter(l -> !l.isBlank()).forEach(out::add);
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("give a TEXT argument or --input FILE");

@@ -126,7 +126,7 @@ final class TokenizerCommand implements Callable<Integer> {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train a tokenizer on a UTF-8 text file and save it as a tokenizer.json (Orthrus's format).",
+            description = "Train a tokenizer on a UTF-8 text file and save it as a Hugging Face tokenizer.json.",
             footer = {"", "Example:", "  orthrus tokenizer train --kind bpe --vocab-size 8000 --corpus input.txt"
                     + " --output tokenizer.json"})
     static final class Train implements Callable<Integer> {
@@ -146,7 +146,7 @@ final class TokenizerCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            String text = io.orthrus.io.TextFiles.readUtf8(corpus);
+            String text = readText("--corpus", corpus);
             if (!KINDS.contains(kind)) {
                 throw new IllegalArgumentException("--kind must be bpe, wordpiece or char, got '" + kind + "'");
             }
@@ -221,6 +221,15 @@ final class TokenizerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The UTF-8 text of the file given to {@code option}; what is wrong is one line naming the option and the file. */
+    static String readText(String option, Path file) throws IOException {
+        try {
+            return TextFiles.readUtf8(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+        }
+    }
+
     /** Writes the output object of one input line. */
     @FunctionalInterface
     interface LineWriter {
@@ -244,10 +253,11 @@ final class TokenizerCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("not a JSON object");
             }
             return parsed.getAsJsonObject();
-        } catch (JsonParseException | IOException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalArgumentException("not valid JSON: " + String.valueOf(cause.getMessage()).lines().findFirst()
-                    .orElse("")); // the first line only: not Gson's help link
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("not valid JSON: " + io.orthrus.io.JsonFiles.describe(e));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst()
+                    .orElse(""));
         }
     }
 

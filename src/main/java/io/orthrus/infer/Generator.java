@@ -59,38 +59,53 @@ public final class Generator {
             throw new IllegalArgumentException("Generator: the prompt has " + prompt.length + " tokens but the model's context"
                     + " holds " + context + "; shorten the prompt to its last " + context + " tokens");
         }
+        if ((long) prompt.length + config.maxNewTokens() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Generator: " + config.maxNewTokens() + " new tokens after a prompt of "
+                    + prompt.length + " make more than the " + (Integer.MAX_VALUE - 8) + " a sequence can hold; ask for at"
+                    + " most " + (Integer.MAX_VALUE - 8 - prompt.length));
+        }
         boolean backwards = model.direction() == Direction.RIGHT_TO_LEFT;
-        int[] sequence = Arrays.copyOf(backwards ? reversed(prompt) : prompt, prompt.length + config.maxNewTokens());
-        Rng rng = new Rng(config.seed());
-        int shift = config.windowShift() == 0 ? Math.max(1, context / 2) : Math.min(config.windowShift(), context);
-        int end = model.evaluating(() -> {
-            int length = prompt.length;
-            int windowStart = 0;
-            KvCache cache = config.useCache() ? model.newCache() : null;
-            float[] logits = run(sequence, windowStart, length, cache);
-            for (int n = 0; n < config.maxNewTokens(); n++) {
-                int next = pick(logits, config, rng);
-                sequence[length++] = next;
-                onToken.accept(next);
-                if (next == config.stopToken() || n == config.maxNewTokens() - 1) {
-                    break;
-                }
-                if (length - windowStart > context) { // the window moves: nothing cached is valid any more
-                    windowStart = Math.max(windowStart + shift, length - context);
-                    if (cache != null) {
-                        cache.clear();
-                    }
-                    logits = run(sequence, windowStart, length, cache);
-                } else if (cache != null) {
-                    logits = lastRow(model.forward(IntTensor.wrap(new int[] {next}, 1, 1), cache));
-                } else {
-                    logits = run(sequence, windowStart, length, null);
-                }
-            }
-            return length;
-        });
-        int[] generated = Arrays.copyOfRange(sequence, prompt.length, end);
+        int[] start = backwards ? reversed(prompt) : prompt;
+        int[] sequence = model.evaluating(() -> continueSequence(start, config, onToken));
+        int[] generated = Arrays.copyOfRange(sequence, prompt.length, sequence.length);
         return backwards ? reversed(generated) : generated;
+    }
+
+    /** {@code start} followed by the tokens generated after it, in the model's reading order. */
+    private int[] continueSequence(int[] start, GenerationConfig config, IntConsumer onToken) {
+        int context = model.contextLength();
+        int shift = config.windowShift() == 0 ? Math.max(1, context / 2) : Math.min(config.windowShift(), context);
+        Rng rng = new Rng(config.seed());
+        long limit = (long) start.length + config.maxNewTokens();
+        // Grown as tokens come: a generous maximum that a stop token cuts short is not allocated up front.
+        int[] sequence = Arrays.copyOf(start, (int) Math.min(limit, start.length + 4096L));
+        int length = start.length;
+        int windowStart = 0;
+        KvCache cache = config.useCache() ? model.newCache() : null;
+        float[] logits = run(sequence, windowStart, length, cache);
+        for (int n = 0; n < config.maxNewTokens(); n++) {
+            int next = pick(logits, config, rng);
+            if (length == sequence.length) {
+                sequence = Arrays.copyOf(sequence, (int) Math.min(limit, 2L * length));
+            }
+            sequence[length++] = next;
+            onToken.accept(next);
+            if (next == config.stopToken() || n == config.maxNewTokens() - 1) {
+                break;
+            }
+            if (length - windowStart > context) { // the window moves: nothing cached is valid any more
+                windowStart = Math.max(windowStart + shift, length - context);
+                if (cache != null) {
+                    cache.clear();
+                }
+                logits = run(sequence, windowStart, length, cache);
+            } else if (cache != null) {
+                logits = lastRow(model.forward(IntTensor.wrap(new int[] {next}, 1, 1), cache));
+            } else {
+                logits = run(sequence, windowStart, length, null);
+            }
+        }
+        return Arrays.copyOf(sequence, length);
     }
 
     /** Logits of the token after {@code sequence[from, to)}, filling {@code cache} (if any) with that window. */

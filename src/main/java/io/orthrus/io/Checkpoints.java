@@ -69,7 +69,7 @@ final class Checkpoints {
         FiniteWeights.require("Checkpoint.save " + directory, weights, FiniteWeights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve(CONFIG), config.toString(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(TOKENIZER), tokenizer.toJson(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(TOKENIZER), Tokenizers.toHuggingFace(tokenizer), StandardCharsets.UTF_8);
             Safetensors.write(dir.resolve(WEIGHTS), weights, Map.of("format", "orthrus", "model", kind));
         });
     }

@@ -109,14 +109,7 @@ final class HuggingFaceFolder {
 
     /** A boolean field of {@code json}, or {@code fallback} when absent or null; another type is refused by name. */
     static boolean flag(Path file, JsonObject json, String field, boolean fallback) {
-        JsonElement e = json.get(field);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new IllegalArgumentException(file + ": field '" + field + "' must be true or false, found " + e);
-        }
-        return e.getAsBoolean();
+        return JsonFiles.flag(file, json, field, fallback);
     }
 
     /** A whole-number field, or {@code fallback} when absent or null (a null fallback: the field is required). */

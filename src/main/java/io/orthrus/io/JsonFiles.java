@@ -23,8 +23,34 @@ public final class JsonFiles {
             }
             return parsed.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": not valid JSON: " + describe(e), e);
         }
+    }
+
+    /**
+     * The boolean {@code field} of {@code object} (read from {@code file}), or {@code fallback} when
+     * it is absent or null; any other type is refused, naming the file and the field.
+     */
+    public static boolean flag(Path file, JsonObject object, String field, boolean fallback) {
+        JsonElement e = object.get(field);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new IllegalArgumentException(file + ": field '" + field + "' must be true or false, found " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    /**
+     * What a JSON parser's exception says, in one line: the cause's message without its class
+     * name and without Gson's link to its troubleshooting page.
+     */
+    public static String describe(RuntimeException e) {
+        Throwable cause = e.getCause() instanceof java.io.IOException || e.getCause() instanceof IllegalStateException
+                ? e.getCause() : e;
+        return String.valueOf(cause.getMessage()).lines().filter(l -> !l.startsWith("See https://")).findFirst()
+                .orElse("").replaceFirst("^com\\.google\\.gson\\.[A-Za-z.]+: ", "");
     }
 
     /**

@@ -17,6 +17,10 @@ public final class Memory {
     public static void require(String what, long bytes) {
         Runtime runtime = Runtime.getRuntime();
         long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        if (bytes > available) { // "used" counts garbage not yet collected: collect once before refusing
+            System.gc();
+            available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        }
         if (bytes > available) {
             throw new IllegalArgumentException(what + " needs about " + format(bytes) + " of memory but the JVM can"
                     + " allocate " + format(Math.max(0, available)) + " more (its limit is " + format(runtime.maxMemory())

@@ -47,8 +47,13 @@ public final class BertPreTokenizer {
         return stripAccents;
     }
 
-    /** The words and punctuation marks of {@code text}, in order. */
+    /** The words and punctuation marks of {@code text}, in order: {@link #preTokenize} of {@link #normalize}. */
     public List<String> split(String text) {
+        return preTokenize(normalize(text));
+    }
+
+    /** Steps 1 to 4: clean-up, ideographs spaced out, accents stripped and lower-cased as configured. */
+    public String normalize(String text) {
         String normalized = spaceOutIdeographs(clean(text));
         if (stripAccents) {
             normalized = stripAccents(normalized);
@@ -58,6 +63,11 @@ public final class BertPreTokenizer {
             normalized.codePoints().forEach(cp -> BertUnicode.appendLowerCase(cp, lower));
             normalized = lower.toString();
         }
+        return normalized;
+    }
+
+    /** Step 5 on normalized text: the words, and each punctuation mark on its own. */
+    public List<String> preTokenize(String normalized) {
         List<String> out = new ArrayList<>();
         for (String word : splitOnWhitespace(normalized)) {
             splitOnPunctuation(word, out);

@@ -70,10 +70,16 @@ public final class ByteLevelBpe implements Tokenizer {
     /** Merges by the ids they join: key {@code left << 32 | right}, value {@code rank << 32 | merged id}. */
     private final Map<Long, Long> mergesById;
     private final Map<String, Integer> special;
-    private final Pattern specialPattern;
+    /** Tokens matched whole in every text (a tokenizer.json's added_tokens), and those plus the special tokens. */
+    private final AddedTokens added, addedAndSpecial;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     private ByteLevelBpe(Map<String, Integer> vocabulary, List<String> merges, String source) {
+        this(vocabulary, merges, List.of(), source);
+    }
+
+    private ByteLevelBpe(Map<String, Integer> vocabulary, List<String> merges, List<AddedTokens.Added> addedTokens,
+                         String source) {
         int n = vocabulary.size();
         this.tokens = new String[n];
         vocabulary.forEach((token, id) -> {
@@ -113,8 +119,24 @@ public final class ByteLevelBpe implements Tokenizer {
         if (ids.containsKey(END_OF_TEXT)) {
             special.put(END_OF_TEXT, ids.get(END_OF_TEXT));
         }
-        this.specialPattern = special.isEmpty() ? null
-                : Pattern.compile(special.keySet().stream().map(Pattern::quote).reduce((a, b) -> a + "|" + b).orElseThrow());
+        for (AddedTokens.Added a : addedTokens) {
+            if (a.id() < 0 || a.id() >= n || !tokens[a.id()].equals(a.content())) {
+                throw new IllegalArgumentException(source + ": added token '" + a.content() + "' has id " + a.id()
+                        + ", which the vocabulary gives to " + (a.id() >= 0 && a.id() < n ? "'" + tokens[a.id()] + "'"
+                        : "no token"));
+            }
+            if (a.special()) {
+                special.put(a.content(), a.id());
+            }
+        }
+        this.added = new AddedTokens(addedTokens, java.util.function.UnaryOperator.identity());
+        List<AddedTokens.Added> withSpecial = new ArrayList<>(addedTokens);
+        special.forEach((token, id) -> {
+            if (addedTokens.stream().noneMatch(a -> a.id() == id)) {
+                withSpecial.add(AddedTokens.Added.special(id, token));
+            }
+        });
+        this.addedAndSpecial = new AddedTokens(withSpecial, java.util.function.UnaryOperator.identity());
     }
 
     /**
@@ -148,7 +170,7 @@ public final class ByteLevelBpe implements Tokenizer {
                 vocabulary.put(e.getKey(), e.getValue().getAsInt());
             }
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(vocabularyJson + ": not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(vocabularyJson + ": not valid JSON: " + io.orthrus.io.JsonFiles.describe(e), e);
         }
         List<String> merges = new ArrayList<>();
         List<String> lines = Files.readAllLines(io.orthrus.io.JsonFiles.regularFile(mergesFile), StandardCharsets.UTF_8);
@@ -219,6 +241,17 @@ public final class ByteLevelBpe implements Tokenizer {
         return new ByteLevelBpe(vocabulary, merges, source);
     }
 
+    /** As {@link #of(Map, List, String)}, with tokens every text is split on first (a tokenizer.json's added_tokens). */
+    static ByteLevelBpe of(Map<String, Integer> vocabulary, List<String> merges, List<AddedTokens.Added> added,
+                           String source) {
+        return new ByteLevelBpe(vocabulary, merges, added, source);
+    }
+
+    /** The tokens matched whole in every text, before byte-level BPE (none unless read from a tokenizer.json). */
+    AddedTokens addedTokens() {
+        return added;
+    }
+
     /** A tokenizer from a trained vocabulary (ids in list order) and merges. */
     static ByteLevelBpe of(List<String> vocabulary, List<String> merges) {
         Map<String, Integer> ids = new LinkedHashMap<>();
@@ -236,23 +269,23 @@ public final class ByteLevelBpe implements Tokenizer {
 
     /**
      * The ids of {@code text}; with {@code allowSpecial}, each occurrence of a special token
-     * ({@code <|endoftext|>}) becomes its single id instead of the ids of its characters.
+     * ({@code <|endoftext|>}) becomes its single id instead of the ids of its characters. The
+     * added tokens of a {@code tokenizer.json} are matched whole either way, as {@code tokenizers} does.
      */
     public int[] encode(String text, boolean allowSpecial) {
         checkValidUnicode(text);
         List<Integer> out = new ArrayList<>();
-        if (allowSpecial && specialPattern != null) {
-            Matcher m = specialPattern.matcher(text);
-            int from = 0;
-            while (m.find()) {
-                encodeOrdinary(text.substring(from, m.start()), out);
-                out.add(special.get(m.group()));
-                from = m.end();
+        (allowSpecial ? addedAndSpecial : added).split(text, new AddedTokens.Sink() {
+            @Override
+            public void text(String piece) {
+                encodeOrdinary(piece, out);
             }
-            encodeOrdinary(text.substring(from), out);
-        } else {
-            encodeOrdinary(text, out);
-        }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+            }
+        });
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -369,7 +402,7 @@ public final class ByteLevelBpe implements Tokenizer {
                         + tokens.length);
             }
             String token = tokens[id];
-            if (special.containsKey(token)) {
+            if (special.containsKey(token) || added.byId(id) != null) { // written as text, not as byte symbols
                 bytes.writeBytes(token.getBytes(StandardCharsets.UTF_8));
                 continue;
             }
@@ -391,7 +424,12 @@ public final class ByteLevelBpe implements Tokenizer {
         return tokens.length;
     }
 
-    /** The id of a special token such as {@link #END_OF_TEXT}. */
+    /** Whether the vocabulary has special token {@code token}, such as {@link #END_OF_TEXT}. */
+    public boolean hasSpecial(String token) {
+        return special.containsKey(token);
+    }
+
+    /** The id of special token {@code token}; throws when the vocabulary has none. */
     public int specialId(String token) {
         Integer id = special.get(token);
         if (id == null) {
@@ -424,6 +462,11 @@ public final class ByteLevelBpe implements Tokenizer {
         }
         io.orthrus.io.AtomicFiles.writeString(directory.resolve("vocab.json"), vocab.toString());
         io.orthrus.io.AtomicFiles.writeString(directory.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", merges) + "\n");
+    }
+
+    /** The merges, "left right", by rank. */
+    List<String> merges() {
+        return merges;
     }
 
     @Override

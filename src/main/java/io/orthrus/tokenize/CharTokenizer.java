@@ -10,7 +10,8 @@ import java.util.TreeSet;
 /**
  * One token per Unicode code point (not per Java {@code char}, so characters outside the BMP are
  * one token): the vocabulary is the sorted set of code points of a corpus, as in nanoGPT's
- * character-level Shakespeare.
+ * character-level Shakespeare. Its {@code tokenizer.json} is a BPE without merges whose tokens are
+ * the characters, which Hugging Face's {@code tokenizers} reads with the same ids.
  */
 public final class CharTokenizer implements Tokenizer {
     static final String TYPE = "char";
@@ -47,6 +48,17 @@ public final class CharTokenizer implements Tokenizer {
             throw new IllegalArgumentException("CharTokenizer.of: no characters given");
         }
         return new CharTokenizer(cps);
+    }
+
+    /** The tokenizer whose id i is {@code codePoints[i]} (distinct, in any order): as read from a tokenizer.json. */
+    static CharTokenizer withIds(int[] codePoints) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int cp : codePoints) {
+            if (!seen.add(cp)) {
+                throw new IllegalArgumentException("CharTokenizer: character " + describe(cp) + " appears twice");
+            }
+        }
+        return new CharTokenizer(codePoints.clone());
     }
 
     @Override

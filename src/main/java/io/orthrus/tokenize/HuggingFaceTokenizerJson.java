@@ -2,6 +2,7 @@ package io.orthrus.tokenize;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,15 +24,190 @@ final class HuggingFaceTokenizerJson {
     private HuggingFaceTokenizerJson() {}
 
     static Tokenizer load(Path file) throws IOException {
-        JsonObject json = io.orthrus.io.JsonFiles.readObject(file);
+        return read(file, io.orthrus.io.JsonFiles.readObject(file));
+    }
+
+    /** The tokenizer {@code json} (the content of {@code file}) describes. */
+    static Tokenizer read(Path file, JsonObject json) {
         JsonObject model = object(file, json, "model");
         String type = model.has("type") ? model.get("type").getAsString() : "";
         return switch (type) {
-            case "BPE" -> bpe(file, json, model);
+            case "BPE" -> isCharacterLevel(json, model) ? characters(file, model) : bpe(file, json, model);
             case "WordPiece" -> wordPiece(file, json, model);
             default -> throw new IllegalArgumentException(file + ": model type '" + type
                     + "' is not supported (BPE with ByteLevel, WordPiece with BertNormalizer)");
         };
+    }
+
+    /**
+     * A BPE without merges, normalizer or pre-tokenizer whose tokens are all single characters:
+     * how a {@link CharTokenizer} is written, one token per code point.
+     */
+    private static boolean isCharacterLevel(JsonObject json, JsonObject model) {
+        JsonElement merges = model.get("merges"), vocab = model.get("vocab");
+        boolean bare = (json.get("pre_tokenizer") == null || json.get("pre_tokenizer").isJsonNull())
+                && (json.get("normalizer") == null || json.get("normalizer").isJsonNull());
+        boolean noAdded = json.get("added_tokens") == null || !json.get("added_tokens").isJsonArray()
+                || json.get("added_tokens").getAsJsonArray().isEmpty();
+        return bare && noAdded && merges != null && merges.isJsonArray() && merges.getAsJsonArray().isEmpty() && vocab != null
+                && vocab.isJsonObject() && vocab.getAsJsonObject().keySet().stream()
+                .allMatch(t -> !t.isEmpty() && t.codePointCount(0, t.length()) == 1);
+    }
+
+    private static CharTokenizer characters(Path file, JsonObject model) {
+        Map<String, Integer> vocab = vocabulary(file, model);
+        int[] codePoints = new int[vocab.size()];
+        boolean[] seen = new boolean[vocab.size()];
+        vocab.forEach((token, id) -> {
+            if (id < 0 || id >= codePoints.length || seen[id]) {
+                throw new IllegalArgumentException(file + ": token ids must be 0.." + (codePoints.length - 1)
+                        + " with no repeats; '" + token + "' has id " + id);
+            }
+            seen[id] = true;
+            codePoints[id] = token.codePointAt(0);
+        });
+        return CharTokenizer.withIds(codePoints);
+    }
+
+    /**
+     * Hugging Face's {@code tokenizer.json} for {@code tokenizer}, which {@code tokenizers}'
+     * {@code Tokenizer.from_file} reads into a tokenizer giving the same ids (special tokens not
+     * added) and {@link #read} back into an equal one: a {@link ByteLevelBpe} as GPT-2's, a
+     * {@link WordPiece} as BERT's (with its [CLS]/[SEP] post-processor), a {@link CharTokenizer} as a
+     * BPE without merges whose tokens are the characters.
+     */
+    static String write(Tokenizer tokenizer) {
+        JsonObject json = new JsonObject();
+        json.addProperty("version", "1.0");
+        json.add("truncation", JsonNull.INSTANCE);
+        json.add("padding", JsonNull.INSTANCE);
+        JsonArray added = new JsonArray();
+        JsonObject model = new JsonObject();
+        JsonObject vocab = new JsonObject();
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            vocab.addProperty(tokenizer.token(id), id);
+        }
+        if (tokenizer instanceof WordPiece wp) {
+            wp.addedTokens().tokens().forEach(a -> added.add(addedToken(a)));
+            JsonObject normalizer = new JsonObject();
+            normalizer.addProperty("type", "BertNormalizer");
+            normalizer.addProperty("clean_text", true);
+            normalizer.addProperty("handle_chinese_chars", true);
+            normalizer.addProperty("strip_accents", wp.stripAccents());
+            normalizer.addProperty("lowercase", wp.lowerCase());
+            json.add("added_tokens", added);
+            json.add("normalizer", normalizer);
+            json.add("pre_tokenizer", typed("BertPreTokenizer"));
+            json.add("post_processor", bertTemplate(wp));
+            JsonObject decoder = typed("WordPiece");
+            decoder.addProperty("prefix", WordPiece.CONTINUATION);
+            decoder.addProperty("cleanup", true);
+            json.add("decoder", decoder);
+            model.addProperty("type", "WordPiece");
+            model.addProperty("unk_token", WordPiece.UNK);
+            model.addProperty("continuing_subword_prefix", WordPiece.CONTINUATION);
+            model.addProperty("max_input_chars_per_word", WordPiece.MAX_WORD_CHARS);
+            model.add("vocab", vocab);
+        } else if (tokenizer instanceof ByteLevelBpe || tokenizer instanceof CharTokenizer) {
+            boolean byteLevel = tokenizer instanceof ByteLevelBpe;
+            if (tokenizer instanceof ByteLevelBpe b) {
+                b.addedTokens().tokens().forEach(a -> added.add(addedToken(a)));
+                if (b.hasSpecial(ByteLevelBpe.END_OF_TEXT) && b.addedTokens().byId(b.specialId(ByteLevelBpe.END_OF_TEXT)) == null) {
+                    added.add(addedToken(AddedTokens.Added.special(b.specialId(ByteLevelBpe.END_OF_TEXT),
+                            ByteLevelBpe.END_OF_TEXT)));
+                }
+            }
+            json.add("added_tokens", added);
+            json.add("normalizer", JsonNull.INSTANCE);
+            json.add("pre_tokenizer", byteLevel ? byteLevel() : JsonNull.INSTANCE);
+            json.add("post_processor", byteLevel ? byteLevel() : JsonNull.INSTANCE);
+            json.add("decoder", byteLevel ? byteLevel() : typed("Fuse"));
+            model.addProperty("type", "BPE");
+            for (String absent : new String[] {"dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"}) {
+                model.add(absent, JsonNull.INSTANCE);
+            }
+            for (String off : new String[] {"fuse_unk", "byte_fallback", "ignore_merges"}) {
+                model.addProperty(off, false);
+            }
+            model.add("vocab", vocab);
+            JsonArray merges = new JsonArray();
+            if (byteLevel) {
+                for (String merge : ((ByteLevelBpe) tokenizer).merges()) {
+                    JsonArray pair = new JsonArray(2);
+                    int space = merge.indexOf(' ');
+                    pair.add(merge.substring(0, space));
+                    pair.add(merge.substring(space + 1));
+                    merges.add(pair);
+                }
+            }
+            model.add("merges", merges);
+        } else {
+            throw new IllegalArgumentException("HuggingFaceTokenizerJson: no tokenizer.json form for " + tokenizer);
+        }
+        json.add("model", model);
+        return json.toString();
+    }
+
+    private static JsonObject typed(String type) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type);
+        return o;
+    }
+
+    private static JsonObject byteLevel() {
+        JsonObject o = typed("ByteLevel");
+        o.addProperty("add_prefix_space", false);
+        o.addProperty("trim_offsets", true);
+        o.addProperty("use_regex", true);
+        return o;
+    }
+
+    private static JsonObject addedToken(AddedTokens.Added a) {
+        JsonObject t = new JsonObject();
+        t.addProperty("id", a.id());
+        t.addProperty("content", a.content());
+        t.addProperty("single_word", a.singleWord());
+        t.addProperty("lstrip", a.lstrip());
+        t.addProperty("rstrip", a.rstrip());
+        t.addProperty("normalized", a.normalized());
+        t.addProperty("special", a.special());
+        return t;
+    }
+
+    /** BERT's post-processor: {@code [CLS] A [SEP]} and {@code [CLS] A [SEP] B [SEP]} with segment ids 0 and 1. */
+    private static JsonObject bertTemplate(WordPiece wp) {
+        JsonObject template = typed("TemplateProcessing");
+        template.add("single", pieces(new String[] {"S" + WordPiece.CLS, "A", "S" + WordPiece.SEP}, new int[] {0, 0, 0}));
+        template.add("pair", pieces(new String[] {"S" + WordPiece.CLS, "A", "S" + WordPiece.SEP, "B", "S" + WordPiece.SEP},
+                new int[] {0, 0, 0, 1, 1}));
+        JsonObject specials = new JsonObject();
+        for (String token : new String[] {WordPiece.CLS, WordPiece.SEP}) {
+            JsonObject special = new JsonObject();
+            special.addProperty("id", token);
+            JsonArray ids = new JsonArray(), tokens = new JsonArray();
+            ids.add(wp.id(token));
+            tokens.add(token);
+            special.add("ids", ids);
+            special.add("tokens", tokens);
+            specials.add(token, special);
+        }
+        template.add("special_tokens", specials);
+        return template;
+    }
+
+    /** Template pieces: "Sx" a special token x, else a sequence id ("A", "B"). */
+    private static JsonArray pieces(String[] names, int[] typeIds) {
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < names.length; i++) {
+            JsonObject inner = new JsonObject();
+            boolean special = names[i].startsWith("S");
+            inner.addProperty("id", special ? names[i].substring(1) : names[i]);
+            inner.addProperty("type_id", typeIds[i]);
+            JsonObject piece = new JsonObject();
+            piece.add(special ? "SpecialToken" : "Sequence", inner);
+            out.add(piece);
+        }
+        return out;
     }
 
     private static ByteLevelBpe bpe(Path file, JsonObject json, JsonObject model) {
@@ -64,7 +240,13 @@ final class HuggingFaceTokenizerJson {
                 throw new IllegalArgumentException(file + ": merge " + m + " is neither \"left right\" nor [left, right]");
             }
         }
-        return ByteLevelBpe.of(vocab, merges, file.toString());
+        List<AddedTokens.Added> added = addedTokens(file, json);
+        String[] byId = tokensById(file, vocab, added);
+        Map<String, Integer> all = new LinkedHashMap<>();
+        for (int id = 0; id < byId.length; id++) {
+            all.put(byId[id], id);
+        }
+        return ByteLevelBpe.of(all, merges, added, file.toString());
     }
 
     private static WordPiece wordPiece(Path file, JsonObject json, JsonObject model) {
@@ -81,20 +263,82 @@ final class HuggingFaceTokenizerJson {
         if (model.has("max_input_chars_per_word")) {
             require(file, "model.max_input_chars_per_word", model.get("max_input_chars_per_word"), WordPiece.MAX_WORD_CHARS);
         }
-        Map<String, Integer> vocab = vocabulary(file, model);
-        String[] byId = new String[vocab.size()];
+        List<AddedTokens.Added> added = addedTokens(file, json);
+        String[] byId = tokensById(file, vocabulary(file, model), added);
+        try {
+            return WordPiece.withAddedTokens(List.of(byId), lowerCase, stripAccents, added);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code added_tokens} of the file, each field checked. */
+    private static List<AddedTokens.Added> addedTokens(Path file, JsonObject json) {
+        List<AddedTokens.Added> out = new ArrayList<>();
+        JsonElement array = json.get("added_tokens");
+        if (array == null || array.isJsonNull()) {
+            return out;
+        }
+        if (!array.isJsonArray()) {
+            throw new IllegalArgumentException(file + ": 'added_tokens' is not an array");
+        }
+        for (JsonElement e : array.getAsJsonArray()) {
+            if (!e.isJsonObject()) {
+                throw new IllegalArgumentException(file + ": an added token is not an object: " + e);
+            }
+            JsonObject t = e.getAsJsonObject();
+            JsonElement id = t.get("id"), content = t.get("content");
+            if (id == null || !id.isJsonPrimitive() || !id.getAsJsonPrimitive().isNumber() || content == null
+                    || !content.isJsonPrimitive() || !content.getAsJsonPrimitive().isString()) {
+                throw new IllegalArgumentException(file + ": an added token needs a number 'id' and a string 'content': " + e);
+            }
+            boolean special = flag(file, t, "special", false);
+            out.add(new AddedTokens.Added(id.getAsInt(), content.getAsString(), flag(file, t, "single_word", false),
+                    flag(file, t, "lstrip", false), flag(file, t, "rstrip", false), flag(file, t, "normalized", !special),
+                    special));
+        }
+        return out;
+    }
+
+    private static boolean flag(Path file, JsonObject object, String field, boolean fallback) {
+        return io.orthrus.io.JsonFiles.flag(file, object, field, fallback);
+    }
+
+    /**
+     * The model's vocabulary by id, with the added tokens the model does not have appended at their
+     * ids (which must follow on from the vocabulary's, as {@code tokenizers} numbers them).
+     */
+    private static String[] tokensById(Path file, Map<String, Integer> vocab, List<AddedTokens.Added> added) {
+        int size = vocab.size();
+        for (AddedTokens.Added a : added) {
+            size = Math.max(size, a.id() + 1);
+        }
+        String[] byId = new String[size];
         vocab.forEach((token, id) -> {
-            if (id < 0 || id >= byId.length || byId[id] != null) {
-                throw new IllegalArgumentException(file + ": token ids must be 0.." + (byId.length - 1)
+            if (id < 0 || id >= vocab.size() || byId[id] != null) {
+                throw new IllegalArgumentException(file + ": token ids must be 0.." + (vocab.size() - 1)
                         + " with no repeats; '" + token + "' has id " + id);
             }
             byId[id] = token;
         });
-        try {
-            return WordPiece.of(List.of(byId), lowerCase, stripAccents);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        for (AddedTokens.Added a : added) {
+            if (a.id() < 0) {
+                throw new IllegalArgumentException(file + ": added token '" + a.content() + "' has id " + a.id());
+            }
+            if (byId[a.id()] == null) {
+                byId[a.id()] = a.content();
+            } else if (!byId[a.id()].equals(a.content())) {
+                throw new IllegalArgumentException(file + ": added token '" + a.content() + "' has id " + a.id()
+                        + ", which the model gives to '" + byId[a.id()] + "'");
+            }
         }
+        for (int id = 0; id < byId.length; id++) {
+            if (byId[id] == null) {
+                throw new IllegalArgumentException(file + ": no token has id " + id + " (the ids of the model and the"
+                        + " added tokens must run from 0 without a gap)");
+            }
+        }
+        return byId;
     }
 
     private static Map<String, Integer> vocabulary(Path file, JsonObject model) {

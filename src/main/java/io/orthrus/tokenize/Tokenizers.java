@@ -19,7 +19,7 @@ public final class Tokenizers {
         try {
             object = JsonParser.parseString(json).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + e.getMessage(), e);
+            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + io.orthrus.io.JsonFiles.describe(e), e);
         }
         String type = object.has("type") ? object.get("type").getAsString() : "";
         if (type.equals(CharTokenizer.TYPE)) {
@@ -70,21 +70,38 @@ public final class Tokenizers {
         if (path.getFileName().toString().endsWith(".txt")) {
             return WordPiece.load(path, true);
         }
-        JsonObject json = io.orthrus.io.JsonFiles.readObject(path);
-        return json.has("model") && !json.has("type") ? fromHuggingFace(path) : load(path);
+        return load(path);
     }
 
-    /** Writes {@code tokenizer} to {@code file} atomically. */
+    /**
+     * Writes {@code tokenizer} to {@code file} atomically, in Hugging Face's {@code tokenizer.json}
+     * format, which the {@code tokenizers} library reads with the same ids (see {@link #toHuggingFace}).
+     */
     public static void save(Tokenizer tokenizer, Path file) throws IOException {
-        AtomicFiles.writeString(file, tokenizer.toJson());
+        AtomicFiles.writeString(file, toHuggingFace(tokenizer));
     }
 
-    /** Reads a tokenizer written by {@link #save}. */
+    /**
+     * Hugging Face's {@code tokenizer.json} for a {@link ByteLevelBpe} (as GPT-2's), a
+     * {@link WordPiece} (as BERT's, with its {@code [CLS]}/{@code [SEP]} post-processor) or a
+     * {@link CharTokenizer} (a BPE without merges over the characters).
+     */
+    public static String toHuggingFace(Tokenizer tokenizer) {
+        return HuggingFaceTokenizerJson.write(tokenizer);
+    }
+
+    /**
+     * Reads a tokenizer written by {@link #save}: Hugging Face's format, or the format of
+     * {@link Tokenizer#toJson()} that earlier versions saved.
+     */
     public static Tokenizer load(Path file) throws IOException {
+        JsonObject json = io.orthrus.io.JsonFiles.readObject(file);
         try {
-            return fromJson(Files.readString(io.orthrus.io.JsonFiles.regularFile(file), StandardCharsets.UTF_8));
+            return json.has("model") && !json.has("type") ? HuggingFaceTokenizerJson.read(file, json)
+                    : fromJson(json.toString());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(e.getMessage().startsWith(file.toString()) ? e.getMessage()
+                    : file + ": " + e.getMessage(), e);
         }
     }
 }

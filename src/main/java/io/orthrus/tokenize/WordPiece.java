@@ -23,7 +23,8 @@ import java.util.Map;
  *
  * <p>The five special tokens {@code [PAD] [UNK] [CLS] [SEP] [MASK]} must be in the vocabulary.
  * When they appear literally in the text (in capitals, as Hugging Face's tokenizer does) they are
- * kept as one token, so {@code "the [MASK] sat"} encodes the mask id.
+ * kept as one token, so {@code "the [MASK] sat"} encodes the mask id; a {@code tokenizer.json} may
+ * list other such added tokens, which are matched as {@code tokenizers} matches them.
  *
  * <p>Load a BERT {@code vocab.txt} with {@link #load}, or {@link #train} a vocabulary on your own
  * corpus. {@link #encode(String, int)} and {@link #encodePair} add {@code [CLS]}/{@code [SEP]}
@@ -51,8 +52,15 @@ public final class WordPiece implements Tokenizer {
     private final Map<String, Integer> ids;
     private final BertPreTokenizer preTokenizer;
     private final int pad, unk, cls, sep, mask;
+    /** Tokens matched whole before normalization: the five specials, or a tokenizer.json's added_tokens. */
+    private final AddedTokens added;
 
     private WordPiece(String[] vocab, BertPreTokenizer preTokenizer, String origin) {
+        this(vocab, preTokenizer, null, origin);
+    }
+
+    /** With {@code addedTokens} null: the five special tokens, matched as written. */
+    private WordPiece(String[] vocab, BertPreTokenizer preTokenizer, List<AddedTokens.Added> addedTokens, String origin) {
         this.vocab = vocab;
         this.preTokenizer = preTokenizer;
         this.ids = new HashMap<>(vocab.length * 2);
@@ -76,6 +84,31 @@ public final class WordPiece implements Tokenizer {
         this.cls = ids.get(CLS);
         this.sep = ids.get(SEP);
         this.mask = ids.get(MASK);
+        List<AddedTokens.Added> tokens = addedTokens != null ? addedTokens
+                : SPECIALS.stream().map(t -> AddedTokens.Added.special(ids.get(t), t)).toList();
+        for (AddedTokens.Added a : tokens) {
+            if (a.id() < 0 || a.id() >= vocab.length || !vocab[a.id()].equals(a.content())) {
+                throw new IllegalArgumentException(origin + ": added token '" + a.content() + "' has id " + a.id()
+                        + ", which the vocabulary gives to " + (a.id() >= 0 && a.id() < vocab.length ? "'"
+                        + vocab[a.id()] + "'" : "no token"));
+            }
+        }
+        this.added = new AddedTokens(tokens, preTokenizer::normalize);
+    }
+
+    /**
+     * A tokenizer whose added tokens ({@code tokenizer.json}'s {@code added_tokens}) are
+     * {@code addedTokens} instead of the five specials; {@code vocab} must hold them at their ids.
+     */
+    static WordPiece withAddedTokens(List<String> vocab, boolean lowerCase, boolean stripAccents,
+                                     List<AddedTokens.Added> addedTokens) {
+        return new WordPiece(vocab.toArray(String[]::new), new BertPreTokenizer(lowerCase, stripAccents), addedTokens,
+                "WordPiece vocabulary");
+    }
+
+    /** The tokens matched whole in the text before normalization and pre-tokenization. */
+    AddedTokens addedTokens() {
+        return added;
     }
 
     /**
@@ -128,41 +161,20 @@ public final class WordPiece implements Tokenizer {
     /** The pieces of {@code text}, without {@code [CLS]}/{@code [SEP]}. */
     public List<String> tokenize(String text) {
         List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < text.length(); ) {
-            String special = specialAt(text, i);
-            if (special == null) {
-                i++;
-                continue;
+        added.split(text, new AddedTokens.Sink() {
+            @Override
+            public void text(String normalized) {
+                for (String word : preTokenizer.preTokenize(normalized)) {
+                    splitWord(word, out);
+                }
             }
-            tokenizePlain(text.substring(start, i), out);
-            out.add(special);
-            i += special.length();
-            start = i;
-        }
-        tokenizePlain(text.substring(start), out);
+
+            @Override
+            public void token(int id) {
+                out.add(vocab[id]);
+            }
+        });
         return out;
-    }
-
-    private static String specialAt(String text, int i) {
-        if (text.charAt(i) != '[') {
-            return null;
-        }
-        for (String s : SPECIALS) {
-            if (text.startsWith(s, i)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private void tokenizePlain(String text, List<String> out) {
-        if (text.isEmpty()) {
-            return;
-        }
-        for (String word : preTokenizer.split(text)) {
-            splitWord(word, out);
-        }
     }
 
     /** Greedy longest-match-first, as the reference WordpieceTokenizer. */

@@ -79,4 +79,21 @@ class BadInputTest {
         assertTrue(result.err().contains(corpus + ":2: invalid UTF-8 at byte 7"), result.err());
         assertEquals(1, result.err().trim().lines().count(), result.err());
     }
+
+    @Test
+    void brokenJsonIsOneLineWithoutGsonsLinkOrClassNames() throws Exception {
+        Path model = dir.resolve("model");
+        Files.createDirectories(model);
+        Files.writeString(model.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_embd\": }");
+        Cli result = Cli.expect(1, "generate", "--model", model.toString(), "x");
+        assertTrue(result.err().contains("config.json: not valid JSON: "), result.err());
+        assertFalse(result.err().contains("https://") || result.err().contains("com.google.gson"), result.err());
+        assertEquals(1, result.err().trim().lines().count(), result.err());
+        Files.writeString(model.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+        Files.writeString(model.resolve("tokenizer.json"), "{\"model\": [1, 2");
+        Files.writeString(model.resolve("model.safetensors"), "");
+        result = Cli.expect(1, "tokenizer", "encode", "--tokenizer", model.resolve("tokenizer.json").toString(),
+                "--input", dir.resolve("in.jsonl").toString(), "--output", dir.resolve("out.jsonl").toString());
+        assertFalse(result.err().contains("https://") || result.err().contains("com.google.gson"), result.err());
+    }
 }

@@ -50,6 +50,14 @@ class HuggingFaceFolderCommandsTest {
         Cli generated = Cli.expect(0, "generate", "--model", folder.toString(), "--max-tokens", "5", "the dog");
         assertTrue(generated.out().startsWith("the dog"), generated.out());
 
+        Cli huge = Cli.expect(1, "generate", "--model", folder.toString(), "--max-tokens", "2147483647", "the dog");
+        assertTrue(huge.err().contains("a sequence can hold; ask for at most") && !huge.err().contains("-2147483645"),
+                huge.err());
+        Cli directory = Cli.expect(1, "score", "--model", folder.toString(), "--input", dir.toString());
+        assertTrue(directory.err().contains("--input " + dir + ": is a directory, not a file"), directory.err());
+        Cli missing = Cli.expect(1, "score", "--model", folder.toString(), "--input", dir.resolve("nope.txt").toString());
+        assertTrue(missing.err().contains("--input " + dir.resolve("nope.txt") + ": no such file"), missing.err());
+
         Cli none = Cli.expect(1, "generate", "--model", fixture("gpt2-sharded"), "the dog");
         assertTrue(none.err().contains("no tokenizer"), none.err());
         assertFalse(none.err().contains("\tat "), none.err());

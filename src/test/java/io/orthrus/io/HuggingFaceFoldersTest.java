@@ -84,16 +84,8 @@ class HuggingFaceFoldersTest {
     private static void assertTokenizerMatches(WordPiece tokenizer, JsonObject reference) {
         JsonArray texts = reference.getAsJsonArray("texts"), ids = reference.getAsJsonArray("text_ids");
         for (int i = 0; i < texts.size(); i++) {
-            int[] expected = new Gson().fromJson(ids.get(i), int[].class);
+            int[] expected = ids.get(i).getAsJsonArray().asList().stream().mapToInt(JsonElement::getAsInt).toArray();
             assertArrayEquals(expected, tokenizer.encode(texts.get(i).getAsString()), texts.get(i).getAsString());
-        }
-    }
-
-    private static final class Gson {
-        private final com.google.gson.Gson gson = new com.google.gson.Gson();
-
-        <T> T fromJson(JsonElement e, Class<T> type) {
-            return gson.fromJson(e, type);
         }
     }
 
@@ -228,28 +220,24 @@ class HuggingFaceFoldersTest {
         unknownGpt2.removeAll(HuggingFaceGpt2.knownConfigFields());
         assertEquals(Set.of(), unknownGpt2, "GPT2Config fields the loader does not classify");
 
-        Map<String, JsonElement> gpt2 = new LinkedHashMap<>();
-        gpt2.put("scale_attn_weights", JsonParser.parseString("false"));
-        gpt2.put("scale_attn_by_inverse_layer_idx", JsonParser.parseString("true"));
-        gpt2.put("add_cross_attention", JsonParser.parseString("true"));
-        gpt2.put("activation_function", JsonParser.parseString("\"swish\""));
-        for (Map.Entry<String, JsonElement> option : gpt2.entrySet()) {
-            Path folder = copy(fixture("gpt2-sharded"));
-            editConfig(folder, option.getKey(), option.getValue());
-            var e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceGpt2.load(folder), option.getKey());
-            assertTrue(e.getMessage().contains(option.getKey()), e.getMessage());
-        }
-        Map<String, JsonElement> bert = new LinkedHashMap<>();
-        bert.put("is_decoder", JsonParser.parseString("true"));
-        bert.put("add_cross_attention", JsonParser.parseString("true"));
-        bert.put("position_embedding_type", JsonParser.parseString("\"relative_key\""));
-        bert.put("type_vocab_size", JsonParser.parseString("3"));
-        bert.put("chunk_size_feed_forward", JsonParser.parseString("4"));
-        bert.put("tie_word_embeddings", JsonParser.parseString("\"no\""));
-        for (Map.Entry<String, JsonElement> option : bert.entrySet()) {
-            Path folder = copy(fixture("bert-untied"));
-            editConfig(folder, option.getKey(), option.getValue());
-            var e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceBert.load(folder), option.getKey());
+        assertEachRefusedByName("gpt2-sharded", HuggingFaceGpt2::load, Map.of("scale_attn_weights", "false",
+                "scale_attn_by_inverse_layer_idx", "true", "add_cross_attention", "true", "activation_function", "\"swish\""));
+        assertEachRefusedByName("bert-untied", HuggingFaceBert::load, Map.of("is_decoder", "true", "add_cross_attention",
+                "true", "position_embedding_type", "\"relative_key\"", "type_vocab_size", "3", "chunk_size_feed_forward",
+                "4", "tie_word_embeddings", "\"no\""));
+    }
+
+    /** What loads a folder. */
+    private interface Loader {
+        void load(Path folder) throws Exception;
+    }
+
+    /** Each field of {@code options} set to its value (JSON) in a copy of fixture {@code name} makes {@code loader} refuse, naming it. */
+    private void assertEachRefusedByName(String name, Loader loader, Map<String, String> options) throws Exception {
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            Path folder = copy(fixture(name));
+            editConfig(folder, option.getKey(), JsonParser.parseString(option.getValue()));
+            var e = assertThrows(IllegalArgumentException.class, () -> loader.load(folder), option.getKey());
             assertTrue(e.getMessage().contains(option.getKey()), e.getMessage());
         }
     }
