@@ -79,12 +79,13 @@ public final class HuggingFaceBert {
         Map<String, Tensor> stored = new LinkedHashMap<>();
         HuggingFaceFolder.weights(directory).forEach((name, t) ->
                 stored.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));
-        Path weightsFile = directory.resolve(HuggingFaceFolder.WEIGHTS);
+        Path weightsFile = HuggingFaceFolder.weightsFile(directory);
         boolean hasHead = stored.keySet().stream().anyMatch(n -> n.startsWith("cls.predictions."));
         Bert model = new Bert(shape, new Rng(0));
         Set<String> unused = new TreeSet<>(stored.keySet());
         Map<String, Tensor> used = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> p : model.namedParameters().entrySet()) {
+        Map<String, Parameter> parameters = model.namedParameters();
+        for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
             if (!hasHead && isHead(p.getKey())) {
                 continue;
             }
@@ -97,8 +98,7 @@ public final class HuggingFaceBert {
             used.put(p.getKey(), value);
         }
         FiniteWeights.require(weightsFile.toString(), used, FiniteWeights.ON_LOAD);
-        used.forEach((name, value) -> System.arraycopy(value.data(), 0, model.namedParameters().get(name).data(), 0,
-                value.numel()));
+        used.forEach((name, value) -> System.arraycopy(value.data(), 0, parameters.get(name).data(), 0, value.numel()));
         if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
             LOG.debug("{}: the next-sentence head (cls.seq_relationship) is not used", directory);
         }

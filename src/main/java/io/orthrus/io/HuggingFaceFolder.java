@@ -48,6 +48,12 @@ final class HuggingFaceFolder {
         return Files.exists(file) ? Tokenizers.fromHuggingFace(JsonFiles.regularFile(file)) : null;
     }
 
+    /** The file that names the folder's weights in messages: {@code model.safetensors}, or the shards' index. */
+    static Path weightsFile(Path directory) {
+        Path single = directory.resolve(WEIGHTS);
+        return Files.exists(single) || !Files.exists(directory.resolve(INDEX)) ? single : directory.resolve(INDEX);
+    }
+
     /**
      * Every weight of the folder by name: {@code model.safetensors}, or the union of the shards that
      * {@code model.safetensors.index.json} lists, each checked to hold exactly what the index says.

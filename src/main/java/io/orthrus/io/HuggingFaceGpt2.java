@@ -74,7 +74,7 @@ public final class HuggingFaceGpt2 {
     public static GptCheckpoint load(Path directory) throws IOException {
         JsonObject json = HuggingFaceFolder.config(directory);
         TransformerConfig shape = config(directory.resolve(HuggingFaceFolder.CONFIG), json);
-        Path weightsFile = directory.resolve(HuggingFaceFolder.WEIGHTS);
+        Path weightsFile = HuggingFaceFolder.weightsFile(directory);
         Map<String, Tensor> stored = new LinkedHashMap<>();
         HuggingFaceFolder.weights(directory).forEach((name, t) ->
                 stored.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));

@@ -1,5 +1,6 @@
 package io.orthrus.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,11 @@ class HuggingFaceFolderCommandsTest {
         assertTrue(score.out().contains("pseudo-perplexity"), score.out());
         Cli embed = Cli.expect(0, "embed", "--model", bert, "the dog");
         assertTrue(embed.out().startsWith("["), embed.out());
+        Path in = dir.resolve("in.jsonl"), out = dir.resolve("out.jsonl");
+        Files.writeString(in, "{\"text\": \"the dog\"}\n{\"text\": 42}\n");
+        Cli lines = Cli.expect(1, "embed", "--model", bert, "--input", in.toString(), "--output", out.toString());
+        assertTrue(lines.err().contains(in + ":2: no string field \"text\""), lines.err());
+        assertEquals(1, Files.readAllLines(out).size());
     }
 
     @Test
