@@ -80,7 +80,7 @@ final class TokenizerCommand implements Callable<Integer> {
                 }
                 int[] ids = allowSpecial && tokenizer instanceof ByteLevelBpe bpe
                         ? bpe.encode(text.getAsString(), true) : tokenizer.encode(text.getAsString());
-                // Streamed, not built as JSON arrays: a 10 MB line would need ~1.6 GB of boxed elements.
+                // Streamed, not built as JSON arrays of boxed elements: memory stays near the output line's size.
                 out.beginObject();
                 for (var field : object.entrySet()) {
                     if (!field.getKey().equals("ids") && !field.getKey().equals("tokens")) {
