@@ -48,7 +48,7 @@ final class TokenizerCommand implements Callable<Integer> {
     static class JsonlFiles {
         @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
                 description = "A directory or file holding GPT-2's encoder.json + vocab.bpe, Hugging Face's vocab.json +"
-                        + " merges.txt, a tokenizer.json (Hugging Face's or Orthrus's), or a BERT vocab.txt.")
+                        + " merges.txt, a tokenizer.json, or a BERT vocab.txt.")
         Path tokenizer;
 
         @Option(names = "--input", required = true, paramLabel = "IN.jsonl", description = "One JSON object per line.")

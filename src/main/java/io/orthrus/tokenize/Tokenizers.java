@@ -47,8 +47,9 @@ public final class Tokenizers {
     /**
      * The tokenizer at {@code path}, recognised from what is there: a directory holding GPT-2's
      * {@code encoder.json} + {@code vocab.bpe} or Hugging Face's {@code vocab.json} + {@code merges.txt}
-     * (a {@link ByteLevelBpe}), a {@code tokenizer.json} (Orthrus's or Hugging Face's), or a BERT
-     * {@code vocab.txt} (a lower-casing {@link WordPiece}); or one of those files itself.
+     * (a {@link ByteLevelBpe}), a {@code tokenizer.json} (Hugging Face's, or the format of earlier
+     * Orthrus versions), or a BERT {@code vocab.txt} (a lower-casing {@link WordPiece}); or one of
+     * those files itself.
      */
     public static Tokenizer open(Path path) throws IOException {
         if (Files.isDirectory(path)) {
