@@ -5,7 +5,6 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.orthrus.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,8 +18,14 @@ public final class Tokenizers {
         try {
             object = JsonParser.parseString(json).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + io.orthrus.io.JsonFiles.describe(e), e);
+            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + io.orthrus.io.JsonFiles.describe(e),
+                    e);
         }
+        return fromJson(object);
+    }
+
+    /** The tokenizer of Orthrus's JSON form, already parsed. */
+    private static Tokenizer fromJson(JsonObject object) {
         String type = object.has("type") ? object.get("type").getAsString() : "";
         if (type.equals(CharTokenizer.TYPE)) {
             return CharTokenizer.fromJson(object);
@@ -99,7 +104,7 @@ public final class Tokenizers {
         JsonObject json = io.orthrus.io.JsonFiles.readObject(file);
         try {
             return json.has("model") && !json.has("type") ? HuggingFaceTokenizerJson.read(file, json)
-                    : fromJson(json.toString());
+                    : fromJson(json);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage().startsWith(file.toString()) ? e.getMessage()
                     : file + ": " + e.getMessage(), e);
