@@ -1,5 +1,6 @@
 package io.orthrus.bench;
 
+import io.orthrus.files.TextFiles;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.train.TrainingListener;
 import java.io.IOException;
@@ -48,7 +49,7 @@ final class BenchSupport {
             throw new IllegalArgumentException(bench + ": corpus file " + corpus.toAbsolutePath()
                     + " does not exist; pass --corpus FILE");
         }
-        return io.orthrus.io.TextFiles.readUtf8(corpus);
+        return TextFiles.readUtf8(corpus);
     }
 
     /** {@code value} rounded to 4 decimals. */

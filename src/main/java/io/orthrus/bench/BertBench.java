@@ -3,10 +3,11 @@ package io.orthrus.bench;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.orthrus.data.EncodedWindows;
+import io.orthrus.data.LabeledText;
 import io.orthrus.data.TextDataset;
 import io.orthrus.data.TokenBatch;
+import io.orthrus.files.AtomicFiles;
 import io.orthrus.infer.FillMask;
-import io.orthrus.data.LabeledText;
 import io.orthrus.model.Bert;
 import io.orthrus.model.BertClassifier;
 import io.orthrus.nn.TransformerConfig;
@@ -254,7 +255,7 @@ public final class BertBench implements Callable<String> {
             int[] ids = name.equals("train") ? data.train() : data.validation();
             java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(ids.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             bytes.asIntBuffer().put(ids);
-            io.orthrus.io.AtomicFiles.write(directory.resolve(name + ".bin"), out -> out.write(bytes.array()));
+            AtomicFiles.write(directory.resolve(name + ".bin"), out -> out.write(bytes.array()));
         }
     }
 

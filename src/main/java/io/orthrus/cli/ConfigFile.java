@@ -8,7 +8,8 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import io.orthrus.io.TextFiles;
+import io.orthrus.files.JsonFiles;
+import io.orthrus.files.TextFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ final class ConfigFile {
             reader.setStrictness(Strictness.STRICT);
             parsed = JsonParser.parseReader(reader);
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(source + ": not valid JSON: " + io.orthrus.io.JsonFiles.describe(e), e);
+            throw new IllegalArgumentException(source + ": not valid JSON: " + JsonFiles.describe(e), e);
         }
         if (!parsed.isJsonObject()) {
             throw new IllegalArgumentException(source + ": the config must be a JSON object { ... }");

@@ -3,7 +3,7 @@ package io.orthrus.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.orthrus.io.AtomicFiles;
+import io.orthrus.files.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -5,6 +5,7 @@ import io.orthrus.data.EncodedWindows;
 import io.orthrus.data.SpecialTokens;
 import io.orthrus.data.TextDataset;
 import io.orthrus.data.grammar.Grammar;
+import io.orthrus.files.TextFiles;
 import io.orthrus.io.BertCheckpoint;
 import io.orthrus.io.GptCheckpoint;
 import io.orthrus.model.Autoencoder;
@@ -13,8 +14,8 @@ import io.orthrus.model.BiLm;
 import io.orthrus.model.Direction;
 import io.orthrus.model.EncoderDecoder;
 import io.orthrus.model.Gpt;
-import io.orthrus.nn.Module;
 import io.orthrus.nn.Memory;
+import io.orthrus.nn.Module;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.objective.BidirectionalLm;
 import io.orthrus.objective.CausalLm;
@@ -75,7 +76,7 @@ final class Recipes {
         if (!Files.isRegularFile(file)) {
             throw c.error("data.corpus", "names " + file + ", which is not a readable file");
         }
-        String text = io.orthrus.io.TextFiles.readUtf8(file);
+        String text = TextFiles.readUtf8(file);
         if (text.isBlank()) {
             throw c.error("data.corpus", "names " + file + ", which is empty");
         }

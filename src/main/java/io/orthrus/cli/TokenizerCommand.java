@@ -4,24 +4,25 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.orthrus.io.AtomicFiles;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
+import io.orthrus.files.TextFiles;
 import io.orthrus.tokenize.ByteLevelBpe;
 import io.orthrus.tokenize.CharTokenizer;
 import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.Tokenizers;
 import io.orthrus.tokenize.WordPiece;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.JsonWriter;
-import io.orthrus.io.TextFiles;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,7 +182,7 @@ final class TokenizerCommand implements Callable<Integer> {
         int[] failed = {0};
         int[] lines = {0};
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(io.orthrus.io.JsonFiles.regularFile(input)))) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(JsonFiles.regularFile(input)))) {
             AtomicFiles.write(output, (OutputStream out) -> {
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
                 boolean more = true;
@@ -254,7 +255,7 @@ final class TokenizerCommand implements Callable<Integer> {
             }
             return parsed.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("not valid JSON: " + io.orthrus.io.JsonFiles.describe(e));
+            throw new IllegalArgumentException("not valid JSON: " + JsonFiles.describe(e));
         } catch (IOException e) {
             throw new IllegalArgumentException("not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst()
                     .orElse(""));

@@ -1,8 +1,8 @@
 package io.orthrus.cli;
 
-import io.orthrus.bench.KernelThreads;
 import com.google.gson.JsonObject;
-import io.orthrus.io.AtomicFiles;
+import io.orthrus.bench.KernelThreads;
+import io.orthrus.files.AtomicFiles;
 import io.orthrus.io.TrainingCheckpoint;
 import io.orthrus.io.WordVectorsFile;
 import io.orthrus.model.Word2Vec;
@@ -25,10 +25,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code orthrus train}: trains any objective of the library from a JSON config (docs/cli.md),

@@ -1,6 +1,8 @@
 package io.orthrus.io;
 
 import com.google.gson.JsonObject;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import io.orthrus.nn.Activation;
 import io.orthrus.nn.LayerNorm;
 import io.orthrus.nn.Module;

@@ -2,6 +2,7 @@ package io.orthrus.io;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.orthrus.files.JsonFiles;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.Tokenizers;

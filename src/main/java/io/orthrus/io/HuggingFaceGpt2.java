@@ -2,6 +2,7 @@ package io.orthrus.io;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.orthrus.files.AtomicFiles;
 import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
 import io.orthrus.nn.Activation;

@@ -5,6 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.orthrus.Orthrus;
 import io.orthrus.data.BatchSource;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.Parameter;
 import io.orthrus.optim.OptimizerState;

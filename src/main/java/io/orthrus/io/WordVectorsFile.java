@@ -1,5 +1,7 @@
 package io.orthrus.io;
 
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import io.orthrus.model.WordVectors;
 import java.io.BufferedWriter;
 import java.io.IOException;

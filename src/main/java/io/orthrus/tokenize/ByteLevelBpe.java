@@ -5,6 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -158,7 +160,7 @@ public final class ByteLevelBpe implements Tokenizer {
     public static ByteLevelBpe load(Path vocabularyJson, Path mergesFile) throws IOException {
         Map<String, Integer> vocabulary = new LinkedHashMap<>();
         try {
-            Path file = io.orthrus.io.JsonFiles.regularFile(vocabularyJson);
+            Path file = JsonFiles.regularFile(vocabularyJson);
             JsonElement root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
             if (!root.isJsonObject()) {
                 throw new IllegalArgumentException(vocabularyJson + ": expected a JSON object of token → id");
@@ -170,10 +172,10 @@ public final class ByteLevelBpe implements Tokenizer {
                 vocabulary.put(e.getKey(), e.getValue().getAsInt());
             }
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(vocabularyJson + ": not valid JSON: " + io.orthrus.io.JsonFiles.describe(e), e);
+            throw new IllegalArgumentException(vocabularyJson + ": not valid JSON: " + JsonFiles.describe(e), e);
         }
         List<String> merges = new ArrayList<>();
-        List<String> lines = Files.readAllLines(io.orthrus.io.JsonFiles.regularFile(mergesFile), StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(JsonFiles.regularFile(mergesFile), StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if ((i == 0 && line.startsWith("#version")) || line.isEmpty()) {
@@ -460,8 +462,8 @@ public final class ByteLevelBpe implements Tokenizer {
         for (int id = 0; id < tokens.length; id++) {
             vocab.addProperty(tokens[id], id);
         }
-        io.orthrus.io.AtomicFiles.writeString(directory.resolve("vocab.json"), vocab.toString());
-        io.orthrus.io.AtomicFiles.writeString(directory.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", merges) + "\n");
+        AtomicFiles.writeString(directory.resolve("vocab.json"), vocab.toString());
+        AtomicFiles.writeString(directory.resolve("merges.txt"), "#version: 0.2\n" + String.join("\n", merges) + "\n");
     }
 
     /** The merges, "left right", by rank. */

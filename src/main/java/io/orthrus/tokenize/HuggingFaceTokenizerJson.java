@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import io.orthrus.files.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class HuggingFaceTokenizerJson {
     private HuggingFaceTokenizerJson() {}
 
     static Tokenizer load(Path file) throws IOException {
-        return read(file, io.orthrus.io.JsonFiles.readObject(file));
+        return read(file, JsonFiles.readObject(file));
     }
 
     /** The tokenizer {@code json} (the content of {@code file}) describes. */
@@ -301,7 +302,7 @@ final class HuggingFaceTokenizerJson {
     }
 
     private static boolean flag(Path file, JsonObject object, String field, boolean fallback) {
-        return io.orthrus.io.JsonFiles.flag(file, object, field, fallback);
+        return JsonFiles.flag(file, object, field, fallback);
     }
 
     /**

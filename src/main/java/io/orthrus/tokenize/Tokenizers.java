@@ -3,7 +3,8 @@ package io.orthrus.tokenize;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.orthrus.io.AtomicFiles;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ public final class Tokenizers {
         try {
             object = JsonParser.parseString(json).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + io.orthrus.io.JsonFiles.describe(e),
+            throw new IllegalArgumentException("Tokenizer JSON is not a JSON object: " + JsonFiles.describe(e),
                     e);
         }
         return fromJson(object);
@@ -101,7 +102,7 @@ public final class Tokenizers {
      * {@link Tokenizer#toJson()} that earlier versions saved.
      */
     public static Tokenizer load(Path file) throws IOException {
-        JsonObject json = io.orthrus.io.JsonFiles.readObject(file);
+        JsonObject json = JsonFiles.readObject(file);
         try {
             return json.has("model") && !json.has("type") ? HuggingFaceTokenizerJson.read(file, json)
                     : fromJson(json);

@@ -3,7 +3,8 @@ package io.orthrus.tokenize;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.orthrus.io.AtomicFiles;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +126,7 @@ public final class WordPiece implements Tokenizer {
     public static WordPiece load(Path vocabFile, boolean lowerCase, boolean stripAccents) throws IOException {
         List<String> lines;
         try {
-            lines = Files.readAllLines(io.orthrus.io.JsonFiles.regularFile(vocabFile), StandardCharsets.UTF_8);
+            lines = Files.readAllLines(JsonFiles.regularFile(vocabFile), StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(vocabFile + ": not valid UTF-8 text", e);
         }

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.google.gson.JsonObject;
+import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.JsonFiles;
 import io.orthrus.io.GptCheckpoint;
-import io.orthrus.io.JsonFiles;
 import io.orthrus.tensor.kernel.Parallel;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ class TrainCommandTest {
             Cli again = Cli.expect(0, "train", "--resume", resumed.toString());
             assertTrue(again.out().contains("is complete") && again.out().contains("nothing to resume"), again.out());
             if (objective.equals("causal-lm")) { // unilm exports no model/
-                io.orthrus.io.AtomicFiles.delete(resumed.resolve("model")); // as if killed after the last checkpoint
+                AtomicFiles.delete(resumed.resolve("model")); // as if killed after the last checkpoint
                 Cli exported = Cli.expect(0, "train", "--resume", resumed.toString());
                 assertTrue(exported.out().contains("wrote its model/"), exported.out());
                 assertTrue(Files.isRegularFile(resumed.resolve("model").resolve("model.safetensors")), objective);
@@ -296,7 +297,7 @@ class TrainCommandTest {
         assertTrue(mixed.err().contains("takes only --stop-at and --threads"), mixed.err());
         Cli noRun = Cli.expect(1, "train", "--resume", foreign.toString());
         assertTrue(noRun.err().contains("is not an Orthrus run directory"), noRun.err());
-        io.orthrus.io.AtomicFiles.delete(run.resolve("checkpoints"));
+        AtomicFiles.delete(run.resolve("checkpoints"));
         Cli noCheckpoint = Cli.expect(1, "train", "--resume", run.toString());
         assertTrue(noCheckpoint.err().contains("has no checkpoint to resume from"), noCheckpoint.err());
     }

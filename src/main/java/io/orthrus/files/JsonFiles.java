@@ -1,4 +1,4 @@
-package io.orthrus.io;
+package io.orthrus.files;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

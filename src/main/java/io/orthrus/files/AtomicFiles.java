@@ -1,4 +1,4 @@
-package io.orthrus.io;
+package io.orthrus.files;
 
 import java.io.IOException;
 import java.io.OutputStream;

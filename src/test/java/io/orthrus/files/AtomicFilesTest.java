@@ -1,4 +1,4 @@
-package io.orthrus.io;
+package io.orthrus.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
