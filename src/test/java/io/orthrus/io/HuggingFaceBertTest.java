@@ -31,17 +31,6 @@ class HuggingFaceBertTest {
         return Path.of(HuggingFaceBertTest.class.getResource("/hf/bert-tiny/config.json").toURI()).getParent();
     }
 
-    private static IntTensor matrix(JsonObject json, String field) {
-        JsonArray rows = json.getAsJsonArray(field);
-        int b = rows.size(), t = rows.get(0).getAsJsonArray().size();
-        int[] values = new int[b * t];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < t; i++) {
-                values[r * t + i] = rows.get(r).getAsJsonArray().get(i).getAsInt();
-            }
-        }
-        return IntTensor.of(values, b, t);
-    }
 
     @Test
     void maskedLmLogitsMatchThePyTorchReferenceAndTheTokenizerComesAlong() throws Exception {
@@ -50,11 +39,11 @@ class HuggingFaceBertTest {
         assertEquals(1e-12f, model.config().layerNormEps());
         assertEquals(16, loaded.tokenizer().vocabSize());
         JsonObject reference = JsonParser.parseString(Files.readString(fixture().resolve("reference.json"))).getAsJsonObject();
-        IntTensor ids = matrix(reference, "ids"), mask = matrix(reference, "attention_mask");
+        IntTensor ids = HuggingFaceFoldersTest.matrix(reference, "ids"), mask = HuggingFaceFoldersTest.matrix(reference, "attention_mask");
         float[] actual;
         try (var g = NoGrad.enter()) {
             model.eval();
-            actual = model.mlmLogits(model.encode(ids, matrix(reference, "token_types"), mask)).toArray();
+            actual = model.mlmLogits(model.encode(ids, HuggingFaceFoldersTest.matrix(reference, "token_types"), mask)).toArray();
         }
         JsonArray expected = reference.getAsJsonArray("logits");
         int v = model.vocabSize(), t = ids.shape()[1];

@@ -48,7 +48,8 @@ class HuggingFaceFoldersTest {
         return JsonParser.parseString(Files.readString(folder.resolve("reference.json"))).getAsJsonObject();
     }
 
-    private static IntTensor matrix(JsonObject json, String field) {
+    /** The matrix of ids {@code (B, T)} under {@code field} of a reference file (shared by the parity tests of this package). */
+    static IntTensor matrix(JsonObject json, String field) {
         JsonArray rows = json.getAsJsonArray(field);
         int b = rows.size(), t = rows.get(0).getAsJsonArray().size();
         int[] values = new int[b * t];

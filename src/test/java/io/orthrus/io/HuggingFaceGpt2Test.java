@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -44,17 +43,6 @@ class HuggingFaceGpt2Test {
         }
     }
 
-    private static IntTensor referenceIds(JsonObject reference) {
-        JsonArray rows = reference.getAsJsonArray("ids");
-        int b = rows.size(), t = rows.get(0).getAsJsonArray().size();
-        int[] ids = new int[b * t];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < t; i++) {
-                ids[r * t + i] = rows.get(r).getAsJsonArray().get(i).getAsInt();
-            }
-        }
-        return IntTensor.of(ids, b, t);
-    }
 
     @Test
     void logitsMatchThePyTorchReference() throws Exception {
@@ -69,7 +57,7 @@ class HuggingFaceGpt2Test {
                     }
                     return a;
                 }));
-        float[] actual = logits(loaded.model(), referenceIds(reference));
+        float[] actual = logits(loaded.model(), HuggingFaceFoldersTest.matrix(reference, "ids"));
         assertEquals(expected.length, actual.length);
         double worst = 0;
         for (int i = 0; i < expected.length; i++) {
