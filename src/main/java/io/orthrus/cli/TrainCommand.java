@@ -3,27 +3,22 @@ package io.orthrus.cli;
 import com.google.gson.JsonObject;
 import io.orthrus.bench.KernelThreads;
 import io.orthrus.files.AtomicFiles;
-import io.orthrus.io.TrainingCheckpoint;
 import io.orthrus.io.WordVectorsFile;
 import io.orthrus.model.Word2Vec;
+import io.orthrus.train.CheckpointListener;
 import io.orthrus.train.JsonlMetricsListener;
+import io.orthrus.train.StopOnInterrupt;
 import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingDivergedException;
-import io.orthrus.train.TrainingListener;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,9 +46,7 @@ import picocli.CommandLine;
 final class TrainCommand implements Callable<Integer> {
     static final String RUN_FILE = "run.json";
     static final String METRICS = "metrics.jsonl";
-    static final String CHECKPOINTS = "checkpoints";
-    static final String BEST = "best";
-    static final String MODEL = "model";
+        static final String MODEL = "model";
     /** Config fields that hold paths; run.json stores them absolute, so that a run resumes from any directory. */
     private static final List<String> PATHS = List.of("data.corpus", "tokenizer.path", "output");
 
@@ -204,7 +197,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Once the new run is built and its config valid: removes an earlier run's files (--force) and creates the directory. */
     private static void clearOutput(Path directory) throws IOException {
-        for (String name : List.of(RUN_FILE, METRICS, "loss.svg", "loss.png", CHECKPOINTS, BEST, MODEL, "vectors.txt")) {
+        AtomicFiles.recover(directory); // what a killed run left: its temporaries go, with the rest of the run
+        for (String name : List.of(RUN_FILE, METRICS, "loss.svg", "loss.png", CheckpointListener.CHECKPOINTS, CheckpointListener.BEST,
+                MODEL, "vectors.txt")) {
             AtomicFiles.delete(directory.resolve(name));
         }
         Files.createDirectories(directory);
@@ -215,33 +210,25 @@ final class TrainCommand implements Callable<Integer> {
             throws IOException {
         Trainer<M, B> trainer = run.trainer().withDivergencePatience(patience);
         int total = trainer.options().steps();
-        cleanUp(directory);
-        double[] best = {Double.POSITIVE_INFINITY};
+        CheckpointListener<B> checkpoints = new CheckpointListener<>(directory, trainer, run.train())
+                .every(checkpointInterval).keepLast(keep).withConfig(resolved);
         Path metrics = directory.resolve(METRICS);
         if (resume != null) {
-            Path latest = latestCheckpoint(directory).orElseThrow(() -> new IllegalArgumentException(directory
-                    + " has no checkpoint to resume from (" + directory.resolve(CHECKPOINTS) + " is empty or missing)"));
-            TrainingCheckpoint checkpoint = TrainingCheckpoint.read(latest);
-            checkpoint.restore(trainer, run.train());
-            if (TrainingCheckpoint.isCheckpoint(directory.resolve(BEST))) {
-                JsonObject bestConfig = TrainingCheckpoint.read(directory.resolve(BEST)).config();
-                if (bestConfig.has("validation_loss")) {
-                    best[0] = bestConfig.get("validation_loss").getAsDouble();
-                }
-            }
-            if (checkpoint.step() >= total) {
+            int at = checkpoints.resume().orElseThrow(() -> new IllegalArgumentException(directory
+                    + " has no checkpoint to resume from (" + directory.resolve(CheckpointListener.CHECKPOINTS)
+                    + " is empty or missing)"));
+            if (at >= total) {
                 if (run.export() != null && !Files.isDirectory(directory.resolve(MODEL))) { // killed before the export
                     run.export().save(directory.resolve(MODEL));
                     plot(directory);
-                    out.println(directory + " is complete (step " + checkpoint.step() + "/" + total + "); wrote its "
-                            + MODEL + "/, which the stopped run had not");
+                    out.println(directory + " is complete (step " + at + "/" + total + "); wrote its " + MODEL
+                            + "/, which the stopped run had not");
                     return 0;
                 }
-                out.println(directory + " is complete (step " + checkpoint.step() + "/" + total + "); nothing to resume");
+                out.println(directory + " is complete (step " + at + "/" + total + "); nothing to resume");
                 return 0;
             }
-            keepMetricsUpTo(metrics, checkpoint.step());
-            out.println("resuming " + directory + " at step " + checkpoint.step() + "/" + total + " from " + latest);
+            out.println("resuming " + directory + " at step " + at + "/" + total + " from " + checkpoints.latest().orElseThrow());
         }
         out.printf(Locale.ROOT, "training %s: %s, %,d parameters, %d steps -> %s%n", resolved.get("objective").getAsString(),
                 trainer.objective().name(), trainer.model().parameterCount(), total, directory);
@@ -249,158 +236,41 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--stop-at " + stopAt + " is not after step " + trainer.step()
                     + ", where the run stands");
         }
-        int stopStep = stopAt == null ? total : Math.min(stopAt, total);
         ProgressListener progress = new ProgressListener(out, total, System.console() != null);
-        trainer.addListener(progress);
-        trainer.addListener(new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                if (m.step() >= stopStep) {
-                    trainer.requestStop();
-                }
-            }
-
-            @Override
-            public void afterStep(StepMetrics m) { // after the step's evaluation: resuming from here skips none
-                if (checkpointInterval > 0 && m.step() % checkpointInterval == 0 && m.step() < stopStep) {
-                    saveCheckpoint(directory, trainer, run, resolved, keep);
-                }
-            }
-
-            @Override
-            public void onEvaluation(EvaluationMetrics m) {
-                if (m.validationLoss() < best[0]) {
-                    best[0] = m.validationLoss();
-                    JsonObject withLoss = resolved.deepCopy();
-                    withLoss.addProperty("validation_loss", m.validationLoss());
-                    unchecked(() -> TrainingCheckpoint.save(directory.resolve(BEST), trainer, run.train(), withLoss));
-                }
-            }
-        });
-        CountDownLatch saved = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread onInterrupt = new Thread(() -> {
-            interrupted.set(true);
-            trainer.requestStop(); // Ctrl-C: finish the step, save, then let the JVM exit
-            try {
-                saved.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "orthrus-train-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try {
+        trainer.addListener(progress).addListener(checkpoints);
+        try (StopOnInterrupt interrupt = StopOnInterrupt.install(trainer)) { // Ctrl-C: finish the step, save, report
             TrainingResult result;
-            try (JsonlMetricsListener metricsFile = new JsonlMetricsListener(metrics, resume != null)) {
+            try (JsonlMetricsListener metricsFile = resume != null ? JsonlMetricsListener.resumingAt(metrics, trainer.step())
+                    : new JsonlMetricsListener(metrics)) {
                 trainer.addListener(metricsFile);
-                result = trainer.fit(run.train(), run.validation());
+                result = trainer.fit(run.train(), run.validation(), stopAt == null ? total : Math.min(stopAt, total));
             } catch (TrainingDivergedException e) {
-                Optional<Path> last = latestCheckpoint(directory);
                 throw new IllegalStateException(e.getMessage() + " (" + patience + " non-finite steps in a row); "
-                        + last.map(p -> "the last good checkpoint is " + p).orElse("no checkpoint was saved"), e);
+                        + checkpoints.latest().map(p -> "the last good checkpoint is " + p).orElse("no checkpoint was saved"), e);
             } finally {
                 progress.finish();
             }
-            saveCheckpoint(directory, trainer, run, resolved, keep);
             String warning = plot(directory);
             if (warning != null) {
                 out.println("warning: " + warning);
             }
+            int exit = interrupt.interrupted() ? 130 : 0;
             if (trainer.step() < total) {
-                out.println((interrupted.get() ? "interrupted" : "stopped") + " at step " + trainer.step() + "/" + total
-                        + "; checkpoint saved; continue with: orthrus train --resume " + directory);
-                return interrupted.get() ? 130 : 0;
+                out.println((interrupt.interrupted() ? "interrupted" : "stopped") + " at step " + trainer.step() + "/"
+                        + total + "; checkpoint saved; continue with: orthrus train --resume " + directory);
+                return exit;
             }
             if (run.export() != null) {
                 run.export().save(directory.resolve(MODEL));
             }
             out.printf(Locale.ROOT, "done: train loss %.4f, validation loss %.4f (best %.4f), %.1f ms/step%n",
-                    result.finalTrainLoss(), result.validationLoss(), best[0], result.medianStepMillis());
-            out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CHECKPOINTS + "/, " + BEST
-                    + "/" + (run.export() != null ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
-            return interrupted.get() ? 130 : 0;
-        } finally {
-            // Saved, or failed and never will be: either way a Ctrl-C hook must not hold the JVM's exit for it,
-            // and a run that ended (in this JVM, which may go on: a test, an app) must not leave its hook behind.
-            saved.countDown();
-            removeHook(onInterrupt);
+                    result.finalTrainLoss(), result.validationLoss(), checkpoints.bestValidationLoss(),
+                    result.medianStepMillis());
+            out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CheckpointListener.CHECKPOINTS
+                    + "/, " + CheckpointListener.BEST + "/" + (run.export() != null
+                    ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
+            return exit;
         }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C came: the hook is running and waits for the checkpoint, which is saved
-        }
-    }
-
-    private static <B> void saveCheckpoint(Path directory, Trainer<?, B> trainer, Recipes.Run<?, B> run,
-                                           JsonObject resolved, int keep) {
-        Path checkpoints = directory.resolve(CHECKPOINTS);
-        unchecked(() -> {
-            TrainingCheckpoint.save(checkpoints.resolve(String.format(Locale.ROOT, "step-%08d", trainer.step())), trainer,
-                    run.train(), resolved);
-            List<Path> all = checkpoints(directory);
-            for (int i = 0; i < all.size() - keep; i++) {
-                AtomicFiles.delete(all.get(i)); // renamed first: a kill never leaves half a checkpoint
-            }
-        });
-    }
-
-    /**
-     * Removes what a run killed during a save or a pruning left behind (hidden temporaries, a
-     * checkpoint directory without its state file) and puts back a replaced {@code best/} whose
-     * replacement never arrived; a pruned checkpoint that comes back counts against
-     * {@code keep_checkpoints} at the next save.
-     */
-    private static void cleanUp(Path directory) throws IOException {
-        AtomicFiles.recover(directory);
-        Path checkpoints = directory.resolve(CHECKPOINTS);
-        AtomicFiles.recover(checkpoints);
-        if (Files.isDirectory(checkpoints)) {
-            try (Stream<Path> files = Files.list(checkpoints)) {
-                for (Path p : files.filter(p -> p.getFileName().toString().matches("step-\\d{8}")
-                        && !TrainingCheckpoint.isCheckpoint(p)).toList()) {
-                    AtomicFiles.delete(p);
-                }
-            }
-        }
-    }
-
-    /** The run's checkpoints, oldest first. */
-    static List<Path> checkpoints(Path directory) throws IOException {
-        Path checkpoints = directory.resolve(CHECKPOINTS);
-        if (!Files.isDirectory(checkpoints)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(checkpoints)) {
-            return files.filter(p -> p.getFileName().toString().matches("step-\\d{8}") && TrainingCheckpoint.isCheckpoint(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
-        }
-    }
-
-    private static Optional<Path> latestCheckpoint(Path directory) throws IOException {
-        List<Path> all = checkpoints(directory);
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
-    }
-
-    /** Drops metrics lines after {@code step}: a resumed run writes them again. */
-    private static void keepMetricsUpTo(Path metrics, int step) throws IOException {
-        if (!Files.isRegularFile(metrics)) {
-            return;
-        }
-        StringBuilder kept = new StringBuilder();
-        for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-            try {
-                if (com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("step").getAsInt() <= step) {
-                    kept.append(line).append('\n');
-                }
-            } catch (RuntimeException e) {
-                // a line cut short by a crash: dropped
-            }
-        }
-        AtomicFiles.writeString(metrics, kept.toString());
     }
 
     /** Draws loss.svg and loss.png from the run's metrics; returns a warning or null. */
@@ -442,18 +312,5 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "done: %,d words in %.1f s (%,.0f words/s); wrote %s%n", stats.words(), stats.seconds(),
                 stats.wordsPerSecond(), directory.resolve("vectors.txt"));
         return 0;
-    }
-
-    /** An I/O action run from a listener, where checked exceptions cannot pass. */
-    private interface IoAction {
-        void run() throws IOException;
-    }
-
-    private static void unchecked(IoAction action) {
-        try {
-            action.run();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e.getMessage(), e);
-        }
     }
 }

@@ -15,9 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -68,7 +66,7 @@ final class Checkpoints {
         JsonObject config = configJson(kind, shape);
         extra.entrySet().forEach(e -> config.add(e.getKey(), e.getValue()));
         Map<String, Parameter> weights = model.namedParameters();
-        FiniteWeights.require("Checkpoint.save " + directory, weights, FiniteWeights.ON_SAVE);
+        Weights.requireFinite("Checkpoint.save " + directory, weights, Weights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve(CONFIG), config.toString(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(TOKENIZER), Tokenizers.toHuggingFace(tokenizer), StandardCharsets.UTF_8);
@@ -115,34 +113,9 @@ final class Checkpoints {
     }
 
     private static void copyWeights(Path file, Map<String, Parameter> expected, Map<String, Tensor> found) {
-        checkWeights(file, expected, found, "config.json");
-        FiniteWeights.require(file.toString(), found, FiniteWeights.ON_LOAD);
+        Weights.requireMatch(file, expected, found, "config.json");
+        Weights.requireFinite(file.toString(), found, Weights.ON_LOAD);
         expected.forEach((name, p) -> System.arraycopy(found.get(name).data(), 0, p.data(), 0, p.numel()));
-    }
-
-    /** Throws, listing what differs, unless {@code found} has exactly the names and shapes of {@code expected}. */
-    static void checkWeights(Path file, Map<String, Parameter> expected, Map<String, Tensor> found, String reference) {
-        List<String> problems = new ArrayList<>();
-        expected.forEach((name, p) -> {
-            Tensor t = found.get(name);
-            if (t == null) {
-                problems.add("missing '" + name + "' " + Arrays.toString(p.shape()));
-            } else if (!Arrays.equals(t.shape(), p.shape())) {
-                problems.add("'" + name + "' has shape " + Arrays.toString(t.shape()) + " but the model needs "
-                        + Arrays.toString(p.shape()));
-            }
-        });
-        for (String name : found.keySet()) {
-            if (!expected.containsKey(name)) {
-                problems.add("unexpected '" + name + "'");
-            }
-        }
-        if (!problems.isEmpty()) {
-            int shown = Math.min(problems.size(), 6);
-            String more = problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : "";
-            throw new IllegalArgumentException(file + " does not match " + reference + ": "
-                    + String.join("; ", problems.subList(0, shown)) + more);
-        }
     }
 
     private static JsonObject configJson(String kind, TransformerConfig c) {

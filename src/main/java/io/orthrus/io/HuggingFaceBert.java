@@ -98,7 +98,7 @@ public final class HuggingFaceBert {
             }
             used.put(p.getKey(), value);
         }
-        FiniteWeights.require(weightsFile.toString(), used, FiniteWeights.ON_LOAD);
+        Weights.requireFinite(weightsFile.toString(), used, Weights.ON_LOAD);
         used.forEach((name, value) -> System.arraycopy(value.data(), 0, parameters.get(name).data(), 0, value.numel()));
         if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
             LOG.debug("{}: the next-sentence head (cls.seq_relationship) is not used", directory);
@@ -229,7 +229,7 @@ public final class HuggingFaceBert {
         if (!c.tiedEmbeddings()) {
             weights.put(p + "decoder.weight", params.get("mlmDecoder"));
         }
-        FiniteWeights.require("HuggingFaceBert.save " + directory, weights, FiniteWeights.ON_SAVE);
+        Weights.requireFinite("HuggingFaceBert.save " + directory, weights, Weights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
             Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));

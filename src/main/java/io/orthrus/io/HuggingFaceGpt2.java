@@ -100,7 +100,7 @@ public final class HuggingFaceGpt2 {
             }
             used.put(hfName, value);
         }
-        FiniteWeights.require(weightsFile.toString(), used, FiniteWeights.ON_LOAD);
+        Weights.requireFinite(weightsFile.toString(), used, Weights.ON_LOAD);
         parameters.forEach((name, p) -> {
             Tensor value = used.get(hfName(name));
             System.arraycopy(value.data(), 0, p.data(), 0, value.numel());
@@ -171,7 +171,7 @@ public final class HuggingFaceGpt2 {
             String hfName = hfName(name);
             weights.put(hfName.equals(HEAD) ? HEAD : PREFIX + hfName, isConv1D(hfName) ? p.detach().transpose(0, 1) : p);
         });
-        FiniteWeights.require("HuggingFaceGpt2.save " + directory, weights, FiniteWeights.ON_SAVE);
+        Weights.requireFinite("HuggingFaceGpt2.save " + directory, weights, Weights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
             Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));

@@ -1,6 +1,8 @@
 package io.orthrus.train;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.orthrus.files.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -29,6 +31,28 @@ public final class JsonlMetricsListener implements TrainingListener, Closeable {
         this.out = append
                 ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
                 : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Continues {@code file} for a run resumed at {@code step}: keeps the lines of steps up to
+     * {@code step} (the resumed run writes the later ones again; a line cut short by a kill is
+     * dropped), rewritten atomically, and appends after them.
+     */
+    public static JsonlMetricsListener resumingAt(Path file, int step) throws IOException {
+        if (Files.isRegularFile(file)) {
+            StringBuilder kept = new StringBuilder();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                try {
+                    if (JsonParser.parseString(line).getAsJsonObject().get("step").getAsInt() <= step) {
+                        kept.append(line).append('\n');
+                    }
+                } catch (RuntimeException e) {
+                    // a line cut short by a kill: dropped
+                }
+            }
+            AtomicFiles.writeString(file, kept.toString());
+        }
+        return new JsonlMetricsListener(file, true);
     }
 
     @Override

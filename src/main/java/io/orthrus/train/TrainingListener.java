@@ -2,6 +2,9 @@ package io.orthrus.train;
 
 /** Receives progress from a {@link Trainer}; every method has an empty default. */
 public interface TrainingListener {
+    /** When {@link Trainer#fit} starts, before its first step; {@code step} is the steps already taken. */
+    default void beforeFit(int step) {}
+
     /** After each optimizer step. */
     default void onStep(StepMetrics metrics) {}
 
@@ -13,6 +16,12 @@ public interface TrainingListener {
      * checkpoint, so that a run resumed from it never skips an evaluation.
      */
     default void afterStep(StepMetrics metrics) {}
+
+    /**
+     * When {@link Trainer#fit} returns ({@code failure} null) or is about to throw
+     * {@code failure}; {@code step} is the steps taken by then.
+     */
+    default void afterFit(int step, Throwable failure) {}
 
     /**
      * One optimizer step.

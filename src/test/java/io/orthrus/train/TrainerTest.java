@@ -275,4 +275,40 @@ class TrainerTest {
             assertArrayEquals(fresh.get(i), reused.get(i), 0f, i == 0 ? "losses" : "parameter " + (i - 1));
         }
     }
+
+    @Test
+    void takesAnyOptimizerAndSchedule() {
+        // SGD at a constant rate: after one step from w = 0, w = −lr·∂L/∂w exactly, which AdamW would not give.
+        Linear model = new Linear(2, 1, new Rng(1));
+        java.util.Arrays.fill(model.weight().data(), 0f);
+        java.util.Arrays.fill(model.bias().data(), 0f);
+        Tensor batch = data(7, 8);
+        Linear probe = new Linear(2, 1, new Rng(1));
+        java.util.Arrays.fill(probe.weight().data(), 0f);
+        java.util.Arrays.fill(probe.bias().data(), 0f);
+        new Regression().loss(probe, batch).backward();
+        float[] gradient = probe.weight().grad().toArray();
+
+        var sgd = new io.orthrus.optim.Sgd(io.orthrus.optim.ParamGroup.all(model, 0), 0.1);
+        Trainer<Linear, Tensor> trainer = new Trainer<>(model, new Regression(), options(1, 1), sgd,
+                io.orthrus.optim.LrSchedule.constant(0.1));
+        trainer.fit(() -> batch, () -> batch);
+        assertEquals("Sgd", trainer.optimizer().kind());
+        for (int i = 0; i < gradient.length; i++) {
+            assertEquals(-0.1f * gradient[i], model.weight().data()[i], 1e-7f);
+        }
+
+
+        Linear learner = new Linear(2, 1, new Rng(1));
+        TrainingResult learned = new Trainer<>(learner, new Regression(), options(200, 1),
+                new io.orthrus.optim.Sgd(io.orthrus.optim.ParamGroup.all(learner, 0), 0.05, 0.9, false),
+                io.orthrus.optim.LrSchedule.constant(0.05)).fit(() -> data(7, 8), () -> data(8, 8));
+        assertTrue(learned.validationLoss() < 1e-3, "SGD with momentum learns y = 2·x0 − x1 + 0.5: " + learned);
+
+        var foreign = new io.orthrus.optim.Sgd(io.orthrus.optim.ParamGroup.all(probe, 0), 0.1);
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer<>(new Linear(2, 1, new Rng(1)),
+                new Regression(), options(1, 1), foreign, io.orthrus.optim.LrSchedule.constant(0.1)));
+        assertTrue(e.getMessage().contains("'weight'") && e.getMessage().contains("not a parameter of the model"),
+                e.getMessage());
+    }
 }

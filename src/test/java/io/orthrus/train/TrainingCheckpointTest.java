@@ -1,4 +1,4 @@
-package io.orthrus.io;
+package io.orthrus.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,12 +18,11 @@ import io.orthrus.objective.Mixture;
 import io.orthrus.objective.MixtureTest;
 import io.orthrus.objective.Objective;
 import io.orthrus.objective.PrefixLm;
+import io.orthrus.optim.LrSchedule;
+import io.orthrus.optim.ParamGroup;
+import io.orthrus.optim.Sgd;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
-import io.orthrus.train.Trainer;
-import io.orthrus.train.TrainingListener;
-import io.orthrus.train.TrainingOptions;
-import io.orthrus.train.TrainingResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingCheckpointTest {
-    private static final int STEPS = 12;
+    static final int STEPS = 12;
     private static final int[] TOKENS = grammarTokens();
 
     private static int[] grammarTokens() {
@@ -43,19 +42,31 @@ class TrainingCheckpointTest {
     }
 
     /** Everything a run is built from: the same seeds give the same objects. */
-    private record Run(Trainer<Gpt, IntTensor> trainer, BatchSource<IntTensor> train, BatchSource<IntTensor> validation) {
+    record Run(Trainer<Gpt, IntTensor> trainer, BatchSource<IntTensor> train, BatchSource<IntTensor> validation) {
         static Run create() {
+            return create(false);
+        }
+
+        /** The same run with SGD (momentum 0.9) under warm-up and cosine decay instead of AdamW. */
+        static Run withSgd() {
+            return create(true);
+        }
+
+        private static Run create(boolean sgd) {
             // Dropout (model generators), a mixture with a random prefix (objective generators) and a window sampler (data).
             Gpt model = new Gpt(MixtureTest.gpt(1).config().withDropout(0.1f), new Rng(1));
             Objective<Gpt, IntTensor> objective = new Mixture<>(List.of(Mixture.part(CausalLm.leftToRight(), 1),
                     Mixture.part(PrefixLm.randomPrefix(7), 1)), 9);
             TrainingOptions options = new TrainingOptions(STEPS, 3e-3, 3e-4, 3, 0.01, 0.9, 0.98, 1.0, 1, 4, 2);
-            return new Run(new Trainer<>(model, objective, options), WindowSampler.over(TOKENS, 17, 8, new Rng(5)),
-                    WindowSampler.over(TOKENS, 17, 8, new Rng(6)));
+            Trainer<Gpt, IntTensor> trainer = sgd
+                    ? new Trainer<>(model, objective, options, new Sgd(ParamGroup.all(model, 0), 0.1, 0.9, false),
+                            LrSchedule.warmupCosine(0.1, 3, STEPS, 0.01))
+                    : new Trainer<>(model, objective, options);
+            return new Run(trainer, WindowSampler.over(TOKENS, 17, 8, new Rng(5)), WindowSampler.over(TOKENS, 17, 8, new Rng(6)));
         }
     }
 
-    private static List<float[]> weights(Gpt model) {
+    static List<float[]> weights(Gpt model) {
         List<float[]> out = new ArrayList<>();
         for (Parameter p : model.parameters()) {
             out.add(p.data().clone());
@@ -85,7 +96,7 @@ class TrainingCheckpointTest {
         assertEquals(STEPS / 2, half.steps());
         JsonObject config = new JsonObject();
         config.addProperty("note", "anything the caller needs");
-        TrainingCheckpoint.save(dir.resolve("ckpt"), first.trainer(), first.train(), config);
+        TrainingCheckpoint.save(dir.resolve("ckpt"), first.trainer().model(), first.trainer().state(first.train()).withConfig(config));
         assertTrue(TrainingCheckpoint.isCheckpoint(dir.resolve("ckpt")));
 
         Run second = Run.create();
@@ -107,7 +118,9 @@ class TrainingCheckpointTest {
         Run fresh = Run.create();
         fresh.trainer().fit(fresh.train(), fresh.validation());
         Run unrestored = Run.create();
-        unrestored.trainer().restore(STEPS / 2, first.trainer().optimizer().state());
+        RunState withoutWeightsOrDraws = new RunState(STEPS / 2, first.trainer().optimizer().state(),
+                unrestored.trainer().state(unrestored.train()).generators(), new JsonObject(), Double.NaN);
+        unrestored.trainer().restore(withoutWeightsOrDraws, unrestored.train());
         unrestored.trainer().fit(unrestored.train(), unrestored.validation());
         assertFalse(java.util.Arrays.equals(weights(fresh.trainer().model()).get(0), weights(unrestored.trainer().model()).get(0)));
     }
@@ -135,7 +148,7 @@ class TrainingCheckpointTest {
     @Test
     void aCheckpointOfAnotherRunIsRefusedAndNothingChanges(@TempDir Path dir) throws Exception {
         Run run = Run.create();
-        TrainingCheckpoint.save(dir.resolve("ckpt"), run.trainer(), run.train(), new JsonObject());
+        TrainingCheckpoint.save(dir.resolve("ckpt"), run.trainer().model(), run.trainer().state(run.train()));
         Gpt wider = new Gpt(MixtureTest.gpt(1).config().withWidth(32, 4, 64), new Rng(1));
         Trainer<Gpt, IntTensor> other = new Trainer<>(wider, CausalLm.leftToRight(), TrainingOptions.nanoGpt(10));
         List<float[]> before = weights(wider);
