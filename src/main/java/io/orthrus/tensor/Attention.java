@@ -59,14 +59,12 @@ public final class Attention {
             throw new IllegalArgumentException("selfAttention: expected qkv (B, T, 3C) with C divisible by heads "
                     + heads + ", got shape " + Arrays.toString(shape));
         }
-        int b = shape[0], t = shape[1], c = shape[2] / 3, hs = c / heads;
-        int maskRows = checkMask(blocked, b, t);
-        float[] mask = blocked == null ? null : blocked.data();
-        int[] rowEnd = visibleEnds(mask, maskRows, t); // per mask row and query: one past its last visible key
-        boolean[] dense = denseRows(mask, rowEnd, t); // per mask row and query: every key before rowEnd visible
-        int blocks = (t + BLOCK_ROWS - 1) / BLOCK_ROWS;
-        int[] blockEnd = blockEnds(rowEnd, maskRows, t, blocks); // per mask row and block: keys the block reads
-        float scale = (float) (1.0 / Math.sqrt(hs));
+        Plan plan = new Plan(shape[0], shape[1], shape[2] / 3, heads, blocked);
+        int b = plan.b, t = plan.t, c = plan.c, hs = plan.hs, maskRows = plan.maskRows, blocks = plan.blocks;
+        int[] rowEnd = plan.rowEnd, blockEnd = plan.blockEnd;
+        boolean[] dense = plan.dense;
+        float[] mask = plan.mask;
+        float scale = plan.scale;
         float[] x = qkv.data(), out = Workspace.uninitialized(b * t * c);
         float[] probs = Workspace.uninitialized(b * heads * t * t); // P, block by block, kept for backward
         Gemm gemm = Kernels.serialGemm();
@@ -103,49 +101,92 @@ public final class Attention {
             }
             math.copyRows(head, o, hs, out, bi * t * c + h * hs, c, t, hs, false); // O into its head's channels
         });
-        return Tensor.fromOp("selfAttention", out, new int[] {b, t, c}, g -> {
-            // The tasks together write every element of the gradient, so the first one to reach qkv is stored.
-            float[] newGx = qkv.gradBufferToOverwrite();
-            boolean store = newGx != null;
-            float[] gx = store ? newGx : qkv.gradBuffer();
-            Parallel.shared().forEach(b * heads, task -> {
-                int bi = task / heads, h = task % heads, m = maskRows <= 1 ? 0 : bi;
-                // This thread's Q, K, V, dO, dQ, dK, dV of one head, (T, hs) each, then one block's dP (rows × T).
-                float[] head = HEAD.atLeast(7 * t * hs + BLOCK_ROWS * t);
-                int q = 0, k = t * hs, v = 2 * t * hs, dO = 3 * t * hs;
-                int dQ = 4 * t * hs, dK = 5 * t * hs, dV = 6 * t * hs, dP = 7 * t * hs;
-                gather(math, x, bi, t, c, 0, h, hs, head, q);
-                gather(math, x, bi, t, c, 1, h, hs, head, k);
-                gather(math, x, bi, t, c, 2, h, hs, head, v);
-                math.copyRows(g, bi * t * c + h * hs, c, head, dO, hs, t, hs, false); // this head's dO
-                Arrays.fill(head, dK, dK + 2 * t * hs, 0f); // dK and dV gather block after block
-                int p = task * t * t;
-                for (int block = 0; block < blocks; block++) {
-                    int r0 = block * BLOCK_ROWS, rows = Math.min(BLOCK_ROWS, t - r0), keys = blockEnd[m * blocks + block];
-                    if (keys == 0) {
-                        Arrays.fill(head, dQ + r0 * hs, dQ + (r0 + rows) * hs, 0f);
-                        continue;
-                    }
-                    gemm.gemm(true, false, keys, hs, rows, probs, p, head, dO + r0 * hs, head, dV, true); // dV += Pᵀ·dO
-                    gemm.gemm(false, true, rows, keys, hs, head, dO + r0 * hs, head, v, head, dP, false); // dP = dO·Vᵀ
-                    for (int i = 0; i < rows; i++) { // dS = P ⊙ (dP − Σⱼ dP·P)·scale, in place in dP
-                        int row = dP + i * keys, pRow = p + i * keys, end = rowEnd[m * t + r0 + i];
-                        // Past end P is 0, so the padded width adds nothing (and its dS is overwritten below).
-                        math.softmaxBackward(head, row, probs, pRow, dense[m * t + r0 + i] ? paddedWidth(end, keys) : end,
-                                scale);
-                        Arrays.fill(head, row + end, row + keys, 0f);
-                    }
-                    gemm.gemm(false, false, rows, hs, keys, head, dP, head, k, head, dQ + r0 * hs, false); // dQ = dS·K
-                    gemm.gemm(true, false, keys, hs, rows, head, dP, head, q + r0 * hs, head, dK, true); // dK += dSᵀ·Q
-                    p += rows * keys;
+        return Tensor.fromOp("selfAttention", out, new int[] {b, t, c},
+                g -> selfAttentionBackward(qkv, g, heads, plan, probs), qkv);
+    }
+
+    /**
+     * Backward of {@link #selfAttention}: from the output's gradient {@code g} {@code (B, T, C)} and
+     * the probabilities {@code probs} forward kept, {@code dV = Pᵀ·dO}, {@code dP = dO·Vᵀ},
+     * {@code dS = P ⊙ (dP − rowsum(dP ⊙ P))·scale}, {@code dQ = dS·K}, {@code dK = dSᵀ·Q}, block by
+     * block over the same visible keys, into qkv's gradient {@code (B, T, 3C)}.
+     */
+    private static void selfAttentionBackward(Tensor qkv, float[] g, int heads, Plan plan, float[] probs) {
+        int b = plan.b, t = plan.t, c = plan.c, hs = plan.hs, maskRows = plan.maskRows, blocks = plan.blocks;
+        int[] rowEnd = plan.rowEnd, blockEnd = plan.blockEnd;
+        boolean[] dense = plan.dense;
+        float scale = plan.scale;
+        float[] x = qkv.data();
+        Gemm gemm = Kernels.serialGemm();
+        MathKernel math = Kernels.math();
+        // The tasks together write every element of the gradient, so the first one to reach qkv is stored.
+        float[] newGx = qkv.gradBufferToOverwrite();
+        boolean store = newGx != null;
+        float[] gx = store ? newGx : qkv.gradBuffer();
+        Parallel.shared().forEach(b * heads, task -> {
+            int bi = task / heads, h = task % heads, m = maskRows <= 1 ? 0 : bi;
+            // This thread's Q, K, V, dO, dQ, dK, dV of one head, (T, hs) each, then one block's dP (rows × T).
+            float[] head = HEAD.atLeast(7 * t * hs + BLOCK_ROWS * t);
+            int q = 0, k = t * hs, v = 2 * t * hs, dO = 3 * t * hs;
+            int dQ = 4 * t * hs, dK = 5 * t * hs, dV = 6 * t * hs, dP = 7 * t * hs;
+            gather(math, x, bi, t, c, 0, h, hs, head, q);
+            gather(math, x, bi, t, c, 1, h, hs, head, k);
+            gather(math, x, bi, t, c, 2, h, hs, head, v);
+            math.copyRows(g, bi * t * c + h * hs, c, head, dO, hs, t, hs, false); // this head's dO
+            Arrays.fill(head, dK, dK + 2 * t * hs, 0f); // dK and dV gather block after block
+            int p = task * t * t;
+            for (int block = 0; block < blocks; block++) {
+                int r0 = block * BLOCK_ROWS, rows = Math.min(BLOCK_ROWS, t - r0), keys = blockEnd[m * blocks + block];
+                if (keys == 0) {
+                    Arrays.fill(head, dQ + r0 * hs, dQ + (r0 + rows) * hs, 0f);
+                    continue;
                 }
-                // Each task owns its head's channels, so these writes never overlap.
-                for (int part = 0; part < 3; part++) { // dQ, dK, dV: stored or added
-                    math.copyRows(head, dQ + part * t * hs, hs, gx, bi * t * 3 * c + part * c + h * hs, 3 * c, t, hs,
-                            !store);
+                gemm.gemm(true, false, keys, hs, rows, probs, p, head, dO + r0 * hs, head, dV, true); // dV += Pᵀ·dO
+                gemm.gemm(false, true, rows, keys, hs, head, dO + r0 * hs, head, v, head, dP, false); // dP = dO·Vᵀ
+                for (int i = 0; i < rows; i++) { // dS = P ⊙ (dP − Σⱼ dP·P)·scale, in place in dP
+                    int row = dP + i * keys, pRow = p + i * keys, end = rowEnd[m * t + r0 + i];
+                    // Past end P is 0, so the padded width adds nothing (and its dS is overwritten below).
+                    math.softmaxBackward(head, row, probs, pRow, dense[m * t + r0 + i] ? paddedWidth(end, keys) : end,
+                            scale);
+                    Arrays.fill(head, row + end, row + keys, 0f);
                 }
-            });
-        }, qkv);
+                gemm.gemm(false, false, rows, hs, keys, head, dP, head, k, head, dQ + r0 * hs, false); // dQ = dS·K
+                gemm.gemm(true, false, keys, hs, rows, head, dP, head, q + r0 * hs, head, dK, true); // dK += dSᵀ·Q
+                p += rows * keys;
+            }
+            // Each task owns its head's channels, so these writes never overlap.
+            for (int part = 0; part < 3; part++) { // dQ, dK, dV: stored or added
+                math.copyRows(head, dQ + part * t * hs, hs, gx, bi * t * 3 * c + part * c + h * hs, 3 * c, t, hs, !store);
+            }
+        });
+    }
+
+    /**
+     * The shape of one attention call and what its mask leaves visible, shared by forward and
+     * backward: per mask row and query one past its last visible key ({@code rowEnd}) and whether
+     * every key before it is visible ({@code dense}); per mask row and block of queries the keys
+     * the block reads ({@code blockEnd}).
+     */
+    private static final class Plan {
+        final int b, t, c, hs, maskRows, blocks;
+        final float scale;
+        final float[] mask;
+        final int[] rowEnd, blockEnd;
+        final boolean[] dense;
+
+        Plan(int b, int t, int c, int heads, Tensor blocked) {
+            this.b = b;
+            this.t = t;
+            this.c = c;
+            this.hs = c / heads;
+            this.maskRows = checkMask(blocked, b, t);
+            this.mask = blocked == null ? null : blocked.data();
+            this.rowEnd = visibleEnds(mask, maskRows, t);
+            this.dense = denseRows(mask, rowEnd, t);
+            this.blocks = (t + BLOCK_ROWS - 1) / BLOCK_ROWS;
+            this.blockEnd = blockEnds(rowEnd, maskRows, t, blocks);
+            this.scale = (float) (1.0 / Math.sqrt(hs));
+        }
     }
 
     /**

@@ -95,30 +95,38 @@ public final class Losses {
         }
         float scale = counted == 0 ? 0f : 1f / counted;
         float loss = (float) (sum * scale);
-        return Tensor.fromOp("crossEntropy", new float[] {loss}, new int[0], g -> {
-            float[] newGx = logits.gradBufferToOverwrite(); // every element is written, ignored rows with 0
-            boolean store = newGx != null;
-            float[] gx = store ? newGx : logits.gradBuffer();
-            float offTarget = labelSmoothing / v;
-            float factor = g[0] * scale;
-            Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    int base = r * v;
-                    if (t[r] == ignoreIndex) {
-                        if (store) {
-                            Arrays.fill(gx, base, base + v, 0f);
-                        }
-                        continue;
+        return Tensor.fromOp("crossEntropy", new float[] {loss}, new int[0],
+                g -> crossEntropyBackward(logits, t, probs, ignoreIndex, labelSmoothing, g[0] * scale), logits);
+    }
+
+    /**
+     * Backward of {@link #crossEntropy}: {@code ∂loss/∂logits = factor·(softmax − target distribution)}
+     * on each counted row, 0 on ignored rows; {@code factor} is the upstream gradient over the
+     * number of counted rows, {@code probs} the softmax forward kept.
+     */
+    private static void crossEntropyBackward(Tensor logits, int[] t, float[] probs, int ignoreIndex, float labelSmoothing,
+                                             float factor) {
+        int v = logits.size(-1), rows = logits.numel() / Math.max(1, v);
+        float[] newGx = logits.gradBufferToOverwrite(); // every element is written, ignored rows with 0
+        boolean store = newGx != null;
+        float[] gx = store ? newGx : logits.gradBuffer();
+        float offTarget = labelSmoothing / v;
+        Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * v;
+                if (t[r] == ignoreIndex) {
+                    if (store) {
+                        Arrays.fill(gx, base, base + v, 0f);
                     }
-                    // d/dlogits = softmax - target distribution
-                    for (int c = 0; c < v; c++) {
-                        float target = offTarget + (c == t[r] ? 1 - labelSmoothing : 0f);
-                        float d = factor * (probs[base + c] - target);
-                        gx[base + c] = store ? d : gx[base + c] + d;
-                    }
+                    continue;
                 }
-            });
-        }, logits);
+                for (int c = 0; c < v; c++) {
+                    float target = offTarget + (c == t[r] ? 1 - labelSmoothing : 0f);
+                    float d = factor * (probs[base + c] - target);
+                    gx[base + c] = store ? d : gx[base + c] + d;
+                }
+            }
+        });
     }
 
     /** Mean squared error {@code mean((prediction - target)²)}; both must have the same shape. */

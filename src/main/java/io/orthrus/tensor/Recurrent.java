@@ -86,40 +86,51 @@ public final class Recurrent {
                 System.arraycopy(hidden, (step * b + r) * h, output, (r * t + step) * h, h);
             }
         }
-        return Tensor.fromOp("lstm", output, new int[] {b, t, h}, g -> {
-            float[] gx = gates.gradBuffer(), gw = hiddenWeight.gradBuffer();
-            float[] dh = Workspace.zeroed(b * h), dc = Workspace.zeroed(b * h), dGates = Workspace.zeroed(b * h4);
-            for (int step = t - 1; step >= 0; step--) {
-                for (int r = 0; r < b; r++) {
-                    int a = (step * b + r) * h4, s = (step * b + r) * h, q = r * h4;
-                    for (int j = 0; j < h; j++) {
-                        float in = act[a + j], forget = act[a + h + j], candidate = act[a + 2 * h + j];
-                        float out = act[a + 3 * h + j], tc = tanhCells[s + j];
-                        float previous = step == 0 ? 0f : cells[s - b * h + j];
-                        float dHidden = g[(r * t + step) * h + j] + dh[r * h + j];
-                        float dCell = dc[r * h + j] + dHidden * out * (1 - tc * tc);
-                        dGates[q + j] = dCell * candidate * in * (1 - in);
-                        dGates[q + h + j] = dCell * previous * forget * (1 - forget);
-                        dGates[q + 2 * h + j] = dCell * in * (1 - candidate * candidate);
-                        dGates[q + 3 * h + j] = dHidden * tc * out * (1 - out);
-                        dc[r * h + j] = dCell * forget;
-                    }
-                    if (gx != null) {
-                        int base = (r * t + step) * h4;
-                        for (int j = 0; j < h4; j++) {
-                            gx[base + j] += dGates[q + j];
-                        }
-                    }
+        return Tensor.fromOp("lstm", output, new int[] {b, t, h},
+                g -> lstmBackward(gates, hiddenWeight, g, act, cells, tanhCells, hidden), gates, hiddenWeight);
+    }
+
+    /**
+     * Back-propagation through time for {@link #lstm}, from the last step to the first, given the
+     * output's gradient {@code g} {@code (B, T, H)} and what forward kept (time-major): the gate
+     * activations {@code act}, the cells, their tanh and the hidden states.
+     */
+    private static void lstmBackward(Tensor gates, Tensor hiddenWeight, float[] g, float[] act, float[] cells,
+                                     float[] tanhCells, float[] hidden) {
+        int b = gates.size(0), t = gates.size(1), h4 = gates.size(2), h = h4 / 4;
+        Gemm gemm = Kernels.gemm();
+        float[] w = hiddenWeight.data(), gx = gates.gradBuffer(), gw = hiddenWeight.gradBuffer();
+        float[] dh = Workspace.zeroed(b * h), dc = Workspace.zeroed(b * h), dGates = Workspace.zeroed(b * h4);
+        for (int step = t - 1; step >= 0; step--) {
+            for (int r = 0; r < b; r++) {
+                int a = (step * b + r) * h4, s = (step * b + r) * h, q = r * h4;
+                for (int j = 0; j < h; j++) {
+                    float in = act[a + j], forget = act[a + h + j], candidate = act[a + 2 * h + j];
+                    float out = act[a + 3 * h + j], tc = tanhCells[s + j];
+                    float previous = step == 0 ? 0f : cells[s - b * h + j];
+                    float dHidden = g[(r * t + step) * h + j] + dh[r * h + j];
+                    float dCell = dc[r * h + j] + dHidden * out * (1 - tc * tc);
+                    dGates[q + j] = dCell * candidate * in * (1 - in);
+                    dGates[q + h + j] = dCell * previous * forget * (1 - forget);
+                    dGates[q + 2 * h + j] = dCell * in * (1 - candidate * candidate);
+                    dGates[q + 3 * h + j] = dHidden * tc * out * (1 - out);
+                    dc[r * h + j] = dCell * forget;
                 }
-                if (step > 0) {
-                    if (gw != null) { // dW (4H×H) += dGatesᵀ (4H×B) · h_{t−1} (B×H)
-                        gemm.gemm(true, false, h4, h, b, dGates, 0, hidden, (step - 1) * b * h, gw, 0, true);
+                if (gx != null) {
+                    int base = (r * t + step) * h4;
+                    for (int j = 0; j < h4; j++) {
+                        gx[base + j] += dGates[q + j];
                     }
-                    // dh_{t−1} (B×H) = dGates (B×4H) · W (4H×H)
-                    gemm.gemm(false, false, b, h, h4, dGates, 0, w, 0, dh, 0, false);
                 }
             }
-        }, gates, hiddenWeight);
+            if (step > 0) {
+                if (gw != null) { // dW (4H×H) += dGatesᵀ (4H×B) · h_{t−1} (B×H)
+                    gemm.gemm(true, false, h4, h, b, dGates, 0, hidden, (step - 1) * b * h, gw, 0, true);
+                }
+                // dh_{t−1} (B×H) = dGates (B×4H) · W (4H×H)
+                gemm.gemm(false, false, b, h, h4, dGates, 0, w, 0, dh, 0, false);
+            }
+        }
     }
 
     /**
