@@ -150,8 +150,8 @@ public abstract class Optimizer {
         long t = step;
         float scale = (float) gradScale;
         Parallel.Segments cut = Parallel.Segments.of(lengths, CHUNK);
-        // A loop of its own rather than forSegments, so that the JIT compiles the update rule's kernel apart
-        // from other vector kernels run over the parameters, such as the gradient norm's (see Parallel.Segments).
+        // A loop of its own, not forSegments: the update rule's kernel must not share a call site with the
+        // gradient norm's (docs/performance.md#one-hot-kernel-per-call-site).
         Parallel.shared().forEach(cut.chunks(), c -> {
             for (int s = cut.firstSegment(c), end = cut.endSegment(c); s < end; s++) {
                 int from = cut.from(c, s), to = cut.to(c, s);
@@ -160,9 +160,8 @@ public abstract class Optimizer {
                 }
                 Slot slot = slots.get(s);
                 if (scale != 1f) {
-                    // Here rather than in the update rule's kernel, which stays as short as it can: with the scale
-                    // in AdamW's loop, C2 on JDK 17 boxed a vector of it (measured while this loop still shared
-                    // forSegments' call site with the gradient norm's kernel, the cause found later).
+                    // Here, not in the update rule's kernel, which stays within its operation budget
+                    // (docs/performance.md#a-loops-operation-budget).
                     GradClip.scaleInPlace(grads[s], from, to, scale);
                 }
                 update(new Slice(slot.name(), slot.parameter().data(), grads[s], slot.weightDecay(), from, to,

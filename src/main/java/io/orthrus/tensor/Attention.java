@@ -34,8 +34,8 @@ public final class Attention {
     /**
      * Queries per block: small enough that a causal mask lets early blocks skip most keys, large
      * enough that repacking the key prefix for each block, and the calls themselves, stay cheap
-     * beside the multiply. At T ≤ 64 there is one block (blocks of 32 measured 1–2% slower on the
-     * nanoGPT recipe); the per-row limits of the softmax still apply.
+     * beside the multiply. At T ≤ 64 there is one block; the per-row limits of the softmax still
+     * apply.
      */
     static final int BLOCK_ROWS = 64;
     /** Softmax rows are padded to a multiple of this many floats: a 512-bit vector, or two of 256 bits. */

@@ -44,8 +44,8 @@ public final class Recurrent {
             if (step > 0) { // pre (B×4H) += h_{t−1} (B×H) · Wᵀ
                 gemm.gemm(false, true, b, h4, h, hidden, (step - 1) * b * h, w, 0, pre, 0, true);
             }
-            // σ(z) = 1 / (1 + e^−z) and tanh(z) = 2 / (1 + e^−2z) − 1, one exp per gate. (MathKernel's vectorised
-            // exp was tried here and made ELMo training 2.5× slower, in the GEMMs; the cause is not found yet.)
+            // σ(z) = 1 / (1 + e^−z) and tanh(z) = 2 / (1 + e^−2z) − 1, one Math.exp per gate, not MathKernel's
+            // (docs/performance.md#lstm-gates-use-mathexp).
             for (int i = 0; i < b * h4; i++) {
                 int column = i % h4;
                 exps[i] = column >= 2 * h && column < 3 * h ? -2 * pre[i] : -pre[i];

@@ -176,11 +176,10 @@ public final class Parallel {
      *     }
      * });
      * }</pre>
-     * Why not {@link #forSegments}: the JIT compiles one chunk's loop there together with each
-     * body that call site has seen. With the gradient norm's and AdamW's vector kernels both
-     * compiled into it, C2 on JDK 17 ran out of its inlining budget in over half of the larger
-     * GPT's runs and boxed a vector of AdamW's loop (69 MB allocated a step). A lambda of the
-     * caller's own, given to {@link #forEach}, is compiled on its own.
+     * Use it rather than {@link #forSegments} for a hot vector kernel: the chunk loop there is
+     * compiled with every body its call site has seen, and two vector kernels in one compilation
+     * can lose their intrinsics; a lambda of the caller's own, given to {@link #forEach}, is
+     * compiled alone (docs/performance.md#one-hot-kernel-per-call-site).
      */
     public static final class Segments {
         /** starts[s]: where segment s begins in the concatenation; starts[segments] = the total length. */
@@ -294,8 +293,7 @@ public final class Parallel {
      * caller's first, then each worker's); a thread works through its own run, then takes what is
      * left of the others'. Each task is claimed once, through its run's counter. The same thread
      * usually gets the same run in consecutive sections, so the rows a GEMM task reads are the rows
-     * the same thread wrote in the element-wise op before it, still in its core's cache (a nanoGPT
-     * step ~4% faster than with one shared counter, which dealt tasks out in arrival order); taking
+     * the same thread wrote in the element-wise op before it, still in its core's cache; taking
      * from the others' runs keeps a thread that is late, or asleep, from holding the section up.
      */
     private static final class Section {

@@ -32,14 +32,10 @@ public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
     /**
-     * The class of this species' vectors. The micro-kernels store every tile vector through
-     * {@code (FloatVector) TILE_CLASS.cast(v)}, which C2 compiles to a class check that makes the
-     * vector's exact class known: C2 on JDK 17 sometimes lost it on the way to {@code intoArray},
-     * reached the store through a type-profile guard with a virtual-call fallback (once the shared
-     * JDK method had a history of failed guards), failed the store's intrinsic ("missing constant"
-     * for the vector class) and boxed every vector of the kernel for the rest of the run. A helper
-     * method would not do: past C2's node-count cutoff it would not be inlined, and vectors passed
-     * to a real call are boxed; {@code Class.cast} is an intrinsic, which that cutoff does not stop.
+     * The class of this species' vectors. Every micro-kernel store goes through
+     * {@code (FloatVector) TILE_CLASS.cast(v)}, a class check after which C2 knows the exact class,
+     * so the store's intrinsic cannot fail; not a helper method, which might not be inlined
+     * (docs/performance.md#stores-through-one-class-check).
      */
     private static final Class<? extends Vector<Float>> TILE_CLASS = SPECIES.vectorType();
     private static final int MR = 8;
@@ -459,15 +455,9 @@ public final class VectorGemm implements Gemm {
      * the bottom or right edge is computed into a full-size buffer and copied, so that the
      * micro-kernel itself has a single path (which keeps its vectors in registers).
      *
-     * <p>Each micro-kernel comes in two copies, one that stores the tile and one that adds it to
-     * C, rather than one with an {@code add} flag: with the flag, C2 on JDK 17, recompiling the
-     * kernel once it had seen both values, intermittently lost the exact vector type after the
-     * branch and left the stores un-intrinsified ({@code -XX:+PrintIntrinsics}: "missing
-     * constant" on {@code VectorSupport.store}). Every vector was then boxed and every product
-     * ran about 20× slower for the rest of the JVM's life: in 2 to 5 of 6 JVMs timing 1024³ on one
-     * thread with JFR recording, and about one in eight without. Loading C before the loop instead
-     * cost 15–20% in register spills; adding a stored tile to C afterwards, 3–9%. The copies alone
-     * did not end it: each store also goes through {@link #TILE_CLASS}.
+     * <p>Two copies of each micro-kernel, store and add: do not merge them behind an {@code add}
+     * flag, C2 on JDK 17 then loses the vector class and boxes every vector; each store also goes
+     * through {@link #TILE_CLASS}. See docs/performance.md#two-copies-of-each-micro-kernel.
      */
     private static void tile(int kc, float[] a, int aStart, int rowStride, int colStride, float[] bp, int bStart,
                              float[] c, int cStart, int ldc, int rows, int cols, boolean add, float[] edge) {
@@ -638,8 +628,7 @@ public final class VectorGemm implements Gemm {
     /**
      * {@link #microKernel} for an A whose rows are adjacent ({@code rowStride} 1: a packed sliver,
      * or Aᵀ read in place). The eight loads of a step then sit at constant offsets from one index,
-     * which the JIT checks once instead of eight times: 10–30% faster on the products of a small
-     * GPT (measured with the training shapes, one thread). The arithmetic is the same, in the
+     * which the JIT bounds-checks once instead of eight times. The arithmetic is the same, in the
      * same order, so the results are bit-identical.
      */
     private static void microKernelAdjacentRows(int kc, float[] a, int aStart, int colStride, float[] bp, int bStart,

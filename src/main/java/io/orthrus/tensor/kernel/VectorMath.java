@@ -93,13 +93,10 @@ public final class VectorMath implements MathKernel {
      */
     @Override
     public float expShiftedSum(float[] src, int srcOffset, float[] dst, int dstOffset, int n, float shift) {
-        // The exponential is written out in the loop rather than called: C2 does not inline a helper of
-        // this size at a call site its profile calls cold (softmax rows shorter than a vector never reach
-        // it), and a vector passed to a call that is not inlined is boxed (seen on Temurin 25: 0.23 GB per
-        // step of the larger GPT, in 4 of 11 runs).
-        // The sum is taken afterwards from dst, in eight scalar chains, rather than in a vector accumulator:
-        // a vector carried around the loop and then read lane by lane compiled well in training but was
-        // boxed, or its lanes read slowly, in other JVMs (docs/performance.md, "A JIT problem on JDK 17").
+        // The exponential is written out, not called: a vector passed to a call C2 may not inline is boxed
+        // (docs/performance.md#no-vector-crosses-a-call-that-may-not-be-inlined). The sum is taken afterwards
+        // from dst, not in a vector carried across the loop, which short rows skip
+        // (docs/performance.md#no-vector-carried-across-a-loop-that-short-inputs-skip).
         int bound = SPECIES.loopBound(n);
         FloatVector shifts = FloatVector.broadcast(SPECIES, shift);
         for (int j = 0; j < bound; j += SPECIES.length()) {
@@ -261,8 +258,8 @@ public final class VectorMath implements MathKernel {
      * Sum of the lanes, pairwise: each step adds the upper half of the lanes still in play to the
      * lower half, log₂(lanes) shuffle-and-add steps in a fixed order, where adding lane after lane
      * is one long chain of dependent adds ({@code reduceLanes(ADD)} promises no order). Each piece
-     * is at most 35 bytes of bytecode, C2's limit for inlining a method called from a cold site: a
-     * vector passed to a call that is not inlined is boxed on the heap.
+     * is at most 35 bytes of bytecode, which C2 inlines even from a cold call site
+     * (docs/performance.md#no-vector-crosses-a-call-that-may-not-be-inlined).
      */
     private static float sumLanes(FloatVector v) {
         return VL == 16 ? sumOfSixteenLanes(v) : VL == 8 ? sumOfEightLanes(v) : sumLanesInOrder(v);
@@ -337,8 +334,8 @@ public final class VectorMath implements MathKernel {
 
     /**
      * Σ x[at + j]² for j below {@link #SQUARES_RUN}, in two vector chains. A method of its own so
-     * that no vector lives across the loop over runs (128 of them in a chunk of 32,768 gradients):
-     * a vector carried across a long loop is what C2 on JDK 17 boxed in {@code expShiftedSum}.
+     * that no vector lives across the loop over runs (128 of them in a chunk of 32,768 gradients;
+     * docs/performance.md#no-vector-carried-across-a-loop-that-short-inputs-skip).
      */
     private static float squaresOfRun(float[] x, int at) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
@@ -376,10 +373,8 @@ public final class VectorMath implements MathKernel {
         // GELU'(x) = Φ(x) + x·φ(x). With w = x/√2, u = w clamped to ±4, z = u², erf(u) = u·P(z)/Q(z) and
         // r = 1/Q: Φ = (1 + u·P·r)/2 and x·φ(x) = w·erf'(u)/2, erf'(u) = (P + 2z·(P' − P·Q'·r))·r, so
         // GELU' = (1 + (u·P + w·(P + z·(2P' − P·2Q'·r)))·r)/2 (2P' and 2Q' have their own coefficients).
-        // Kept this short, with the constants in static vectors, because C2 on JDK 17 stops inlining
-        // once a compilation has made about 18,000 nodes (each vector operation makes a few hundred),
-        // and a longer form of this loop lost vector intrinsics there, boxing every vector
-        // (docs/performance.md, "A JIT problem on JDK 17").
+        // 31 vector operations, constants in static vectors: within the loop's operation budget
+        // (docs/performance.md#a-loops-operation-budget); check alloc_mb_per_step after any change.
         int bound = from + SPECIES.loopBound(to - from);
         for (int i = from; i < bound; i += SPECIES.length()) {
             FloatVector w = FloatVector.fromArray(SPECIES, x, i).mul(V_INV_SQRT_2);
