@@ -39,10 +39,12 @@ class PackageRulesTest {
             Map.entry("train", Set.of("", "files", "tensor", "nn", "optim", "model", "objective", "data", "tokenize", "io")),
             Map.entry("infer", Set.of("tensor", "nn", "model", "data", "tokenize")),
             Map.entry("io", Set.of("files", "tensor", "tensor.kernel", "nn", "model", "tokenize")),
-            Map.entry("bench", Set.of("files", "tensor", "tensor.kernel", "nn", "model", "objective", "data", "tokenize",
-                    "train", "infer")),
+            Map.entry("recipe", Set.of("files", "tensor", "nn", "model", "objective", "data", "data.grammar", "tokenize",
+                    "train", "io")),
+            Map.entry("bench", Set.of("recipe", "files", "tensor", "tensor.kernel", "nn", "model", "objective", "data",
+                    "tokenize", "train", "infer")),
             Map.entry("cli", Set.of("", "files", "tensor", "tensor.kernel", "nn", "optim", "model", "objective", "data",
-                    "data.grammar", "tokenize", "train", "infer", "io", "bench")));
+                    "data.grammar", "tokenize", "train", "infer", "io", "recipe", "bench")));
 
     private static final JavaClasses LIBRARY = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);

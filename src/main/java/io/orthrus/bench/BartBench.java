@@ -2,19 +2,13 @@ package io.orthrus.bench;
 
 import com.google.gson.JsonObject;
 import io.orthrus.data.Seq2SeqBatch;
-import io.orthrus.data.SpecialTokens;
-import io.orthrus.data.TextDataset;
-import io.orthrus.data.WindowSampler;
 import io.orthrus.model.EncoderDecoder;
-import io.orthrus.nn.Activation;
-import io.orthrus.nn.TransformerConfig;
 import io.orthrus.objective.Denoising;
 import io.orthrus.objective.Seq2Seq;
+import io.orthrus.recipe.ConfigFile;
+import io.orthrus.recipe.DenoisingRecipe;
+import io.orthrus.recipe.Run;
 import io.orthrus.tensor.IntTensor;
-import io.orthrus.tensor.Rng;
-import io.orthrus.tokenize.CharTokenizer;
-import io.orthrus.train.Trainer;
-import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,30 +21,33 @@ import picocli.CommandLine.Option;
 
 /**
  * BART-style denoising pre-training of a small encoder-decoder on characters of a corpus (by
- * default Tiny Shakespeare, split 90/10): text infilling (30% of the characters in Poisson(3)
- * spans, one mask each) on windows of {@code --length} characters; validation loss and
- * reconstruction accuracy (teacher-forced next-token accuracy over the whole rewritten window)
- * on a fixed set of corrupted validation windows, and the speed.
+ * default Tiny Shakespeare, split 90/10), built by the {@code denoising} recipe as
+ * {@code orthrus train} builds it: text infilling (30% of the characters in Poisson(3) spans, one
+ * mask each) on windows of {@code --length} characters; validation loss and reconstruction
+ * accuracy (teacher-forced next-token accuracy over the whole rewritten window) on a fixed set of
+ * corrupted validation windows, and the speed.
  *
- * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --width C} (128),
- * {@code --layers L} (2 per side), {@code --length T} (64), {@code --batch B} (16),
- * {@code --lr LR} (1e-3), {@code --eval-batches N} (20), {@code --threads K}, {@code --seed S}.
+ * <p>Options: those of {@link TrainingBenchOptions} ({@code --steps} 1000, {@code --batch} 16,
+ * {@code --eval-batches} 20, {@code --lr} 1e-3, {@code --seed} 1), {@code --width C} (128; one
+ * head per 32 channels), {@code --layers L} (2 per side), {@code --length T} (64).
  */
-@Command(name = "bart", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bart", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = BartBench.Defaults.class,
         footer = {"", "Example:", "  orthrus bench bart --steps 1000"},
         description = "BART-style denoising pre-training of a small encoder-decoder on characters; prints one JSON line.")
 public final class BartBench implements Callable<String> {
     /** A benchmark with its default options (picocli sets the ones given). */
     public BartBench() {}
 
-    private static final String NAME = "BartBench";
+    /** This benchmark's defaults of the shared options. */
+    public static final class Defaults extends TrainingBenchOptions.Defaults {
+        /** 1000 steps, batch 16, 20 evaluation batches, lr 1e-3, seed 1. */
+        public Defaults() {
+            super(1000, 16, 20, 1e-3, 1);
+        }
+    }
 
-    @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
-            description = "UTF-8 text (default: ${DEFAULT-VALUE}).")
-    Path corpus;
-
-    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Mixin
+    TrainingBenchOptions options;
 
     @Option(names = "--width", defaultValue = "128", description = "Model width (default: ${DEFAULT-VALUE}).")
     int width;
@@ -61,21 +58,6 @@ public final class BartBench implements Callable<String> {
     @Option(names = "--length", defaultValue = "64", description = "Window length (default: ${DEFAULT-VALUE}).")
     int length;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate;
-
-    @Option(names = "--eval-batches", defaultValue = "20", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
-    int evalBatches;
-
-    @Mixin
-    KernelThreads threads;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     /** Parses {@code args} (the options above) and returns the JSON line, as {@code orthrus bench bart} prints it. */
     public static String run(String... args) throws IOException {
         return BenchSupport.parse(new BartBench(), args).call();
@@ -84,43 +66,28 @@ public final class BartBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
-        threads.apply();
-        String text = BenchSupport.readCorpus(NAME, corpus);
-        CharTokenizer tokenizer = CharTokenizer.fromCorpus(text);
-        TextDataset data = TextDataset.of(text, tokenizer, 0.9);
-        int characters = tokenizer.vocabSize();
-        SpecialTokens specials = SpecialTokens.after(characters);
-        int mask = characters + 3;
-        TransformerConfig shape = new TransformerConfig(characters + 4, length + 1, width, Math.max(1, width / 32), layers,
-                4 * width, Activation.Kind.GELU_EXACT, 0f, TransformerConfig.PositionalEncoding.LEARNED,
-                TransformerConfig.NormPlacement.PRE, false, true);
-        Rng rng = new Rng(seed);
-        EncoderDecoder model = new EncoderDecoder(EncoderDecoder.Config.of(shape), rng.split());
-        Denoising objective = Denoising.textInfilling(specials, mask, seed);
-        WindowSampler validation = data.validationWindows(length, batch, new Rng(seed + 1));
-        List<IntTensor> windows = new ArrayList<>();
+        ConfigFile c = options.config("bart");
+        c.set("noise", "infilling");
+        c.set("model.width", Integer.toString(width));
+        c.set("model.heads", Integer.toString(Math.max(1, width / 32)));
+        c.set("model.feed_forward_width", Integer.toString(4 * width));
+        c.set("model.layers", Integer.toString(layers));
+        c.set("model.context_length", Integer.toString(length + 1)); // the decoder's start token
+        Run<EncoderDecoder, IntTensor> run = new DenoisingRecipe().build(c, Path.of(""));
+        c.rejectUnread();
+        EncoderDecoder model = run.model();
+        Denoising objective = (Denoising) run.trainer().objective(); // the recipe's text infilling
+        List<IntTensor> windows = options.evaluationSet(run.validation());
         List<Seq2SeqBatch> evaluationSet = new ArrayList<>();
-        for (int i = 0; i < evalBatches; i++) {
-            windows.add(validation.next());
-            evaluationSet.add(objective.batch(windows.get(i), false));
-        }
-        Trainer<EncoderDecoder, IntTensor> trainer = new Trainer<>(model, objective,
-                TrainingOptions.nanoGpt(steps).withLearningRate(learningRate, learningRate / 10).withEvaluation(0, 1));
-        TrainingResult result = trainer.fit(data.trainWindows(length, batch, rng.split()), () -> windows.get(0));
+        windows.forEach(window -> evaluationSet.add(objective.batch(window, false))); // corrupted once, then fixed
+        TrainingResult result = options.fit(run, windows);
         Seq2Seq.Evaluation evaluation = new Seq2Seq().evaluate(model, evaluationSet);
-        JsonObject json = new JsonObject();
-        json.addProperty("bench", "bart-infilling-chars");
+        JsonObject json = options.report("bart-infilling-chars", model, result, (long) options.batch * length);
         json.addProperty("width", width);
         json.addProperty("layers", layers);
-        json.addProperty("params", model.parameterCount());
-        json.addProperty("steps", steps);
-        json.addProperty("batch", batch);
         json.addProperty("length", length);
-        json.addProperty("train_loss", BenchSupport.round(result.finalTrainLoss()));
         json.addProperty("val_loss", BenchSupport.round(evaluation.loss()));
         json.addProperty("val_reconstruction_accuracy", BenchSupport.round(evaluation.accuracy()));
-        json.addProperty("ms_per_step", BenchSupport.round(result.medianStepMillis()));
-        json.addProperty("tokens_per_s", Math.round(batch * length * 1000.0 / result.medianStepMillis()));
         return json.toString();
     }
 }

@@ -1,22 +1,17 @@
 package io.orthrus.bench;
 
-import io.orthrus.files.TextFiles;
-import io.orthrus.nn.TransformerConfig;
 import io.orthrus.train.TrainingListener;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine;
 
-/** What the benchmarks share: option parsing, the corpus file, rounding for the JSON line, memory figures. */
+/** What the benchmarks share: option parsing, the corpus check, rounding for the JSON line, memory figures. */
 final class BenchSupport {
     /** The corpus the benchmarks read unless given {@code --corpus}: Tiny Shakespeare beside the project. */
     static final String DEFAULT_CORPUS = "../shared/data/tinyshakespeare.txt";
@@ -35,21 +30,12 @@ final class BenchSupport {
         return bench;
     }
 
-    /** {@code pre} or {@code post}, in any case. */
-    static final class NormConverter implements CommandLine.ITypeConverter<TransformerConfig.NormPlacement> {
-        @Override
-        public TransformerConfig.NormPlacement convert(String value) {
-            return TransformerConfig.NormPlacement.valueOf(value.toUpperCase(Locale.ROOT));
-        }
-    }
-
-    /** The UTF-8 text of {@code corpus}, or an error naming the missing file and the option that sets it. */
-    static String readCorpus(String bench, Path corpus) throws IOException {
+    /** Throws an error naming the missing file and the option that sets it, unless {@code corpus} is a file. */
+    static void requireCorpus(String bench, Path corpus) {
         if (!Files.isRegularFile(corpus)) {
             throw new IllegalArgumentException(bench + ": corpus file " + corpus.toAbsolutePath()
                     + " does not exist; pass --corpus FILE");
         }
-        return TextFiles.readUtf8(corpus);
     }
 
     /** {@code value} rounded to 4 decimals. */

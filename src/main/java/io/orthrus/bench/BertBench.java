@@ -2,23 +2,22 @@ package io.orthrus.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.orthrus.data.EncodedWindows;
 import io.orthrus.data.LabeledText;
 import io.orthrus.data.TextDataset;
 import io.orthrus.data.TokenBatch;
 import io.orthrus.files.AtomicFiles;
+import io.orthrus.files.TextFiles;
 import io.orthrus.infer.FillMask;
 import io.orthrus.model.Bert;
 import io.orthrus.model.BertClassifier;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.objective.MaskedLm;
+import io.orthrus.recipe.ConfigFile;
+import io.orthrus.recipe.MaskedLmRecipe;
+import io.orthrus.recipe.Run;
 import io.orthrus.tensor.Rng;
-import io.orthrus.tensor.kernel.Kernels;
-import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.tokenize.WordPiece;
 import io.orthrus.train.FineTuner;
-import io.orthrus.train.LoggingListener;
-import io.orthrus.train.Trainer;
 import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
@@ -32,67 +31,57 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Masked-LM pre-training on a corpus (by default Tiny Shakespeare): a WordPiece vocabulary
- * trained on the first 90% of the text (uncased), a BERT-Tiny ({@link TransformerConfig#bertTiny}:
- * 2 layers, width 128, 2 heads, feed-forward 512, dropout 0.1) reading sequences of 64 ids
- * ({@code [CLS]} + 62 tokens + {@code [SEP]}), batch 32, BERT's masking (15%, 80/10/10), AdamW
- * lr 1e-3 (100 warm-up steps, cosine to 1e-4), weight decay 0.1, clip 1.0. Validation on fixed
- * windows of the last 10%.
+ * Masked-LM pre-training on a corpus (by default Tiny Shakespeare), built by the {@code masked-lm}
+ * recipe as {@code orthrus train} builds it: a WordPiece vocabulary trained on the first 90% of
+ * the text (uncased), a BERT-Tiny ({@link TransformerConfig#bertTiny}: 2 layers, width 128, 2 heads,
+ * feed-forward 512, dropout 0.1) reading sequences of 64 ids ({@code [CLS]} + 62 tokens +
+ * {@code [SEP]}), batch 32, BERT's masking (15%, 80/10/10), AdamW lr 1e-3 (100 warm-up steps,
+ * cosine to 1e-4), weight decay 0.1, clip 1.0. Validation on fixed windows of the last 10%.
  *
- * <p>Its result is one JSON line ({@code orthrus bench bert} prints it): masked-token loss and accuracy on the validation windows, the accuracy
- * of the unigram baseline (always the most frequent token of the training text) on the same
- * masked positions, ms per step, tokens per second (ids read per second, padding-free), and
- * fill-mask examples. With {@code --finetune N}, it then fine-tunes a classifier of "was this line's
- * word order shuffled?" on N lines of the training text (half shuffled) and reports its accuracy
- * on N lines of the validation text, from the pre-trained model and from scratch.
+ * <p>Its result is one JSON line ({@code orthrus bench bert} prints it): masked-token loss and
+ * accuracy on the validation windows, the accuracy of the unigram baseline (always the most
+ * frequent token of the training text) on the same masked positions, ms per step, tokens per
+ * second (ids read per second, padding-free), and fill-mask examples. With {@code --finetune N},
+ * it then fine-tunes a classifier of "was this line's word order shuffled?" on N lines of the
+ * training text (half shuffled) and reports its accuracy on N lines of the validation text, from
+ * the pre-trained model and from scratch.
  *
- * <p>Options: {@code --corpus FILE}, {@code --steps N} (1000), {@code --threads K},
- * {@code --vocab V} (2048), {@code --batch B} (32), {@code --length T} (64),
- * {@code --eval-batches N} (50), {@code --seed S} (1337), {@code --lr LR} (1e-3), {@code --norm pre|post}
- * (post), {@code --mask-rate R} (0.15), {@code --dump DIR} (write the vocabulary and the ids for the PyTorch
- * reference {@code src/test/python/mlm_reference.py}), {@code --finetune LABELS} (0 = none), {@code --finetune-steps N} (300), {@code --log-every N} (0 = quiet).
+ * <p>Options: those of {@link TrainingBenchOptions} ({@code --steps} 1000, {@code --batch} 32,
+ * {@code --eval-batches} 50, {@code --lr} 1e-3, {@code --seed} 1337), {@code --vocab V} (2048),
+ * {@code --length T} (64), {@code --norm pre|post} (post), {@code --mask-rate R} (0.15),
+ * {@code --dump DIR} (write the vocabulary and the ids for the PyTorch reference
+ * {@code src/test/python/mlm_reference.py}), {@code --finetune LABELS} (0 = none),
+ * {@code --finetune-steps N} (300).
  */
-@Command(name = "bert", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bert", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = BertBench.Defaults.class,
         footer = {"", "Example:", "  orthrus bench bert --steps 1000 --log-every 100"},
         description = "Masked-LM pre-training of a BERT-Tiny on a WordPiece corpus; prints one JSON line.")
 public final class BertBench implements Callable<String> {
     /** A benchmark with its default options (picocli sets the ones given). */
     public BertBench() {}
 
-    private static final String NAME = "BertBench";
+    /** This benchmark's defaults of the shared options. */
+    public static final class Defaults extends TrainingBenchOptions.Defaults {
+        /** 1000 steps, batch 32, 50 evaluation batches, lr 1e-3, seed 1337. */
+        public Defaults() {
+            super(1000, 32, 50, 1e-3, 1337);
+        }
+    }
+
     private static final List<String> PROBES = List.of("to be or not to be , that is the [MASK] .",
             "my lord , the [MASK] is come .", "what is your [MASK] ?", "i will [MASK] thee .");
 
-    @Option(names = "--corpus", defaultValue = BenchSupport.DEFAULT_CORPUS, paramLabel = "FILE",
-            description = "UTF-8 text (default: ${DEFAULT-VALUE}).")
-    Path corpus;
-
-    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-
     @Mixin
-    KernelThreads threads;
+    TrainingBenchOptions options;
 
     @Option(names = "--vocab", defaultValue = "2048", description = "WordPiece vocabulary size (default: ${DEFAULT-VALUE}).")
     int vocabSize;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
     @Option(names = "--length", defaultValue = "64", description = "Sequence length (default: ${DEFAULT-VALUE}).")
     int length;
 
-    @Option(names = "--eval-batches", defaultValue = "50", description = "Fixed validation batches (default: ${DEFAULT-VALUE}).")
-    int evalBatches;
-
-    @Option(names = "--seed", defaultValue = "1337", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate;
-
-    @Option(names = "--norm", defaultValue = "POST", description = "pre or post (default: post).", converter = BenchSupport.NormConverter.class)
-    TransformerConfig.NormPlacement norm;
+    @Option(names = "--norm", defaultValue = "post", description = "pre or post (default: ${DEFAULT-VALUE}).")
+    String norm;
 
     @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction of tokens masked (default: ${DEFAULT-VALUE}).")
     double maskRate;
@@ -106,10 +95,6 @@ public final class BertBench implements Callable<String> {
     @Option(names = "--finetune-steps", defaultValue = "300", description = "Fine-tuning steps (default: ${DEFAULT-VALUE}).")
     int fineTuneSteps;
 
-    @Option(names = "--log-every", defaultValue = "0", description = "Log every N steps; 0 = quiet (default: ${DEFAULT-VALUE}).")
-    int logEvery;
-
-
     /** Parses {@code args} (the options above) and returns the JSON line, as {@code orthrus bench bert} prints it. */
     public static String run(String... args) throws IOException {
         return BenchSupport.parse(new BertBench(), args).call();
@@ -118,58 +103,37 @@ public final class BertBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
-        threads.apply();
-        String text = BenchSupport.readCorpus(NAME, corpus);
-        String trainText = text.substring(0, (int) (text.length() * 0.9));
-        long vocabStart = System.nanoTime();
-        WordPiece tokenizer = WordPiece.train(trainText.lines().toList(), vocabSize, true);
-        double vocabSeconds = (System.nanoTime() - vocabStart) / 1e9;
-        TextDataset data = TextDataset.of(text, tokenizer, 0.9);
+        ConfigFile c = options.config("bert");
+        c.set("tokenizer.kind", "wordpiece");
+        c.set("tokenizer.vocab_size", Integer.toString(vocabSize));
+        c.set("model.preset", "bert-tiny");
+        c.set("model.context_length", Integer.toString(length));
+        c.set("model.norm", norm);
+        c.set("masking.rate", Double.toString(maskRate));
+        long buildStart = System.nanoTime();
+        Run<Bert, TokenBatch> run = new MaskedLmRecipe().build(c, Path.of(""));
+        double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
+        c.rejectUnread();
+        WordPiece tokenizer = (WordPiece) run.tokenizer();
+        MaskedLm objective = (MaskedLm) run.trainer().objective(); // the recipe's masked-LM objective
+        Bert model = run.model();
         if (dump != null) {
-            dumpIds(dump, tokenizer, data);
+            dumpIds(dump, tokenizer, run.data());
         }
-
-        Rng rng = new Rng(seed);
-        TransformerConfig config = TransformerConfig.bertTiny(tokenizer.vocabSize()).withContextLength(length)
-                .withNorm(norm);
-        Bert model = new Bert(config, rng.split());
-        MaskedLm objective = new MaskedLm(MaskedLm.Vocabulary.of(tokenizer), MaskedLm.Options.bert(seed).withRate(maskRate));
-        Trainer<Bert, TokenBatch> trainer = new Trainer<>(model, objective,
-                TrainingOptions.nanoGpt(steps).withLearningRate(learningRate, learningRate / 10)
-                        .withEvaluation(0, evalBatches));
-        if (logEvery > 0) {
-            trainer.addListener(new LoggingListener(logEvery));
-        }
-        EncodedWindows train = EncodedWindows.over(data.train(), length, batch, tokenizer.clsId(), tokenizer.sepId(),
-                rng.split());
-        EncodedWindows validation = EncodedWindows.over(data.validation(), length, batch, tokenizer.clsId(),
-                tokenizer.sepId(), rng.split());
-        List<TokenBatch> evaluationSet = new ArrayList<>();
-        for (int i = 0; i < evalBatches; i++) {
-            evaluationSet.add(validation.next());
-        }
-        int[] replayed = {0}; // the trainer's evaluation set is this same list of windows
-        TrainingResult result = trainer.fit(train, () -> evaluationSet.get(replayed[0]++ % evaluationSet.size()));
+        List<TokenBatch> evaluationSet = options.evaluationSet(run.validation());
+        TrainingResult result = options.fit(run, evaluationSet);
         MaskedLm.Evaluation evaluation = objective.evaluate(model, evaluationSet);
-        double baseline = unigramBaseline(objective, evaluationSet, mostFrequent(data.train(), tokenizer));
+        double baseline = unigramBaseline(objective, evaluationSet, mostFrequent(run.data().train(), tokenizer));
 
-        JsonObject json = new JsonObject();
-        json.addProperty("kernel", Kernels.gemm().name());
-        json.addProperty("threads", Parallel.shared().threads());
-        json.addProperty("preset", "bertTiny, context " + length + ", " + norm.name().toLowerCase(java.util.Locale.ROOT)
-                + "-norm, lr " + learningRate + ", mask rate " + maskRate);
+        JsonObject json = options.report("bert", model, result, (long) options.batch * length);
+        json.addProperty("preset", "bertTiny, context " + length + ", " + norm + "-norm, lr " + options.learningRate
+                + ", mask rate " + maskRate);
         json.addProperty("vocab", tokenizer.vocabSize());
-        json.addProperty("vocab_train_s", BenchSupport.round(vocabSeconds));
-        json.addProperty("steps", steps);
-        json.addProperty("batch", batch);
-        json.addProperty("params", model.parameterCount());
-        json.addProperty("train_loss", BenchSupport.round(result.finalTrainLoss()));
+        json.addProperty("build_s", BenchSupport.round(buildSeconds));
         json.addProperty("val_mlm_loss", BenchSupport.round(evaluation.loss()));
         json.addProperty("val_masked_accuracy", BenchSupport.round(evaluation.accuracy()));
         json.addProperty("unigram_baseline_accuracy", BenchSupport.round(baseline));
         json.addProperty("val_predictions", evaluation.predictions());
-        json.addProperty("ms_per_step", BenchSupport.round(result.medianStepMillis()));
-        json.addProperty("tokens_per_s", Math.round(batch * length / (result.medianStepMillis() / 1000)));
         json.addProperty("peak_heap_mb", Math.round(BenchSupport.peakHeapBytes() / 1e6));
         FillMask fill = new FillMask(model, tokenizer);
         JsonArray probes = new JsonArray();
@@ -186,8 +150,10 @@ public final class BertBench implements Callable<String> {
         }
         json.add("fill_mask", probes);
         if (fineTuneLabels > 0) {
-            json.add("finetune_shuffled", fineTuneShuffled(model, config, tokenizer, trainText,
-                    text.substring(trainText.length()), fineTuneLabels, fineTuneSteps, length, seed));
+            String text = TextFiles.readUtf8(options.corpus);
+            String trainText = text.substring(0, (int) (text.length() * 0.9));
+            json.add("finetune_shuffled", fineTuneShuffled(model, tokenizer, trainText, text.substring(trainText.length()),
+                    fineTuneLabels, fineTuneSteps, length, options.seed));
         }
         return json.toString();
     }
@@ -197,7 +163,7 @@ public final class BertBench implements Callable<String> {
      * a random order, fine-tuned for {@code steps} steps (300 by default), accuracy on as many lines of the validation text;
      * once from the pre-trained model and once from a fresh one of the same shape.
      */
-    private static JsonObject fineTuneShuffled(Bert pretrained, TransformerConfig config, WordPiece tokenizer,
+    private static JsonObject fineTuneShuffled(Bert pretrained, WordPiece tokenizer,
                                                String trainText, String validationText, int labels, int steps,
                                                int length, long seed) {
         Rng rng = new Rng(seed + 1);
@@ -207,7 +173,7 @@ public final class BertBench implements Callable<String> {
         out.addProperty("train_examples", train.size());
         out.addProperty("validation_examples", validation.size());
         for (boolean fromPretrained : new boolean[] {false, true}) {
-            Bert encoder = fromPretrained ? pretrained : new Bert(config, new Rng(seed + 2));
+            Bert encoder = fromPretrained ? pretrained : new Bert(pretrained.config(), new Rng(seed + 2));
             BertClassifier classifier = new BertClassifier(encoder, 2, new Rng(seed + 3));
             FineTuner tuner = new FineTuner(tokenizer, length, 32,
                     TrainingOptions.nanoGpt(steps).withLearningRate(2e-4, 2e-5), seed);

@@ -5,6 +5,8 @@ import io.orthrus.infer.GenerationConfig;
 import io.orthrus.infer.Generator;
 import io.orthrus.model.Gpt;
 import io.orthrus.nn.TransformerConfig;
+import io.orthrus.recipe.ConfigFile;
+import io.orthrus.recipe.Recipes;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.Parallel;
@@ -36,8 +38,11 @@ public final class GenerateBench implements Callable<String> {
         /** nanoGPT's CPU recipe on Tiny Shakespeare's 65 characters (0.8M parameters). */
         NANOGPT;
 
+        /** The shape, from the recipes' presets: {@code model.preset} over this shape's vocabulary. */
         TransformerConfig config() {
-            return this == GPT2_SMALL ? TransformerConfig.gpt2Small() : TransformerConfig.nanoGptCpu(65);
+            ConfigFile c = ConfigFile.empty("bench generate");
+            c.set("model.preset", this == GPT2_SMALL ? "gpt2-small" : "nano-gpt-cpu");
+            return Recipes.shape(c, this == GPT2_SMALL ? TransformerConfig.gpt2Small().vocabSize() : 65);
         }
     }
 

@@ -4,6 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.orthrus.model.Word2Vec;
 import io.orthrus.model.WordVectors;
+import io.orthrus.recipe.ConfigFile;
+import io.orthrus.recipe.Recipes;
+import io.orthrus.recipe.Word2VecRecipe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Word2vec CBOW on a corpus (by default Tiny Shakespeare, one sentence per line): training speed
+ * Word2vec CBOW on a corpus (by default Tiny Shakespeare, one sentence per line), with the options
+ * of the {@code cbow} recipe that {@code orthrus train} uses: training speed
  * in words per second for each requested thread count, and the nearest neighbours and analogies
  * of some probe words from the first run.
  *
@@ -70,9 +74,19 @@ public final class Word2VecBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
-        Word2Vec.Options options = Word2Vec.Options.cbow().withDimensions(dimensions).withWindow(window)
-                .withNegative(negative).withSample(sample).withMinCount(minCount).withEpochs(epochs).withSeed(seed);
-        List<String> lines = BenchSupport.readCorpus(NAME, corpus).lines().toList();
+        BenchSupport.requireCorpus(NAME, corpus);
+        ConfigFile c = ConfigFile.empty("bench word2vec");
+        c.set("data.corpus", corpus.toAbsolutePath().toString());
+        c.set("model.width", Integer.toString(dimensions));
+        c.set("window", Integer.toString(window));
+        c.set("negative", Integer.toString(negative));
+        c.set("sample", Double.toString(sample));
+        c.set("min_count", Integer.toString(minCount));
+        c.set("epochs", Integer.toString(epochs));
+        c.set("seed", Long.toString(seed));
+        List<String> lines = Word2VecRecipe.sentences(Recipes.corpus(c, Path.of("")));
+        Word2Vec.Options options = Word2VecRecipe.options(c);
+        c.rejectUnread();
         JsonObject json = new JsonObject();
         json.addProperty("bench", "word2vec-cbow");
         json.addProperty("options", options.toString());

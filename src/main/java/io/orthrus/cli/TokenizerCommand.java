@@ -11,11 +11,10 @@ import com.google.gson.stream.JsonWriter;
 import io.orthrus.files.AtomicFiles;
 import io.orthrus.files.JsonFiles;
 import io.orthrus.files.TextFiles;
+import io.orthrus.recipe.Recipes;
 import io.orthrus.tokenize.ByteLevelBpe;
-import io.orthrus.tokenize.CharTokenizer;
 import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.Tokenizers;
-import io.orthrus.tokenize.WordPiece;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,7 +26,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,28 +146,15 @@ final class TokenizerCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             String text = readText("--corpus", corpus);
-            if (!KINDS.contains(kind)) {
+            if (!Recipes.TOKENIZER_KINDS.contains(kind)) {
                 throw new IllegalArgumentException("--kind must be bpe, wordpiece or char, got '" + kind + "'");
             }
-            Tokenizer tokenizer = train(kind, text, vocabSize);
+            Tokenizer tokenizer = Recipes.trainTokenizer(kind, text, vocabSize);
             Tokenizers.save(tokenizer, output);
             System.out.println("trained " + tokenizer + " on " + corpus + ": " + tokenizer.vocabSize() + " tokens, "
                     + tokenizer.encode(text).length + " tokens for the corpus; saved " + output);
             return 0;
         }
-    }
-
-    /** The kinds of tokenizer {@link #train} builds. */
-    static final List<String> KINDS = List.of("bpe", "wordpiece", "char");
-
-    /** A tokenizer of {@code kind} (one of {@link #KINDS}) learned from {@code text}. */
-    static Tokenizer train(String kind, String text, int vocabSize) {
-        return switch (kind) {
-            case "bpe" -> ByteLevelBpe.train(text, vocabSize, 2);
-            case "wordpiece" -> WordPiece.train(List.of(text.split("\n")), vocabSize, true);
-            case "char" -> CharTokenizer.fromCorpus(text);
-            default -> throw new IllegalArgumentException("tokenizer kind must be one of " + KINDS + ", got '" + kind + "'");
-        };
     }
 
     /**

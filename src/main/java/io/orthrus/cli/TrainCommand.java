@@ -5,6 +5,10 @@ import io.orthrus.bench.KernelThreads;
 import io.orthrus.files.AtomicFiles;
 import io.orthrus.io.WordVectorsFile;
 import io.orthrus.model.Word2Vec;
+import io.orthrus.recipe.ConfigFile;
+import io.orthrus.recipe.Recipes;
+import io.orthrus.recipe.Run;
+import io.orthrus.recipe.Word2VecRecipe;
 import io.orthrus.train.CheckpointListener;
 import io.orthrus.train.JsonlMetricsListener;
 import io.orthrus.train.StopOnInterrupt;
@@ -139,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             return trainCbow(c, directory, out);
         }
-        Recipes.Run<?, ?> run = Recipes.build(c, Path.of(""), kind);
+        Run<?, ?> run = Recipes.of(kind).build(c, Path.of(""));
         int checkpointInterval = c.integer("checkpoint_interval", run.trainer().options().evalInterval(), 0, Integer.MAX_VALUE);
         int keep = c.integer("keep_checkpoints", 2, 1, 1000);
         int patience = c.integer("divergence_patience", 3, 1, 1000);
@@ -205,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(directory);
     }
 
-    private <M extends io.orthrus.nn.Module, B> int train(Recipes.Run<M, B> run, JsonObject resolved, Path directory,
+    private <M extends io.orthrus.nn.Module, B> int train(Run<M, B> run, JsonObject resolved, Path directory,
                                                          int checkpointInterval, int keep, int patience, PrintStream out)
             throws IOException {
         Trainer<M, B> trainer = run.trainer().withDivergencePatience(patience);
@@ -285,22 +289,12 @@ final class TrainCommand implements Callable<Integer> {
 
     private int trainCbow(ConfigFile c, Path directory, PrintStream out) throws IOException {
         String text = Recipes.corpus(c, Path.of(""));
-        Word2Vec.Options defaults = Word2Vec.Options.cbow();
-        Word2Vec.Options options = defaults
-                .withDimensions(c.integer("model.width", defaults.dimensions(), 1, 10_000))
-                .withWindow(c.integer("window", defaults.window(), 1, 100))
-                .withNegative(c.integer("negative", defaults.negative(), 0, 100))
-                .withSample(c.number("sample", defaults.sample(), 0, 1))
-                .withMinCount(c.integer("min_count", defaults.minCount(), 1, 1_000_000))
-                .withEpochs(c.integer("epochs", defaults.epochs(), 1, 10_000))
-                .withLearningRate(c.number("optimizer.learning_rate", defaults.learningRate(), 1e-6, 10))
-                .withThreads(c.integer("threads", 1, 1, 256))
-                .withSeed(c.longValue("seed", 1));
+        Word2Vec.Options options = Word2VecRecipe.options(c);
         c.rejectUnread();
         clearOutput(directory);
         AtomicFiles.writeString(directory.resolve(RUN_FILE), c.resolved().toString() + "\n");
         out.println("training cbow (word2vec): " + options);
-        Word2Vec model = Word2Vec.train(List.of(text.split("\n")), options);
+        Word2Vec model = Word2Vec.train(Word2VecRecipe.sentences(text), options);
         WordVectorsFile.save(model.vectors(), directory.resolve("vectors.txt"));
         Word2Vec.Statistics stats = model.statistics();
         JsonObject line = new JsonObject();

@@ -34,7 +34,7 @@ class DocSnippetsTest {
     private static final Pattern BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final List<String> IMPORTS = List.of("io.orthrus", "io.orthrus.data", "io.orthrus.data.grammar",
             "io.orthrus.infer", "io.orthrus.io", "io.orthrus.model", "io.orthrus.nn", "io.orthrus.objective",
-            "io.orthrus.optim", "io.orthrus.tensor", "io.orthrus.tokenize", "io.orthrus.train", "java.nio.file", "java.util");
+            "io.orthrus.optim", "io.orthrus.recipe", "io.orthrus.tensor", "io.orthrus.tokenize", "io.orthrus.train", "java.nio.file", "java.util");
 
     @TempDir
     Path out;

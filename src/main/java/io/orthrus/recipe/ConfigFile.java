@@ -1,4 +1,4 @@
-package io.orthrus.cli;
+package io.orthrus.recipe;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
  * A run's JSON config, read field by field with defaults: every error names the file, the line
  * and the dotted field ({@code run.json:7: field 'optimizer.learning_rate' must be a number,
  * got "fast"}), and a field nobody read is reported as unknown (a typo must not be ignored).
- * {@code --set path=value} overrides are applied before reading.
+ * Overrides ({@code orthrus train --set path=value}) are applied with {@link #set} before reading.
+ * docs/cli.md lists the fields each {@link Recipe} reads.
  */
-final class ConfigFile {
+public final class ConfigFile {
     private static final Pattern LINE = Pattern.compile(" at line (\\d+) ");
 
     private final String source;
@@ -45,7 +46,7 @@ final class ConfigFile {
     }
 
     /** Parses {@code file}; a syntax error names the line. */
-    static ConfigFile read(Path file) throws IOException {
+    public static ConfigFile read(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("config file " + file + " does not exist");
         }
@@ -53,7 +54,7 @@ final class ConfigFile {
     }
 
     /** Parses {@code text}, reporting errors as coming from {@code source}. */
-    static ConfigFile parse(String source, String text) {
+    public static ConfigFile parse(String source, String text) {
         JsonElement parsed;
         try {
             JsonReader reader = new JsonReader(new StringReader(text));
@@ -69,7 +70,7 @@ final class ConfigFile {
     }
 
     /** An empty config (every field takes its default). */
-    static ConfigFile empty(String source) {
+    public static ConfigFile empty(String source) {
         return new ConfigFile(source, new JsonObject(), Map.of());
     }
 
@@ -121,7 +122,7 @@ final class ConfigFile {
      * Sets {@code path} ("a.b.c") to {@code value}, parsed as JSON when it is a number, a
      * boolean or a list ("[64, 16]"), else taken as a string; creates intermediate objects.
      */
-    void set(String path, String value) {
+    public void set(String path, String value) {
         String[] parts = path.split("\\.");
         JsonObject at = root;
         for (int i = 0; i < parts.length - 1; i++) {
@@ -154,12 +155,12 @@ final class ConfigFile {
     }
 
     /** True when the config has {@code path}. */
-    boolean has(String path) {
+    public boolean has(String path) {
         return element(path) != null;
     }
 
     /** A string field, or {@code fallback}. */
-    String string(String path, String fallback) {
+    public String string(String path, String fallback) {
         JsonElement e = take(path);
         if (e != null && (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString())) {
             throw error(path, "must be a string, got " + e);
@@ -172,7 +173,7 @@ final class ConfigFile {
     }
 
     /** One of {@code allowed}, or {@code fallback}. */
-    String choice(String path, String fallback, List<String> allowed) {
+    public String choice(String path, String fallback, List<String> allowed) {
         String value = string(path, fallback);
         if (!allowed.contains(value)) {
             throw error(path, "must be one of " + allowed + ", got \"" + value + "\"");
@@ -181,7 +182,7 @@ final class ConfigFile {
     }
 
     /** A whole number in [min, max], or {@code fallback}. */
-    int integer(String path, int fallback, int min, int max) {
+    public int integer(String path, int fallback, int min, int max) {
         long value = longValue(path, fallback);
         if (value < min || value > max) {
             throw error(path, "must be in [" + min + ", " + max + "], got " + value);
@@ -191,7 +192,7 @@ final class ConfigFile {
     }
 
     /** A whole number, or {@code fallback}. */
-    long longValue(String path, long fallback) {
+    public long longValue(String path, long fallback) {
         JsonElement e = take(path);
         long value = fallback;
         if (e != null) {
@@ -209,7 +210,7 @@ final class ConfigFile {
     }
 
     /** A finite number in [min, max], or {@code fallback}. */
-    double number(String path, double fallback, double min, double max) {
+    public double number(String path, double fallback, double min, double max) {
         JsonElement e = take(path);
         if (e != null && (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber())) {
             throw error(path, "must be a number, got " + e);
@@ -223,7 +224,7 @@ final class ConfigFile {
     }
 
     /** A boolean, or {@code fallback}. */
-    boolean bool(String path, boolean fallback) {
+    public boolean bool(String path, boolean fallback) {
         JsonElement e = take(path);
         if (e != null && (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean())) {
             throw error(path, "must be true or false, got " + e);
@@ -234,7 +235,7 @@ final class ConfigFile {
     }
 
     /** A non-empty list of whole numbers, each in [min, max], or {@code fallback}. */
-    int[] integers(String path, int[] fallback, int min, int max) {
+    public int[] integers(String path, int[] fallback, int min, int max) {
         JsonElement e = take(path);
         int[] values = fallback;
         if (e != null) {
@@ -279,12 +280,12 @@ final class ConfigFile {
     }
 
     /** Every field read so far with the value used (defaults included): what the run was built from. */
-    JsonObject resolved() {
+    public JsonObject resolved() {
         return resolved.deepCopy();
     }
 
     /** Throws for the first field (in file order) that no getter read: an unknown field is a typo until proven otherwise. */
-    void rejectUnread() {
+    public void rejectUnread() {
         TreeSet<String> unknown = new TreeSet<>((a, b) -> Integer.compare(line(a), line(b)) != 0
                 ? Integer.compare(line(a), line(b)) : a.compareTo(b));
         collectUnread(root, "", unknown);
@@ -307,7 +308,7 @@ final class ConfigFile {
     }
 
     /** An error about {@code path}, with the file and line. */
-    IllegalArgumentException error(String path, String message) {
+    public IllegalArgumentException error(String path, String message) {
         int line = line(path);
         return new IllegalArgumentException(source + (line > 0 ? ":" + line : "") + ": field '" + path + "' " + message);
     }
@@ -340,7 +341,7 @@ final class ConfigFile {
     }
 
     /** The (overridden) config as JSON. */
-    JsonObject json() {
+    public JsonObject json() {
         return root.deepCopy();
     }
 }
