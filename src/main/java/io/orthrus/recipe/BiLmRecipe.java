@@ -14,6 +14,9 @@ import java.nio.file.Path;
  * ids with the forward and backward LM losses.
  */
 public final class BiLmRecipe implements Recipe {
+    /** The recipe; it holds no state. */
+    public BiLmRecipe() {}
+
     @Override
     public String objective() {
         return "bilm";

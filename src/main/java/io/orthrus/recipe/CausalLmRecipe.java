@@ -17,6 +17,9 @@ import java.nio.file.Path;
  * tokenizer unless {@code tokenizer.*} says otherwise); exported as a GPT checkpoint.
  */
 public final class CausalLmRecipe implements Recipe {
+    /** The recipe; it holds no state. */
+    public CausalLmRecipe() {}
+
     @Override
     public String objective() {
         return "causal-lm";

@@ -19,6 +19,9 @@ import java.util.List;
 public final class DenoisingRecipe implements Recipe {
     private static final int SENTINELS = 32;
 
+    /** The recipe; it holds no state. */
+    public DenoisingRecipe() {}
+
     @Override
     public String objective() {
         return "denoising";

@@ -18,6 +18,9 @@ import java.nio.file.Path;
  * WordPiece vocabulary (learned from the training text by default); exported as a BERT checkpoint.
  */
 public final class MaskedLmRecipe implements Recipe {
+    /** The recipe; it holds no state. */
+    public MaskedLmRecipe() {}
+
     @Override
     public String objective() {
         return "masked-lm";

@@ -19,6 +19,9 @@ import java.util.List;
  * after the tokenizer's.
  */
 public final class UniLmRecipe implements Recipe {
+    /** The recipe; it holds no state. */
+    public UniLmRecipe() {}
+
     @Override
     public String objective() {
         return "unilm";
