@@ -37,7 +37,7 @@ class PackageRulesTest {
             Map.entry("model", Set.of("tensor", "nn", "data", "tokenize")),
             Map.entry("objective", Set.of("tensor", "nn", "model", "data", "tokenize")),
             Map.entry("train", Set.of("", "files", "tensor", "nn", "optim", "model", "objective", "data", "tokenize", "io")),
-            Map.entry("infer", Set.of("tensor", "nn", "model", "data", "tokenize")),
+            Map.entry("infer", Set.of("tensor", "nn", "model", "data", "tokenize", "io")),
             Map.entry("io", Set.of("files", "tensor", "tensor.kernel", "nn", "model", "tokenize")),
             Map.entry("recipe", Set.of("files", "tensor", "nn", "model", "objective", "data", "data.grammar", "tokenize",
                     "train", "io")),

@@ -4,7 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.orthrus.files.JsonFiles;
-import io.orthrus.infer.Embedder;
+import io.orthrus.infer.SentenceEncoder;
+import io.orthrus.io.SentenceTransformersFolder;
+import io.orthrus.model.Pooling;
 import io.orthrus.infer.FillMask;
 import io.orthrus.infer.GenerationConfig;
 import io.orthrus.infer.Generator;
@@ -234,7 +236,8 @@ final class ModelCommands {
             footer = {"", "Examples:", "  orthrus embed --model runs/bert \"the dog barks .\"",
                     "  orthrus embed --model runs/bert --input texts.jsonl --output vectors.jsonl --pooling cls"})
     static final class Embed implements Callable<Integer> {
-        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A BERT checkpoint or a run directory.")
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "A sentence-transformers folder, a BERT checkpoint, a Hugging Face BERT folder or a run directory.")
         Path model;
 
         @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to embed.")
@@ -246,38 +249,61 @@ final class ModelCommands {
         @Option(names = "--output", paramLabel = "OUT.jsonl", description = "Where the objects go, with \"embedding\" added.")
         Path output;
 
-        @Option(names = "--pooling", defaultValue = "mean", description = "mean or cls (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--pooling", description = "mean or cls, for a model without a Pooling module (default: mean).")
         String pooling;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Put before every text, such as \"query: \".")
+        String prompt;
+
+        @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Texts per batch (default: ${DEFAULT-VALUE}).")
+        int batchSize;
 
         @Override
         public Integer call() throws IOException {
-            Embedder.Pooling how = switch (pooling) {
-                case "mean" -> Embedder.Pooling.MEAN;
-                case "cls" -> Embedder.Pooling.CLS;
-                default -> throw new IllegalArgumentException("--pooling must be mean or cls, got '" + pooling + "'");
-            };
             if ((input == null) != (output == null)) {
                 throw new IllegalArgumentException("--input and --output go together");
             }
             if (input == null && texts.isEmpty()) {
                 throw new IllegalArgumentException("give a TEXT argument or --input IN.jsonl --output OUT.jsonl");
             }
-            BertCheckpoint checkpoint = Loaded.from(model).requireBert("embed");
-            Embedder embedder = new Embedder(checkpoint.model(), checkpoint.tokenizer());
-            for (String text : texts) {
-                System.out.println(vector(embedder.sentenceVector(text, how)));
+            SentenceEncoder encoder = encoder().withBatchSize(batchSize).withPrompt(prompt);
+            for (float[] vector : encoder.encode(texts)) {
+                System.out.println(vector(vector));
             }
             if (input == null) {
                 return 0;
             }
-            return TokenizerCommand.transform(input, output, (object, out) -> {
+            return TokenizerCommand.transformInBatches(input, output, batchSize, object -> {
                 JsonElement text = object.get("text");
                 if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
                     throw new IllegalArgumentException("no string field \"text\"");
                 }
-                object.add("embedding", vector(embedder.sentenceVector(text.getAsString(), how)));
-                TokenizerCommand.JSON.toJson(object, out);
+                return text.getAsString();
+            }, (objects, batch) -> {
+                float[][] vectors = encoder.encode(batch);
+                for (int i = 0; i < objects.size(); i++) {
+                    objects.get(i).add("embedding", vector(vectors[i]));
+                }
             });
+        }
+
+        /** The folder's own pooling for a sentence-transformers folder, else {@code --pooling} over a BERT. */
+        private SentenceEncoder encoder() throws IOException {
+            if (SentenceTransformersFolder.isSentenceTransformers(model)) {
+                if (pooling != null) {
+                    throw new IllegalArgumentException(model + " is a sentence-transformers folder: its Pooling module says"
+                            + " how to pool; leave out --pooling");
+                }
+                return SentenceEncoder.load(model);
+            }
+            Pooling.Mode how = switch (pooling == null ? "mean" : pooling) {
+                case "mean" -> Pooling.Mode.MEAN;
+                case "cls" -> Pooling.Mode.CLS;
+                default -> throw new IllegalArgumentException("--pooling must be mean or cls, got '" + pooling + "'");
+            };
+            BertCheckpoint checkpoint = Loaded.from(model).requireBert("embed");
+            return new SentenceEncoder(checkpoint.model(), checkpoint.tokenizer(), Pooling.of(how), false,
+                    checkpoint.model().contextLength());
         }
 
         private static JsonArray vector(float[] values) {

@@ -164,11 +164,80 @@ final class TokenizerCommand implements Callable<Integer> {
      * Returns 1 when any line failed.
      */
     static int transform(Path input, Path output, LineWriter change) throws IOException {
+        return eachLine(input, output, (lines, out, refused) -> {
+            ByteArrayOutputStream result = new ByteArrayOutputStream();
+            JsonObject object = lines.get(0).object();
+            try (JsonWriter writer = new JsonWriter(new OutputStreamWriter(result, StandardCharsets.UTF_8))) {
+                change.write(object, writer);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                refused.accept(lines.get(0).number(), e.getMessage());
+                return;
+            }
+            result.write('\n');
+            result.writeTo(out); // only a line written whole reaches the output
+        }, 1);
+    }
+
+    /**
+     * {@link #transform}, {@code batch} lines at a time: {@code prepare} takes from each object
+     * what the batch needs (throwing IllegalArgumentException refuses that line alone, reported as
+     * {@code FILE:LINE: reason}), {@code complete} adds its results to the batch's objects, which are
+     * then written in order. Returns 1 when any line failed.
+     */
+    static <T> int transformInBatches(Path input, Path output, int batch, java.util.function.Function<JsonObject, T> prepare,
+                                      java.util.function.BiConsumer<java.util.List<JsonObject>, java.util.List<T>> complete)
+            throws IOException {
+        return eachLine(input, output, (lines, out, refused) -> {
+            java.util.List<JsonObject> objects = new java.util.ArrayList<>();
+            java.util.List<T> prepared = new java.util.ArrayList<>();
+            for (Line line : lines) {
+                try {
+                    prepared.add(prepare.apply(line.object()));
+                    objects.add(line.object());
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    refused.accept(line.number(), e.getMessage());
+                }
+            }
+            if (objects.isEmpty()) {
+                return;
+            }
+            complete.accept(objects, prepared);
+            for (JsonObject object : objects) {
+                ByteArrayOutputStream result = new ByteArrayOutputStream();
+                try (JsonWriter writer = new JsonWriter(new OutputStreamWriter(result, StandardCharsets.UTF_8))) {
+                    JSON.toJson(object, writer);
+                }
+                result.write('\n');
+                result.writeTo(out);
+            }
+        }, batch);
+    }
+
+    /** One line of a JSONL input, parsed, with its 1-based number. */
+    private record Line(int number, JsonObject object) {}
+
+    /** Handles a group of parsed lines; reports a refused line through {@code refused}. */
+    private interface LineGroup {
+        void handle(java.util.List<Line> lines, OutputStream out, java.util.function.BiConsumer<Integer, String> refused)
+                throws IOException;
+    }
+
+    /**
+     * Reads {@code input} line by line into groups of up to {@code group} parsed objects for
+     * {@code handler}, writing {@code output} atomically; a line that is not UTF-8 or not a strict
+     * JSON object is reported as {@code FILE:LINE: reason} and skipped, blank lines are skipped.
+     */
+    private static int eachLine(Path input, Path output, LineGroup handler, int group) throws IOException {
         int[] failed = {0};
         int[] lines = {0};
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        java.util.function.BiConsumer<Integer, String> refused = (number, reason) -> {
+            failed[0]++;
+            err.println(input + ":" + number + ": " + reason);
+        };
         try (InputStream in = new BufferedInputStream(Files.newInputStream(JsonFiles.regularFile(input)))) {
             AtomicFiles.write(output, (OutputStream out) -> {
+                java.util.List<Line> pending = new java.util.ArrayList<>();
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
                 boolean more = true;
                 while (more) {
@@ -184,19 +253,19 @@ final class TokenizerCommand implements Callable<Integer> {
                     lines[0]++;
                     try {
                         String text = TextFiles.decode(line.toByteArray(), 0, line.size());
-                        if (text.isBlank()) {
-                            continue;
+                        if (!text.isBlank()) {
+                            pending.add(new Line(lines[0], strictObject(text)));
                         }
-                        ByteArrayOutputStream result = new ByteArrayOutputStream();
-                        try (JsonWriter writer = new JsonWriter(new OutputStreamWriter(result, StandardCharsets.UTF_8))) {
-                            change.write(strictObject(text), writer);
-                        }
-                        result.write('\n');
-                        result.writeTo(out); // only a line written whole reaches the output
                     } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
-                        failed[0]++;
-                        err.println(input + ":" + lines[0] + ": " + e.getMessage());
+                        refused.accept(lines[0], e.getMessage());
                     }
+                    if (pending.size() == group) {
+                        handler.handle(pending, out, refused);
+                        pending.clear();
+                    }
+                }
+                if (!pending.isEmpty()) {
+                    handler.handle(pending, out, refused);
                 }
             });
         }
