@@ -26,8 +26,8 @@ public final class StopOnInterrupt implements AutoCloseable {
 
     private StopOnInterrupt(Trainer<?, ?> trainer) {
         hook = new Thread(() -> {
+            trainer.requestStop(); // before the flag: whoever sees interrupted() sees the stop requested
             interrupted = true;
-            trainer.requestStop();
             try {
                 closed.await(WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
