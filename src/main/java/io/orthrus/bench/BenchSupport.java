@@ -30,6 +30,14 @@ final class BenchSupport {
         return bench;
     }
 
+    /** {@code file}, or an error naming it and {@code option}, the option that sets it, when it is not a file. */
+    static Path requireFile(String bench, String option, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(bench + ": " + option + " file " + file.toAbsolutePath() + " does not exist");
+        }
+        return file;
+    }
+
     /** Throws an error naming the missing file and the option that sets it, unless {@code corpus} is a file. */
     static void requireCorpus(String bench, Path corpus) {
         if (!Files.isRegularFile(corpus)) {

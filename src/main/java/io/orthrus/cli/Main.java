@@ -3,6 +3,7 @@ package io.orthrus.cli;
 import io.orthrus.bench.BertBench;
 import io.orthrus.bench.BartBench;
 import io.orthrus.bench.ElmoBench;
+import io.orthrus.bench.EmbedBench;
 import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GenerateBench;
 import io.orthrus.bench.GptBench;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
                 "  orthrus generate --model runs/gpt \"the \"", "  orthrus COMMAND --help", "",
                 "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted. See docs/cli.md."},
         subcommands = {DemoCommand.class, TrainCommand.class, ModelCommands.Generate.class,
-                ModelCommands.FillMaskCommand.class, ModelCommands.Embed.class, ModelCommands.Score.class,
+                ModelCommands.FillMaskCommand.class, ModelCommands.Embed.class, ModelCommands.Rerank.class, ModelCommands.Score.class,
                 TokenizerCommand.class, PlotCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
     /** The root command; {@link #commandLine()} wraps it with the error handling. */
@@ -91,11 +92,11 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code orthrus bench gemm|gpt|bert|word2vec|elmo|bart [options]}: benchmarks that print one JSON line (docs/performance.md). */
+    /** {@code orthrus bench gemm|gpt|generate|bert|word2vec|elmo|bart|embed [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Run a benchmark and print one JSON line (see docs/performance.md).",
             subcommands = {GemmBench.class, GptBench.class, GenerateBench.class, BertBench.class, Word2VecBench.class, ElmoBench.class,
-                    BartBench.class},
+                    BartBench.class, EmbedBench.class},
             footer = {"", "Examples:", "  orthrus bench gemm --quick", "  orthrus bench gpt --steps 200 --threads 2"})
     static final class Bench implements Callable<Integer> {
         @Override

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.orthrus.files.JsonFiles;
+import io.orthrus.infer.CrossEncoder;
 import io.orthrus.infer.SentenceEncoder;
 import io.orthrus.io.SentenceTransformersFolder;
 import io.orthrus.model.Pooling;
@@ -231,9 +232,10 @@ final class ModelCommands {
     }
 
     @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Sentence vectors from a BERT: printed as JSON arrays, or added as \"embedding\" to each line of a"
-                    + " JSONL file (its \"text\" field).",
+            description = "Sentence vectors from a sentence-transformers folder or a BERT: printed as JSON arrays, or added as"
+                    + " \"embedding\" to each line of a JSONL file (its \"text\" field).",
             footer = {"", "Examples:", "  orthrus embed --model runs/bert \"the dog barks .\"",
+                    "  orthrus embed --model all-MiniLM-L6-v2 --input texts.jsonl --output vectors.jsonl",
                     "  orthrus embed --model runs/bert --input texts.jsonl --output vectors.jsonl --pooling cls"})
     static final class Embed implements Callable<Integer> {
         @Option(names = "--model", required = true, paramLabel = "DIR",
@@ -306,12 +308,83 @@ final class ModelCommands {
                     checkpoint.model().contextLength());
         }
 
-        private static JsonArray vector(float[] values) {
+        static JsonArray vector(float[] values) {
             JsonArray array = new JsonArray(values.length);
             for (float v : values) {
                 array.add(v);
             }
             return array;
+        }
+    }
+
+    @Command(name = "rerank", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Scores documents against a query with a cross-encoder: prints them best first, or adds"
+                    + " \"score\" to each line of a JSONL file (its \"text\" field).",
+            footer = {"", "Examples:", "  orthrus rerank --model ms-marco-MiniLM-L6-v2 --query \"how do cats sleep?\""
+                    + " \"Cats sleep 15 hours a day.\" \"Dogs bark.\"",
+                    "  orthrus rerank --model ms-marco-MiniLM-L6-v2 --query \"how do cats sleep?\" --input docs.jsonl"
+                    + " --output scored.jsonl"})
+    static final class Rerank implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "A cross-encoder folder (BertForSequenceClassification, as sentence-transformers saves it).")
+        Path model;
+
+        @Option(names = "--query", required = true, paramLabel = "TEXT", description = "What the documents should answer.")
+        String query;
+
+        @Parameters(paramLabel = "DOCUMENT", arity = "0..*", description = "Documents to rank.")
+        List<String> documents = new ArrayList<>();
+
+        @Option(names = "--input", paramLabel = "IN.jsonl", description = "One JSON object per line with a \"text\" field.")
+        Path input;
+
+        @Option(names = "--output", paramLabel = "OUT.jsonl", description = "Where the objects go, with \"score\" added.")
+        Path output;
+
+        @Option(names = "--top", paramLabel = "K", description = "Print only the K best documents (default: all).")
+        Integer top;
+
+        @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Pairs per batch (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Override
+        public Integer call() throws IOException {
+            if ((input == null) != (output == null)) {
+                throw new IllegalArgumentException("--input and --output go together");
+            }
+            if (input == null && documents.isEmpty()) {
+                throw new IllegalArgumentException("give DOCUMENT arguments or --input IN.jsonl --output OUT.jsonl");
+            }
+            if (top != null && top < 1) {
+                throw new IllegalArgumentException("--top must be >= 1, got " + top);
+            }
+            CrossEncoder reranker = CrossEncoder.load(model).withBatchSize(batchSize);
+            if (!documents.isEmpty() && reranker.labels() != 1) {
+                throw new IllegalArgumentException(model + " has " + reranker.labels() + " labels; a reranker has one");
+            }
+            List<CrossEncoder.Ranked> ranked = documents.isEmpty() ? List.of() : reranker.rank(query, documents);
+            for (CrossEncoder.Ranked r : ranked.subList(0, top == null ? ranked.size() : Math.min(top, ranked.size()))) {
+                System.out.println(String.format(Locale.ROOT, "%.4f\t%s", r.score(), r.document()));
+            }
+            if (input == null) {
+                return 0;
+            }
+            return TokenizerCommand.transformInBatches(input, output, batchSize, object -> {
+                JsonElement text = object.get("text");
+                if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException("no string field \"text\"");
+                }
+                return text.getAsString();
+            }, (objects, batch) -> {
+                float[][] scores = reranker.scores(query, batch);
+                for (int i = 0; i < objects.size(); i++) {
+                    if (scores[i].length == 1) {
+                        objects.get(i).addProperty("score", scores[i][0]);
+                    } else {
+                        objects.get(i).add("score", Embed.vector(scores[i]));
+                    }
+                }
+            });
         }
     }
 }

@@ -91,6 +91,19 @@ public final class SentenceEncoder {
                 read.maxSequenceLength(), read.lowerCase(), read.prompts(), prompt, DEFAULT_BATCH_SIZE);
     }
 
+    /**
+     * Writes this encoder as a sentence-transformers folder, which {@code SentenceTransformer(dir)}
+     * in Python and {@link #load} read with the same vectors (the prompt set with {@link #withPrompt}
+     * is not saved; the model's named prompts are).
+     */
+    public void save(Path folder) throws IOException {
+        if (lowerCase) {
+            throw new IllegalStateException("SentenceEncoder.save: this model lower-cases texts outside its tokenizer"
+                    + " (do_lower_case); save a copy of its folder instead");
+        }
+        SentenceTransformersFolder.write(folder, model, tokenizer, pooling, normalize, maxSequenceLength, prompts);
+    }
+
     /** This encoder with {@code size} texts per batch (1 or more). */
     public SentenceEncoder withBatchSize(int size) {
         if (size < 1) {
@@ -136,9 +149,28 @@ public final class SentenceEncoder {
         return maxSequenceLength;
     }
 
+    /** The encoder the vectors come from (shared with every encoder derived from this one; do not train it while encoding). */
+    public Bert model() {
+        return model;
+    }
+
+    /** The tokenizer. */
+    public WordPiece tokenizer() {
+        return tokenizer;
+    }
+
     /** The pooling of token vectors into a sentence vector. */
     public Pooling pooling() {
         return pooling;
+    }
+
+    /** The tokens the encoder reads for {@code texts}: each with its prompt, truncated, {@code [CLS]} and {@code [SEP]} included. */
+    public long tokenCount(List<String> texts) {
+        long total = 0;
+        for (Encoding encoding : tokenize(texts)) {
+            total += encoding.length();
+        }
+        return total;
     }
 
     /** The vector of one text, of width {@link #dimension()}. */
@@ -148,14 +180,7 @@ public final class SentenceEncoder {
 
     /** One vector per text, in the order given, each of width {@link #dimension()}. */
     public float[][] encode(List<String> texts) {
-        List<Encoding> encodings = new ArrayList<>(texts.size());
-        for (String text : texts) {
-            if (text == null) {
-                throw new IllegalArgumentException("SentenceEncoder.encode: text " + encodings.size() + " is null");
-            }
-            String input = prompt + text;
-            encodings.add(tokenizer.encode(lowerCase ? input.toLowerCase(Locale.ROOT) : input, maxSequenceLength));
-        }
+        List<Encoding> encodings = tokenize(texts);
         int skip = prompt.isEmpty() ? 0 : promptLength();
         Integer[] order = new Integer[texts.size()];
         Arrays.setAll(order, i -> i);
@@ -173,6 +198,19 @@ public final class SentenceEncoder {
             }
         }
         return out;
+    }
+
+    /** Each text with the prompt before it, lower-cased if the model says so, tokenized and truncated. */
+    private List<Encoding> tokenize(List<String> texts) {
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            if (text == null) {
+                throw new IllegalArgumentException("SentenceEncoder.encode: text " + encodings.size() + " is null");
+            }
+            String input = prompt + text;
+            encodings.add(tokenizer.encode(lowerCase ? input.toLowerCase(Locale.ROOT) : input, maxSequenceLength));
+        }
+        return encodings;
     }
 
     /** Tokens of the prompt a pooling that leaves it out skips: {@code [CLS]} and the prompt's pieces. */

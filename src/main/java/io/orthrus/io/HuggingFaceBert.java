@@ -1,9 +1,11 @@
 package io.orthrus.io;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.orthrus.files.AtomicFiles;
 import io.orthrus.model.Bert;
+import io.orthrus.model.BertClassifier;
 import io.orthrus.nn.Activation;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * checkpoints, {@code gamma}/{@code beta}; the MLM bias may be {@code cls.predictions.bias} or
  * {@code cls.predictions.decoder.bias}; with {@code tie_word_embeddings: false} the decoder
  * {@code cls.predictions.decoder.weight} is a matrix of its own. The {@code position_ids} buffer,
- * the pooler and the next-sentence head are skipped. Any other weight is refused by name, as is
+ * the pooler and the next-sentence head are skipped by {@link #load} ({@link #loadClassifier} reads the pooler and a
+ * {@code BertForSequenceClassification}'s head). Any other weight is refused by name, as is
  * any {@code config.json} option that would change the logits and that Orthrus does not implement.
  * Loaded models are in evaluation mode, as {@code from_pretrained} returns them.
  */
@@ -71,56 +74,116 @@ public final class HuggingFaceBert {
     /**
      * The model in {@code directory}, in evaluation mode, and its tokenizer (null when the folder has
      * none). A folder without masked-LM weights ({@code BertModel}) gives a model without a trained
-     * head: see {@link Bert#hasMaskedLmHead()}.
+     * head: see {@link Bert#hasMaskedLmHead()}. The pooler and a sequence classifier's head
+     * ({@code BertForSequenceClassification}) are skipped: {@link #loadClassifier} reads them.
      */
     public static BertCheckpoint load(Path directory) throws IOException {
+        Stored stored = stored(directory);
+        Bert model = encoder(stored);
+        stored.unused().removeIf(n -> n.startsWith("pooler.") || n.startsWith("classifier."));
+        stored.requireAllUsed("BertForMaskedLM, BertForPreTraining, BertModel");
+        return new BertCheckpoint(model, tokenizer(directory, stored.json(), model));
+    }
+
+    /**
+     * A {@code BertForSequenceClassification} folder (a fine-tuned classifier, or a cross-encoder
+     * that scores text pairs), in evaluation mode: the encoder, the pooler ({@code dense} + tanh
+     * over {@code [CLS]}) and the classifier, whose number of labels is its weight's row count
+     * (checked against {@code config.json}'s {@code id2label}).
+     */
+    public static BertClassifierCheckpoint loadClassifier(Path directory) throws IOException {
+        Stored stored = stored(directory);
+        Bert encoder = encoder(stored);
+        Tensor classifierWeight = take(stored.file(), stored.weights(), stored.unused(), "classifier.weight");
+        int labels = classifierWeight.size(0);
+        JsonElement id2label = stored.json().get("id2label");
+        if (id2label != null && id2label.isJsonObject() && id2label.getAsJsonObject().size() != labels) {
+            throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.CONFIG) + ": id2label has "
+                    + id2label.getAsJsonObject().size() + " labels but classifier.weight has " + labels + " rows");
+        }
+        BertClassifier model = new BertClassifier(encoder, labels, new Rng(0));
+        Map<String, Tensor> head = new LinkedHashMap<>();
+        head.put("pooler.weight", take(stored.file(), stored.weights(), stored.unused(), "pooler.dense.weight"));
+        head.put("pooler.bias", take(stored.file(), stored.weights(), stored.unused(), "pooler.dense.bias"));
+        head.put("classifier.weight", classifierWeight);
+        head.put("classifier.bias", take(stored.file(), stored.weights(), stored.unused(), "classifier.bias"));
+        Map<String, Parameter> parameters = model.namedParameters();
+        for (Map.Entry<String, Tensor> e : head.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue().shape(), parameters.get(e.getKey()).shape())) {
+                throw new IllegalArgumentException(stored.file() + ": the weights for " + e.getKey() + " have shape "
+                        + java.util.Arrays.toString(e.getValue().shape()) + " but config.json implies "
+                        + java.util.Arrays.toString(parameters.get(e.getKey()).shape()));
+            }
+        }
+        Weights.requireFinite(stored.file().toString(), head, Weights.ON_LOAD);
+        head.forEach((name, value) -> System.arraycopy(value.data(), 0, parameters.get(name).data(), 0, value.numel()));
+        stored.requireAllUsed("BertForSequenceClassification");
+        model.eval();
+        return new BertClassifierCheckpoint(model, tokenizer(directory, stored.json(), encoder));
+    }
+
+    /** A folder's config, weights by name without the {@code bert.} prefix, and the names not used yet. */
+    private record Stored(Path directory, JsonObject json, TransformerConfig shape, Map<String, Tensor> weights,
+                          Path file, Set<String> unused) {
+        /** Refuses the weights no part of the model took, naming them and the layouts read. */
+        void requireAllUsed(String layouts) {
+            if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
+                LOG.debug("{}: the next-sentence head (cls.seq_relationship) is not used", directory);
+            }
+            unused.removeIf(n -> (shape.tiedEmbeddings() && n.equals("cls.predictions.decoder.weight"))
+                    || n.equals("cls.predictions.decoder.bias") || n.equals("embeddings.position_ids"));
+            if (!unused.isEmpty()) {
+                throw new IllegalArgumentException(file + ": weights no BERT layout (" + layouts + ") has: " + unused);
+            }
+        }
+    }
+
+    private static Stored stored(Path directory) throws IOException {
         JsonObject json = HuggingFaceFolder.config(directory);
-        Path configFile = directory.resolve(HuggingFaceFolder.CONFIG);
-        TransformerConfig shape = config(configFile, json);
-        Map<String, Tensor> stored = new LinkedHashMap<>();
+        TransformerConfig shape = config(directory.resolve(HuggingFaceFolder.CONFIG), json);
+        Map<String, Tensor> weights = new LinkedHashMap<>();
         HuggingFaceFolder.weights(directory).forEach((name, t) ->
-                stored.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));
-        Path weightsFile = HuggingFaceFolder.weightsFile(directory);
-        boolean hasHead = stored.keySet().stream().anyMatch(n -> n.startsWith("cls.predictions."));
-        Bert model = new Bert(shape, new Rng(0));
-        Set<String> unused = new TreeSet<>(stored.keySet());
+                weights.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));
+        return new Stored(directory, json, shape, weights, HuggingFaceFolder.weightsFile(directory),
+                new TreeSet<>(weights.keySet()));
+    }
+
+    /** The encoder (and its masked-LM head when the folder has one), in evaluation mode. */
+    private static Bert encoder(Stored stored) {
+        boolean hasHead = stored.weights().keySet().stream().anyMatch(n -> n.startsWith("cls.predictions."));
+        Bert model = new Bert(stored.shape(), new Rng(0));
         Map<String, Tensor> used = new LinkedHashMap<>();
         Map<String, Parameter> parameters = model.namedParameters();
         for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
             if (!hasHead && isHead(p.getKey())) {
                 continue;
             }
-            Tensor value = find(weightsFile, stored, unused, p.getKey());
+            Tensor value = find(stored.file(), stored.weights(), stored.unused(), p.getKey());
             if (!java.util.Arrays.equals(value.shape(), p.getValue().shape())) {
-                throw new IllegalArgumentException(weightsFile + ": the weights for " + p.getKey() + " have shape "
+                throw new IllegalArgumentException(stored.file() + ": the weights for " + p.getKey() + " have shape "
                         + java.util.Arrays.toString(value.shape()) + " but config.json implies "
                         + java.util.Arrays.toString(p.getValue().shape()));
             }
             used.put(p.getKey(), value);
         }
-        Weights.requireFinite(weightsFile.toString(), used, Weights.ON_LOAD);
+        Weights.requireFinite(stored.file().toString(), used, Weights.ON_LOAD);
         used.forEach((name, value) -> System.arraycopy(value.data(), 0, parameters.get(name).data(), 0, value.numel()));
-        if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
-            LOG.debug("{}: the next-sentence head (cls.seq_relationship) is not used", directory);
-        }
-        unused.removeIf(n -> (shape.tiedEmbeddings() && n.equals("cls.predictions.decoder.weight"))
-                || n.startsWith("pooler.") || n.equals("cls.predictions.decoder.bias")
-                || n.equals("embeddings.position_ids"));
-        if (!unused.isEmpty()) {
-            throw new IllegalArgumentException(weightsFile + ": weights no BERT layout (BertForMaskedLM,"
-                    + " BertForPreTraining, BertModel) has: " + unused);
-        }
         if (!hasHead) {
             model.withoutMaskedLmHead();
-            LOG.debug("{}: no masked-LM head; the encoder alone is loaded", directory);
-        }
-        WordPiece tokenizer = tokenizer(directory, json);
-        if (tokenizer != null && tokenizer.vocabSize() != shape.vocabSize()) {
-            throw new IllegalArgumentException(directory + ": the tokenizer has " + tokenizer.vocabSize()
-                    + " tokens but config.json says vocab_size " + shape.vocabSize());
+            LOG.debug("{}: no masked-LM head; the encoder alone is loaded", stored.directory());
         }
         model.eval();
-        return new BertCheckpoint(model, tokenizer);
+        return model;
+    }
+
+    /** The folder's tokenizer, checked against the model's vocabulary; null when it has none. */
+    private static WordPiece tokenizer(Path directory, JsonObject json, Bert model) throws IOException {
+        WordPiece tokenizer = tokenizer(directory, json);
+        if (tokenizer != null && tokenizer.vocabSize() != model.config().vocabSize()) {
+            throw new IllegalArgumentException(directory + ": the tokenizer has " + tokenizer.vocabSize()
+                    + " tokens but config.json says vocab_size " + model.config().vocabSize());
+        }
+        return tokenizer;
     }
 
     private static boolean isHead(String name) {
@@ -160,25 +223,47 @@ public final class HuggingFaceBert {
      * atomically. The model must be BERT-shaped: post-norm, learned positions.
      */
     public static void save(Path directory, Bert model, WordPiece tokenizer) throws IOException {
+        Folder written = folder("HuggingFaceBert.save " + directory, model, tokenizer, false);
+        AtomicFiles.writeDirectory(directory, written::write);
+    }
+
+    /** What a BERT folder holds, ready to be written into a directory. */
+    record Folder(JsonObject config, Map<String, Tensor> weights, WordPiece tokenizer) {
+        /** Writes {@code config.json}, {@code model.safetensors} and the tokenizer's {@code vocab.txt} into {@code dir}. */
+        void write(Path dir) throws IOException {
+            Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
+            Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
+            if (tokenizer != null) {
+                tokenizer.writeVocab(dir.resolve("vocab.txt"));
+            }
+        }
+    }
+
+    /**
+     * The files of {@code model}: the {@code BertForMaskedLM} layout, or with {@code encoderOnly} the
+     * {@code BertModel} one (names without {@code bert.}, no head), which a sentence encoder's
+     * Transformer module is. Checks the model and its weights first; {@code where} names the save in errors.
+     */
+    static Folder folder(String where, Bert model, WordPiece tokenizer, boolean encoderOnly) {
         TransformerConfig c = model.config();
         if (c.norm() != TransformerConfig.NormPlacement.POST || c.positions() != TransformerConfig.PositionalEncoding.LEARNED
                 || !c.bias()) {
-            throw new IllegalArgumentException("HuggingFaceBert.save: BERT's layout needs post-norm, learned positions and"
+            throw new IllegalArgumentException(where + ": BERT's layout needs post-norm, learned positions and"
                     + " biases; this model has " + c.norm() + ", " + c.positions() + ", bias " + c.bias());
         }
         String act = switch (c.activation()) {
             case GELU_EXACT -> "gelu";
             case GELU -> "gelu_new";
             case RELU -> "relu";
-            default -> throw new IllegalArgumentException("HuggingFaceBert.save: BERT has no activation " + c.activation());
+            default -> throw new IllegalArgumentException(where + ": BERT has no activation " + c.activation());
         };
         if (tokenizer != null && tokenizer.vocabSize() != c.vocabSize()) {
-            throw new IllegalArgumentException("HuggingFaceBert.save: the tokenizer has " + tokenizer.vocabSize()
+            throw new IllegalArgumentException(where + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the model " + c.vocabSize());
         }
         JsonObject config = new JsonObject();
         config.addProperty("model_type", "bert");
-        config.add("architectures", JsonParser.parseString("[\"BertForMaskedLM\"]"));
+        config.add("architectures", JsonParser.parseString(encoderOnly ? "[\"BertModel\"]" : "[\"BertForMaskedLM\"]"));
         config.addProperty("vocab_size", c.vocabSize());
         config.addProperty("hidden_size", c.width());
         config.addProperty("num_hidden_layers", c.layers());
@@ -194,7 +279,8 @@ public final class HuggingFaceBert {
         config.addProperty("tie_word_embeddings", c.tiedEmbeddings());
         Map<String, Tensor> weights = new LinkedHashMap<>();
         Map<String, Parameter> params = model.namedParameters();
-        String e = "bert.embeddings.";
+        String bert = encoderOnly ? "" : PREFIX;
+        String e = bert + "embeddings.";
         weights.put(e + "word_embeddings.weight", params.get("wte.weight"));
         weights.put(e + "position_embeddings.weight", params.get("wpe.weight"));
         weights.put(e + "token_type_embeddings.weight", params.get("wse.weight"));
@@ -202,7 +288,7 @@ public final class HuggingFaceBert {
         weights.put(e + "LayerNorm.bias", params.get("lnE.bias"));
         int width = c.width();
         for (int i = 0; i < c.layers(); i++) {
-            String o = "stack.blocks." + i + ".", h = "bert.encoder.layer." + i + ".";
+            String o = "stack.blocks." + i + ".", h = bert + "encoder.layer." + i + ".";
             Tensor qkvW = params.get(o + "attn.qkv.weight").detach(), qkvB = params.get(o + "attn.qkv.bias").detach();
             String[] parts = {"query", "key", "value"};
             for (int k = 0; k < 3; k++) {
@@ -220,23 +306,26 @@ public final class HuggingFaceBert {
             weights.put(h + "output.LayerNorm.weight", params.get(o + "ln2.weight"));
             weights.put(h + "output.LayerNorm.bias", params.get(o + "ln2.bias"));
         }
-        String p = "cls.predictions.";
-        weights.put(p + "transform.dense.weight", params.get("mlmDense.weight"));
-        weights.put(p + "transform.dense.bias", params.get("mlmDense.bias"));
-        weights.put(p + "transform.LayerNorm.weight", params.get("mlmNorm.weight"));
-        weights.put(p + "transform.LayerNorm.bias", params.get("mlmNorm.bias"));
-        weights.put(p + "bias", params.get("mlmBias"));
-        if (!c.tiedEmbeddings()) {
-            weights.put(p + "decoder.weight", params.get("mlmDecoder"));
-        }
-        Weights.requireFinite("HuggingFaceBert.save " + directory, weights, Weights.ON_SAVE);
-        AtomicFiles.writeDirectory(directory, dir -> {
-            Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
-            Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
-            if (tokenizer != null) {
-                tokenizer.writeVocab(dir.resolve("vocab.txt"));
+        if (encoderOnly) { // BertModel has a pooler; an identity one, unused by sentence encoders, loads without a warning
+            Tensor identity = Tensor.zeros(width, width);
+            for (int i = 0; i < width; i++) {
+                identity.data()[i * width + i] = 1f;
             }
-        });
+            weights.put("pooler.dense.weight", identity);
+            weights.put("pooler.dense.bias", Tensor.zeros(width));
+        } else {
+            String p = "cls.predictions.";
+            weights.put(p + "transform.dense.weight", params.get("mlmDense.weight"));
+            weights.put(p + "transform.dense.bias", params.get("mlmDense.bias"));
+            weights.put(p + "transform.LayerNorm.weight", params.get("mlmNorm.weight"));
+            weights.put(p + "transform.LayerNorm.bias", params.get("mlmNorm.bias"));
+            weights.put(p + "bias", params.get("mlmBias"));
+            if (!c.tiedEmbeddings()) {
+                weights.put(p + "decoder.weight", params.get("mlmDecoder"));
+            }
+        }
+        Weights.requireFinite(where, weights, Weights.ON_SAVE);
+        return new Folder(config, weights, tokenizer);
     }
 
     /** The stored tensor for Orthrus parameter {@code name}, removing what it uses from {@code unused}. */

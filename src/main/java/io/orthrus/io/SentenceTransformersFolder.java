@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.orthrus.files.AtomicFiles;
 import io.orthrus.files.JsonFiles;
 import io.orthrus.files.TextFiles;
 import io.orthrus.model.Bert;
@@ -155,6 +156,95 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
                 "this reader loads sentence encoders (CrossEncoder and sparse models are other layouts)");
         return new SentenceTransformersFolder(encoder.model(), encoder.tokenizer(), pooling, normalize, maxLength,
                 lowerCase, prompts, defaultPrompt);
+    }
+
+    /**
+     * Writes {@code model} as a sentence-transformers folder that {@code SentenceTransformer(dir)}
+     * loads with the same vectors, replacing {@code directory} atomically: the encoder as a
+     * {@code BertModel} ({@code config.json}, {@code model.safetensors}), its tokenizer
+     * ({@code tokenizer.json}, {@code vocab.txt}, {@code tokenizer_config.json}), {@code modules.json}
+     * (Transformer, Pooling, and Normalize when {@code normalize}),
+     * {@code sentence_bert_config.json} ({@code max_seq_length}), {@code 1_Pooling/config.json}
+     * (both the {@code pooling_mode} name and the older flags, which every version reads) and
+     * {@code config_sentence_transformers.json} (the prompts, cosine similarity).
+     *
+     * @throws IllegalArgumentException if the pooling's modes are not in sentence-transformers' order
+     *                                  (cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken),
+     *                                  the only order its flags can say
+     */
+    public static void write(Path directory, Bert model, WordPiece tokenizer, Pooling pooling, boolean normalize,
+                             int maxSequenceLength, Map<String, String> prompts) throws IOException {
+        HuggingFaceBert.Folder encoder = HuggingFaceBert.folder("SentenceTransformersFolder.write " + directory, model,
+                tokenizer, true);
+        List<Pooling.Mode> canonical = new ArrayList<>(LEGACY_FLAGS.values());
+        canonical.retainAll(pooling.modes());
+        if (!canonical.equals(pooling.modes())) {
+            throw new IllegalArgumentException("SentenceTransformersFolder.write: pooling modes " + pooling.modes()
+                    + " are not in sentence-transformers' order " + LEGACY_FLAGS.values());
+        }
+        JsonObject poolingConfig = new JsonObject();
+        poolingConfig.addProperty("word_embedding_dimension", model.config().width());
+        if (pooling.modes().size() == 1) {
+            poolingConfig.addProperty("pooling_mode", pooling.modes().get(0).configName());
+        }
+        LEGACY_FLAGS.forEach((flag, mode) -> poolingConfig.addProperty(flag, pooling.modes().contains(mode)));
+        poolingConfig.addProperty("include_prompt", pooling.includePrompt());
+        JsonArray modules = new JsonArray();
+        modules.add(module(0, "", "sentence_transformers.models.Transformer"));
+        modules.add(module(1, "1_Pooling", "sentence_transformers.models.Pooling"));
+        if (normalize) {
+            modules.add(module(2, "2_Normalize", "sentence_transformers.models.Normalize"));
+        }
+        JsonObject bertConfig = new JsonObject();
+        bertConfig.addProperty("max_seq_length", maxSequenceLength);
+        bertConfig.addProperty("do_lower_case", false);
+        JsonObject tokenizerConfig = new JsonObject();
+        tokenizerConfig.addProperty("tokenizer_class", "BertTokenizer");
+        tokenizerConfig.addProperty("do_lower_case", tokenizer.lowerCase());
+        tokenizerConfig.addProperty("strip_accents", tokenizer.stripAccents());
+        tokenizerConfig.addProperty("model_max_length", maxSequenceLength);
+        for (String[] special : new String[][] {{"cls_token", WordPiece.CLS}, {"sep_token", WordPiece.SEP},
+                {"pad_token", WordPiece.PAD}, {"mask_token", WordPiece.MASK}, {"unk_token", WordPiece.UNK}}) {
+            tokenizerConfig.addProperty(special[0], special[1]);
+        }
+        JsonObject stConfig = new JsonObject();
+        stConfig.addProperty("model_type", "SentenceTransformer");
+        JsonObject promptsJson = new JsonObject();
+        prompts.forEach(promptsJson::addProperty);
+        stConfig.add("prompts", promptsJson);
+        stConfig.add("default_prompt_name", com.google.gson.JsonNull.INSTANCE);
+        stConfig.addProperty("similarity_fn_name", "cosine");
+        com.google.gson.Gson gson = new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+                .serializeNulls().create();
+        AtomicFiles.writeDirectory(directory, dir -> {
+            encoder.write(dir);
+            Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_JSON), io.orthrus.tokenize.Tokenizers.toHuggingFace(
+                    tokenizer), java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_CONFIG), gson.toJson(tokenizerConfig),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(MODULES), gson.toJson(modules), java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(SENTENCE_BERT_CONFIG), gson.toJson(bertConfig),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(SENTENCE_TRANSFORMERS_CONFIG), gson.toJson(stConfig),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            Files.createDirectories(dir.resolve("1_Pooling"));
+            Files.writeString(dir.resolve("1_Pooling").resolve("config.json"), gson.toJson(poolingConfig),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            if (normalize) {
+                Files.createDirectories(dir.resolve("2_Normalize"));
+                Files.writeString(dir.resolve("2_Normalize").resolve("config.json"), "{}",
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+        });
+    }
+
+    private static JsonObject module(int index, String path, String type) {
+        JsonObject module = new JsonObject();
+        module.addProperty("idx", index);
+        module.addProperty("name", Integer.toString(index));
+        module.addProperty("path", path);
+        module.addProperty("type", type);
+        return module;
     }
 
     /** The encoder of a Hugging Face folder, which must bring its tokenizer. */

@@ -26,10 +26,14 @@ public final class BertClassifier extends Module implements Classifier<TokenBatc
     private final Linear output;
     private final int classes;
 
-    /** A {@code classes}-way classifier on {@code encoder}, new layers initialised from {@code rng}. */
+    /**
+     * A {@code classes}-way classifier on {@code encoder} (1: a single score, as a cross-encoder's), new
+     * layers initialised from {@code rng}.
+     */
     public BertClassifier(Bert encoder, int classes, Rng rng) {
-        if (classes < 2) {
-            throw new IllegalArgumentException("BertClassifier: needs at least 2 classes, got " + classes);
+        if (classes < 1) {
+            throw new IllegalArgumentException("BertClassifier: needs at least 1 output (1: a score, such as a"
+                    + " cross-encoder's; 2 or more: classes), got " + classes);
         }
         int width = encoder.config().width();
         this.encoder = registerModule("bert", encoder);

@@ -170,6 +170,14 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         return bert(vocabSize, 512, 512, 8, 4);
     }
 
+    /**
+     * all-MiniLM-L6-v2's shape, the most used sentence encoder: 6 layers, width 384, 12 heads,
+     * feed-forward 1536, 512 positions, BERT's post-norm layers.
+     */
+    public static TransformerConfig miniLmL6(int vocabSize) {
+        return bert(vocabSize, 512, 384, 12, 6);
+    }
+
     /** bert-base-uncased's shape: 12 layers, width 768, 12 heads, feed-forward 3072, 512 positions, 30,522 tokens. */
     public static TransformerConfig bertBase() {
         return bert(30522, 512, 768, 12, 12);

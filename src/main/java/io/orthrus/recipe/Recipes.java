@@ -97,17 +97,18 @@ public final class Recipes {
 
     /**
      * The Transformer shape: {@code model.preset} ({@code tiny}, {@code nano-gpt-cpu},
-     * {@code gpt2-small}, {@code bert-tiny} or {@code bert-mini}) over {@code vocabSize} tokens,
+     * {@code gpt2-small}, {@code bert-tiny}, {@code bert-mini} or {@code minilm-l6}) over {@code vocabSize} tokens,
      * with any of its fields overridden by {@code model.*}.
      */
     public static TransformerConfig shape(ConfigFile c, int vocabSize) {
         String preset = c.choice("model.preset", "tiny", List.of("tiny", "nano-gpt-cpu", "gpt2-small", "bert-tiny",
-                "bert-mini"));
+                "bert-mini", "minilm-l6"));
         TransformerConfig base = switch (preset) {
             case "nano-gpt-cpu" -> TransformerConfig.nanoGptCpu(vocabSize);
             case "gpt2-small" -> TransformerConfig.gpt2Small().withVocabSize(vocabSize);
             case "bert-tiny" -> TransformerConfig.bertTiny(vocabSize);
             case "bert-mini" -> TransformerConfig.bertMini(vocabSize);
+            case "minilm-l6" -> TransformerConfig.miniLmL6(vocabSize);
             default -> TransformerConfig.tiny(vocabSize);
         };
         int width = c.integer("model.width", base.width(), 1, 65_536);

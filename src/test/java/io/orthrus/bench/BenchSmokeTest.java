@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,5 +146,23 @@ class BenchSmokeTest {
             assertTrue(first.has(key), "missing " + key);
         }
         assertEquals(16, first.get("m").getAsInt());
+    }
+
+    @Test
+    void embedBenchTimesAFolderOnTheTextsGivenAndWritesThem() throws Exception {
+        Path folder = Path.of(BenchSmokeTest.class.getResource("/st/mean-normalize/modules.json").toURI()).getParent();
+        Path texts = Files.writeString(dir.resolve("texts.txt"), "the dog barks .\n\na cat\nthe big cat sleeps on the mat\n");
+        Path written = dir.resolve("written.txt");
+        JsonObject json = parse(EmbedBench.run("--model", folder.toString(), "--input", texts.toString(), "--batch", "2",
+                "--rounds", "1", "--write-input", written.toString()));
+        for (String key : new String[] {"sentences_per_s", "tokens_per_s", "p50_batch_ms", "p99_batch_ms", "peak_heap_mb"}) {
+            assertTrue(json.has(key), "missing " + key + " in " + json);
+        }
+        assertEquals(3, json.get("sentences").getAsInt()); // the blank line is not a text
+        assertEquals(6 + 4 + 9, json.get("tokens").getAsInt()); // [CLS] … [SEP] around 4, 2 and 7 tokens
+        assertEquals(List.of("the dog barks .", "a cat", "the big cat sleeps on the mat"), Files.readAllLines(written));
+        var e = assertThrows(IllegalArgumentException.class, () -> EmbedBench.run("--input", dir.resolve("none.txt").toString(),
+                "--model", folder.toString()));
+        assertTrue(e.getMessage().contains("--input") && e.getMessage().contains("none.txt"), e.getMessage());
     }
 }

@@ -60,4 +60,38 @@ class EmbedCommandTest {
             assertEquals(expectedPrompt.get(j).getAsDouble(), withPrompt.get(j).getAsDouble(), 1e-4);
         }
     }
+
+    @Test
+    void rerankPrintsTheBestFirstAndScoresAJsonlFile() throws Exception {
+        Path folder = Path.of(EmbedCommandTest.class.getResource("/cross-encoder/one-label/config.json").toURI()).getParent();
+        JsonObject reference = JsonParser.parseString(Files.readString(folder.resolve("reference.json"))).getAsJsonObject();
+        String query = reference.get("query").getAsString();
+        JsonArray documents = reference.getAsJsonArray("documents");
+        JsonArray scores = reference.getAsJsonArray("scores");
+        List<String> args = new java.util.ArrayList<>(List.of("rerank", "--model", folder.toString(), "--query", query,
+                "--top", "2"));
+        documents.forEach(d -> args.add(d.getAsString()));
+        Cli printed = Cli.expect(0, args.toArray(String[]::new));
+        List<String> lines = printed.out().lines().toList();
+        assertEquals(2, lines.size(), printed.out());
+        int best = 0;
+        for (int i = 1; i < scores.size(); i++) {
+            best = scores.get(i).getAsDouble() > scores.get(best).getAsDouble() ? i : best;
+        }
+        assertTrue(lines.get(0).endsWith("\t" + documents.get(best).getAsString()), printed.out());
+
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < documents.size(); i++) {
+            jsonl.append("{\"text\": ").append(documents.get(i)).append("}\n");
+        }
+        Path in = Files.writeString(dir.resolve("docs.jsonl"), jsonl + "{\"text\": null}\n"), out = dir.resolve("scored.jsonl");
+        Cli scored = Cli.expect(1, "rerank", "--model", folder.toString(), "--query", query, "--input", in.toString(),
+                "--output", out.toString(), "--batch-size", "2");
+        assertTrue(scored.err().contains(in + ":" + (documents.size() + 1) + ": no string field"), scored.err());
+        List<String> written = Files.readAllLines(out);
+        for (int i = 0; i < documents.size(); i++) {
+            double score = JsonParser.parseString(written.get(i)).getAsJsonObject().get("score").getAsDouble();
+            assertEquals(scores.get(i).getAsDouble(), score, 1e-4);
+        }
+    }
 }
