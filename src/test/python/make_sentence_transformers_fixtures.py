@@ -17,6 +17,7 @@ SentenceTransformer.save, every reference by SentenceTransformer.encode of the f
                     sentence_transformers.models.*, sentence_bert_config.json {max_seq_length, do_lower_case},
                     1_Pooling/config.json with the pooling_mode_*_token flags; CLS pooling, max length 10, so that
                     the longest text is truncated; sentence-transformers 6 reads it back for the reference
+  distilbert-mean/  a random DistilBertModel (its own key names, no token types) with mean pooling and Normalize
 Texts of mixed lengths are encoded with batch size 2, so that padding within a batch matters.
 """
 import json
@@ -27,7 +28,7 @@ import sys
 import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-from transformers import BertConfig, BertModel, BertTokenizerFast
+from transformers import BertConfig, BertModel, BertTokenizerFast, DistilBertConfig, DistilBertModel
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "dog", "cat", "barks", "meows", "a", "runs", ".",
          "##s", "big", "small", "query", ":", "at", "night", "and", "sleeps", "on", "mat", "river", "bank", "money",
@@ -121,6 +122,16 @@ def main():
     with open(os.path.join(folder, "reference.json"), "w") as f:
         json.dump(reference, f)
     os.remove(os.path.join(folder, "README.md"))
+    shutil.rmtree(base)
+
+    base = os.path.join(out, "_distil")
+    os.makedirs(base)
+    torch.manual_seed(8)
+    DistilBertModel(DistilBertConfig(vocab_size=len(WORDS), dim=16, n_layers=2, n_heads=4, hidden_dim=32,
+                                     max_position_embeddings=40, initializer_range=0.2)).save_pretrained(base)
+    tokenizer.save_pretrained(base)
+    save(os.path.join(out, "distilbert-mean"), [transformer(base, 32), Pooling(dimension(), pooling_mode="mean"),
+                                                Normalize()])
     shutil.rmtree(base)
 
 

@@ -262,12 +262,7 @@ final class ModelCommands {
 
         @Override
         public Integer call() throws IOException {
-            if ((input == null) != (output == null)) {
-                throw new IllegalArgumentException("--input and --output go together");
-            }
-            if (input == null && texts.isEmpty()) {
-                throw new IllegalArgumentException("give a TEXT argument or --input IN.jsonl --output OUT.jsonl");
-            }
+            requireInputs(input, output, texts, "a TEXT argument");
             SentenceEncoder encoder = encoder().withBatchSize(batchSize).withPrompt(prompt);
             for (float[] vector : encoder.encode(texts)) {
                 System.out.println(vector(vector));
@@ -275,13 +270,7 @@ final class ModelCommands {
             if (input == null) {
                 return 0;
             }
-            return TokenizerCommand.transformInBatches(input, output, batchSize, object -> {
-                JsonElement text = object.get("text");
-                if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
-                    throw new IllegalArgumentException("no string field \"text\"");
-                }
-                return text.getAsString();
-            }, (objects, batch) -> {
+            return TokenizerCommand.transformInBatches(input, output, batchSize, ModelCommands::textField, (objects, batch) -> {
                 float[][] vectors = encoder.encode(batch);
                 for (int i = 0; i < objects.size(); i++) {
                     objects.get(i).add("embedding", vector(vectors[i]));
@@ -349,12 +338,7 @@ final class ModelCommands {
 
         @Override
         public Integer call() throws IOException {
-            if ((input == null) != (output == null)) {
-                throw new IllegalArgumentException("--input and --output go together");
-            }
-            if (input == null && documents.isEmpty()) {
-                throw new IllegalArgumentException("give DOCUMENT arguments or --input IN.jsonl --output OUT.jsonl");
-            }
+            requireInputs(input, output, documents, "DOCUMENT arguments");
             if (top != null && top < 1) {
                 throw new IllegalArgumentException("--top must be >= 1, got " + top);
             }
@@ -369,13 +353,7 @@ final class ModelCommands {
             if (input == null) {
                 return 0;
             }
-            return TokenizerCommand.transformInBatches(input, output, batchSize, object -> {
-                JsonElement text = object.get("text");
-                if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
-                    throw new IllegalArgumentException("no string field \"text\"");
-                }
-                return text.getAsString();
-            }, (objects, batch) -> {
+            return TokenizerCommand.transformInBatches(input, output, batchSize, ModelCommands::textField, (objects, batch) -> {
                 float[][] scores = reranker.scores(query, batch);
                 for (int i = 0; i < objects.size(); i++) {
                     if (scores[i].length == 1) {
@@ -385,6 +363,25 @@ final class ModelCommands {
                     }
                 }
             });
+        }
+    }
+
+    /** The {@code "text"} of a JSONL line, or a refusal of that line. */
+    private static String textField(JsonObject object) {
+        JsonElement text = object.get("text");
+        if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("no string field \"text\"");
+        }
+        return text.getAsString();
+    }
+
+    /** Texts come as arguments or as {@code --input} with {@code --output}; {@code what} names the arguments in the error. */
+    private static void requireInputs(Path input, Path output, List<String> arguments, String what) {
+        if ((input == null) != (output == null)) {
+            throw new IllegalArgumentException("--input and --output go together");
+        }
+        if (input == null && arguments.isEmpty()) {
+            throw new IllegalArgumentException("give " + what + " or --input IN.jsonl --output OUT.jsonl");
         }
     }
 }

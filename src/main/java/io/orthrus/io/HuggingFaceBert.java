@@ -25,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * BERT checkpoints in Hugging Face's layouts: {@code BertForMaskedLM}, {@code BertForPreTraining}
+ * BERT checkpoints in Hugging Face's layouts (and the {@code DistilBertModel} encoder, whose own weight names and
+ * config fields map onto the same BERT without token types): {@code BertForMaskedLM}, {@code BertForPreTraining}
  * (the masked-LM head and the next-sentence head, which is ignored) and {@code BertModel} (the
  * encoder alone, its weights without the {@code bert.} prefix). A folder holds {@code config.json},
  * {@code model.safetensors} (or shards listed by {@code model.safetensors.index.json}) and the
@@ -93,6 +94,10 @@ public final class HuggingFaceBert {
      */
     public static BertClassifierCheckpoint loadClassifier(Path directory) throws IOException {
         Stored stored = stored(directory);
+        if (stored.distil()) {
+            throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.CONFIG) + ": a DistilBERT classifier"
+                    + " (pre_classifier, ReLU) is not supported; Orthrus reads DistilBertModel encoders");
+        }
         Bert encoder = encoder(stored);
         Tensor classifierWeight = take(stored.file(), stored.weights(), stored.unused(), "classifier.weight");
         int labels = classifierWeight.size(0);
@@ -124,7 +129,7 @@ public final class HuggingFaceBert {
 
     /** A folder's config, weights by name without the {@code bert.} prefix, and the names not used yet. */
     private record Stored(Path directory, JsonObject json, TransformerConfig shape, Map<String, Tensor> weights,
-                          Path file, Set<String> unused) {
+                          Path file, Set<String> unused, boolean distil) {
         /** Refuses the weights no part of the model took, naming them and the layouts read. */
         void requireAllUsed(String layouts) {
             if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
@@ -141,11 +146,14 @@ public final class HuggingFaceBert {
     private static Stored stored(Path directory) throws IOException {
         JsonObject json = HuggingFaceFolder.config(directory);
         TransformerConfig shape = config(directory.resolve(HuggingFaceFolder.CONFIG), json);
+        boolean distil = "distilbert".equals(HuggingFaceFolder.string(directory.resolve(HuggingFaceFolder.CONFIG), json,
+                "model_type", "bert"));
+        String prefix = distil ? "distilbert." : PREFIX;
         Map<String, Tensor> weights = new LinkedHashMap<>();
         HuggingFaceFolder.weights(directory).forEach((name, t) ->
-                weights.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));
+                weights.put(name.startsWith(prefix) ? name.substring(prefix.length()) : name, t));
         return new Stored(directory, json, shape, weights, HuggingFaceFolder.weightsFile(directory),
-                new TreeSet<>(weights.keySet()));
+                new TreeSet<>(weights.keySet()), distil);
     }
 
     /** The encoder (and its masked-LM head when the folder has one), in evaluation mode. */
@@ -158,7 +166,9 @@ public final class HuggingFaceBert {
             if (!hasHead && isHead(p.getKey())) {
                 continue;
             }
-            Tensor value = find(stored.file(), stored.weights(), stored.unused(), p.getKey());
+            Tensor value = stored.distil()
+                    ? findDistil(stored.file(), stored.weights(), stored.unused(), p.getKey(), stored.shape().width())
+                    : find(stored.file(), stored.weights(), stored.unused(), p.getKey());
             if (!java.util.Arrays.equals(value.shape(), p.getValue().shape())) {
                 throw new IllegalArgumentException(stored.file() + ": the weights for " + p.getKey() + " have shape "
                         + java.util.Arrays.toString(value.shape()) + " but config.json implies "
@@ -328,6 +338,76 @@ public final class HuggingFaceBert {
         return new Folder(config, weights, tokenizer);
     }
 
+    /** DistilBERT's config fields: a BERT without token types, six layers by default, its own names. */
+    private static final Set<String> DISTIL_FIELDS = Set.of("model_type", "architectures", "vocab_size", "dim",
+            "n_layers", "n_heads", "hidden_dim", "activation", "dropout", "attention_dropout", "max_position_embeddings",
+            "sinusoidal_pos_embds", "tie_word_embeddings", "initializer_range", "qa_dropout", "seq_classif_dropout",
+            "pad_token_id", "bos_token_id", "eos_token_id", "transformers_version", "dtype", "torch_dtype", "id2label",
+            "label2id", "_name_or_path", "output_attentions", "output_hidden_states", "return_dict", "problem_type",
+            "tokenizer_class", "use_cache");
+
+    /**
+     * A {@code distilbert} config as the BERT shape it is: post-norm layers with {@code eps} 1e-12,
+     * learned positions (sinusoidal ones are stored as weights too), no token types (their table is
+     * zero in the model).
+     */
+    private static TransformerConfig distilConfig(Path file, JsonObject json) {
+        String act = HuggingFaceFolder.string(file, json, "activation", "gelu");
+        Activation.Kind kind = switch (act) {
+            case "gelu" -> Activation.Kind.GELU_EXACT;
+            case "relu" -> Activation.Kind.RELU;
+            default -> throw new IllegalArgumentException(file + ": activation '" + act + "' is not supported (gelu, relu)");
+        };
+        HuggingFaceFolder.warnUnknown(LOG, file, json, DISTIL_FIELDS);
+        try {
+            return new TransformerConfig(HuggingFaceFolder.integer(file, json, "vocab_size", null),
+                    HuggingFaceFolder.integer(file, json, "max_position_embeddings", 512),
+                    HuggingFaceFolder.integer(file, json, "dim", 768), HuggingFaceFolder.integer(file, json, "n_heads", 12),
+                    HuggingFaceFolder.integer(file, json, "n_layers", 6),
+                    HuggingFaceFolder.integer(file, json, "hidden_dim", 3072), kind,
+                    HuggingFaceFolder.number(file, json, "dropout", 0.1f), TransformerConfig.PositionalEncoding.LEARNED,
+                    TransformerConfig.NormPlacement.POST, true, HuggingFaceFolder.flag(file, json, "tie_word_embeddings", true),
+                    1e-12f);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The stored tensor for Orthrus parameter {@code name} in a DistilBERT folder (names without {@code distilbert.}). */
+    private static Tensor findDistil(Path file, Map<String, Tensor> stored, Set<String> unused, String name, int width) {
+        String e = "embeddings.";
+        switch (name) {
+            case "wte.weight": return take(file, stored, unused, e + "word_embeddings.weight");
+            case "wpe.weight": return take(file, stored, unused, e + "position_embeddings.weight");
+            case "wse.weight": return Tensor.zeros(Bert.SEGMENTS, width); // DistilBERT has no token types
+            case "lnE.weight": return take(file, stored, unused, e + "LayerNorm.weight");
+            case "lnE.bias": return take(file, stored, unused, e + "LayerNorm.bias");
+            default: break;
+        }
+        String prefix = "stack.blocks.";
+        if (!name.startsWith(prefix)) {
+            throw new IllegalArgumentException(file + ": DistilBERT has no weight for the model's " + name
+                    + " (Orthrus reads DistilBertModel, the encoder)");
+        }
+        int dot = name.indexOf('.', prefix.length());
+        String layer = "transformer.layer." + name.substring(prefix.length(), dot) + ".";
+        String rest = name.substring(dot + 1);
+        return switch (rest) {
+            case "attn.qkv.weight", "attn.qkv.bias" -> {
+                String kind = suffix(rest);
+                yield Tensor.concat(0, take(file, stored, unused, layer + "attention.q_lin." + kind),
+                        take(file, stored, unused, layer + "attention.k_lin." + kind),
+                        take(file, stored, unused, layer + "attention.v_lin." + kind));
+            }
+            case "attn.proj.weight", "attn.proj.bias" -> take(file, stored, unused, layer + "attention.out_lin." + suffix(rest));
+            case "ln1.weight", "ln1.bias" -> take(file, stored, unused, layer + "sa_layer_norm." + suffix(rest));
+            case "ff.up.weight", "ff.up.bias" -> take(file, stored, unused, layer + "ffn.lin1." + suffix(rest));
+            case "ff.down.weight", "ff.down.bias" -> take(file, stored, unused, layer + "ffn.lin2." + suffix(rest));
+            case "ln2.weight", "ln2.bias" -> take(file, stored, unused, layer + "output_layer_norm." + suffix(rest));
+            default -> throw new IllegalArgumentException(file + ": no DistilBERT name is known for the model's " + name);
+        };
+    }
+
     /** The stored tensor for Orthrus parameter {@code name}, removing what it uses from {@code unused}. */
     private static Tensor find(Path file, Map<String, Tensor> stored, Set<String> unused, String name) {
         String e = "embeddings.";
@@ -396,8 +476,11 @@ public final class HuggingFaceBert {
 
     private static TransformerConfig config(Path file, JsonObject json) {
         String modelType = HuggingFaceFolder.string(file, json, "model_type", "bert");
+        if (modelType.equals("distilbert")) {
+            return distilConfig(file, json);
+        }
         if (!modelType.equals("bert")) {
-            throw new IllegalArgumentException(file + ": model_type '" + modelType + "' is not bert");
+            throw new IllegalArgumentException(file + ": model_type '" + modelType + "' is not bert or distilbert");
         }
         String act = HuggingFaceFolder.string(file, json, "hidden_act", "gelu");
         Activation.Kind kind = switch (act) {

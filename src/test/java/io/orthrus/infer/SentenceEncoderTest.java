@@ -67,6 +67,7 @@ class SentenceEncoderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mean-normalize", "cls", "max", "lasttoken", "mean-sqrt-len", "weightedmean", "mean-no-prompt",
+            "distilbert-mean",
             "legacy-cls"})
     void vectorsAreThoseOfSentenceTransformers(String name) throws Exception {
         Path folder = fixture(name);
