@@ -104,6 +104,19 @@ public final class CrossEncoder {
                 Activation.named(read.activation()), read.maxSequenceLength());
     }
 
+    /**
+     * Writes this reranker as a cross-encoder folder, which sentence-transformers' {@code CrossEncoder(dir)}
+     * and {@link #load} read with the same scores.
+     */
+    public void save(Path folder) throws IOException {
+        String name = switch (activation) {
+            case IDENTITY -> "Identity";
+            case SIGMOID -> "Sigmoid";
+            case TANH -> "Tanh";
+        };
+        CrossEncoderFolder.write(folder, model, tokenizer, name, maxSequenceLength);
+    }
+
     /** This reranker with {@code size} pairs per batch (1 or more). */
     public CrossEncoder withBatchSize(int size) {
         if (size < 1) {

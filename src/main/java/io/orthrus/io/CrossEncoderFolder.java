@@ -22,6 +22,56 @@ import java.nio.file.Path;
 public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String activation, int maxSequenceLength) {
     private static final java.util.List<String> ACTIVATIONS = java.util.List.of("Sigmoid", "Identity", "Tanh");
 
+    /**
+     * Writes {@code model} as a cross-encoder folder that sentence-transformers' {@code CrossEncoder(dir)}
+     * (any version) and {@link #read} load with the same scores, replacing {@code directory}
+     * atomically: a {@code BertForSequenceClassification} ({@code config.json} with {@code id2label}
+     * and the activation under {@code "sentence_transformers"}, {@code model.safetensors}), and the
+     * tokenizer ({@code tokenizer.json}, {@code vocab.txt}, {@code tokenizer_config.json} with the length).
+     *
+     * @param activation {@code Sigmoid}, {@code Identity} or {@code Tanh}
+     */
+    public static void write(Path directory, io.orthrus.model.BertClassifier model, io.orthrus.tokenize.WordPiece tokenizer,
+                             String activation, int maxSequenceLength) throws IOException {
+        if (!ACTIVATIONS.contains(activation)) {
+            throw new IllegalArgumentException("CrossEncoderFolder.write: activation '" + activation + "' is not one of "
+                    + ACTIVATIONS);
+        }
+        String where = "CrossEncoderFolder.write " + directory;
+        HuggingFaceBert.Folder encoder = HuggingFaceBert.folder(where, model.encoder(), tokenizer, true);
+        java.util.Map<String, io.orthrus.tensor.Tensor> weights = new java.util.LinkedHashMap<>();
+        encoder.weights().forEach((name, t) -> {
+            if (!name.startsWith("pooler.")) {
+                weights.put("bert." + name, t);
+            }
+        });
+        java.util.Map<String, io.orthrus.nn.Parameter> head = model.namedParameters();
+        weights.put("bert.pooler.dense.weight", head.get("pooler.weight"));
+        weights.put("bert.pooler.dense.bias", head.get("pooler.bias"));
+        weights.put("classifier.weight", head.get("classifier.weight"));
+        weights.put("classifier.bias", head.get("classifier.bias"));
+        Weights.requireFinite(where, weights, Weights.ON_SAVE);
+        JsonObject config = encoder.config().deepCopy();
+        config.add("architectures", com.google.gson.JsonParser.parseString("[\"BertForSequenceClassification\"]"));
+        JsonObject id2label = new JsonObject(), label2id = new JsonObject();
+        for (int i = 0; i < model.classes(); i++) {
+            id2label.addProperty(Integer.toString(i), "LABEL_" + i);
+            label2id.addProperty("LABEL_" + i, i);
+        }
+        config.add("id2label", id2label);
+        config.add("label2id", label2id);
+        JsonObject st = new JsonObject();
+        st.addProperty("activation_fn", "torch.nn.modules." + (activation.equals("Identity") ? "linear." : "activation.")
+                + activation);
+        config.add("sentence_transformers", st);
+        JsonObject tokenizerConfig = SentenceTransformersFolder.tokenizerConfig(tokenizer, maxSequenceLength);
+        HuggingFaceBert.Folder folder = new HuggingFaceBert.Folder(config, weights, tokenizer);
+        io.orthrus.files.AtomicFiles.writeDirectory(directory, dir -> {
+            folder.write(dir);
+            SentenceTransformersFolder.writeTokenizer(dir, tokenizer, tokenizerConfig);
+        });
+    }
+
     /** Reads the folder; see the class comment for what it holds. */
     public static CrossEncoderFolder read(Path directory) throws IOException {
         if (SentenceTransformersFolder.isSentenceTransformers(directory)) {

@@ -56,6 +56,9 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
             "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
             "pooling_mode_lasttoken");
     private static final Map<String, Pooling.Mode> LEGACY_FLAGS = legacyFlags();
+    /** How the JSON files are written: indented, as sentence-transformers writes them. */
+    private static final com.google.gson.Gson PRETTY = new com.google.gson.GsonBuilder().setPrettyPrinting()
+            .disableHtmlEscaping().serializeNulls().create();
 
     /** Copies the prompts. */
     public SentenceTransformersFolder {
@@ -198,15 +201,7 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
         JsonObject bertConfig = new JsonObject();
         bertConfig.addProperty("max_seq_length", maxSequenceLength);
         bertConfig.addProperty("do_lower_case", false);
-        JsonObject tokenizerConfig = new JsonObject();
-        tokenizerConfig.addProperty("tokenizer_class", "BertTokenizer");
-        tokenizerConfig.addProperty("do_lower_case", tokenizer.lowerCase());
-        tokenizerConfig.addProperty("strip_accents", tokenizer.stripAccents());
-        tokenizerConfig.addProperty("model_max_length", maxSequenceLength);
-        for (String[] special : new String[][] {{"cls_token", WordPiece.CLS}, {"sep_token", WordPiece.SEP},
-                {"pad_token", WordPiece.PAD}, {"mask_token", WordPiece.MASK}, {"unk_token", WordPiece.UNK}}) {
-            tokenizerConfig.addProperty(special[0], special[1]);
-        }
+        JsonObject tokenizerConfig = tokenizerConfig(tokenizer, maxSequenceLength);
         JsonObject stConfig = new JsonObject();
         stConfig.addProperty("model_type", "SentenceTransformer");
         JsonObject promptsJson = new JsonObject();
@@ -214,14 +209,10 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
         stConfig.add("prompts", promptsJson);
         stConfig.add("default_prompt_name", com.google.gson.JsonNull.INSTANCE);
         stConfig.addProperty("similarity_fn_name", "cosine");
-        com.google.gson.Gson gson = new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-                .serializeNulls().create();
+        com.google.gson.Gson gson = PRETTY;
         AtomicFiles.writeDirectory(directory, dir -> {
             encoder.write(dir);
-            Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_JSON), io.orthrus.tokenize.Tokenizers.toHuggingFace(
-                    tokenizer), java.nio.charset.StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_CONFIG), gson.toJson(tokenizerConfig),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            writeTokenizer(dir, tokenizer, tokenizerConfig);
             Files.writeString(dir.resolve(MODULES), gson.toJson(modules), java.nio.charset.StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(SENTENCE_BERT_CONFIG), gson.toJson(bertConfig),
                     java.nio.charset.StandardCharsets.UTF_8);
@@ -236,6 +227,28 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
                         java.nio.charset.StandardCharsets.UTF_8);
             }
         });
+    }
+
+    /** {@code tokenizer_config.json} of a WordPiece: its casing, the special tokens and the length limit. */
+    static JsonObject tokenizerConfig(WordPiece tokenizer, int maxSequenceLength) {
+        JsonObject config = new JsonObject();
+        config.addProperty("tokenizer_class", "BertTokenizer");
+        config.addProperty("do_lower_case", tokenizer.lowerCase());
+        config.addProperty("strip_accents", tokenizer.stripAccents());
+        config.addProperty("model_max_length", maxSequenceLength);
+        for (String[] special : new String[][] {{"cls_token", WordPiece.CLS}, {"sep_token", WordPiece.SEP},
+                {"pad_token", WordPiece.PAD}, {"mask_token", WordPiece.MASK}, {"unk_token", WordPiece.UNK}}) {
+            config.addProperty(special[0], special[1]);
+        }
+        return config;
+    }
+
+    /** Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir}. */
+    static void writeTokenizer(Path dir, WordPiece tokenizer, JsonObject tokenizerConfig) throws IOException {
+        Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_JSON), io.orthrus.tokenize.Tokenizers.toHuggingFace(
+                tokenizer), java.nio.charset.StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_CONFIG), PRETTY.toJson(tokenizerConfig),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static JsonObject module(int index, String path, String type) {
