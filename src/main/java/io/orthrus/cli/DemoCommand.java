@@ -22,7 +22,6 @@ import io.orthrus.train.TrainingOptions;
 import io.orthrus.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -30,21 +30,33 @@ public final class CrossEncoder {
     /** What is applied to the classifier's logits. */
     public enum Activation {
         /** The logits as they are. */
-        IDENTITY,
+        IDENTITY("Identity"),
         /** The logistic function, a score in (0, 1): the default for a single label. */
-        SIGMOID,
+        SIGMOID("Sigmoid"),
         /** The hyperbolic tangent, in (−1, 1). */
-        TANH;
+        TANH("Tanh");
+
+        private final String className;
+
+        Activation(String className) {
+            this.className = className;
+        }
+
+        /** The PyTorch class name of the activation without its package, as {@code activation_fn} ends. */
+        public String className() {
+            return className;
+        }
 
         /** The activation of a sentence-transformers {@code activation_fn} class name, with or without its package. */
         public static Activation named(String className) {
-            return switch (className.substring(className.lastIndexOf('.') + 1)) {
-                case "Identity" -> IDENTITY;
-                case "Sigmoid" -> SIGMOID;
-                case "Tanh" -> TANH;
-                default -> throw new IllegalArgumentException("unknown activation '" + className
-                        + "'; the activations are Identity, Sigmoid and Tanh");
-            };
+            String name = className.substring(className.lastIndexOf('.') + 1);
+            for (Activation activation : values()) {
+                if (activation.className.equals(name)) {
+                    return activation;
+                }
+            }
+            throw new IllegalArgumentException("unknown activation '" + className
+                    + "'; the activations are Identity, Sigmoid and Tanh");
         }
 
         float apply(float logit) {
@@ -109,12 +121,7 @@ public final class CrossEncoder {
      * and {@link #load} read with the same scores.
      */
     public void save(Path folder) throws IOException {
-        String name = switch (activation) {
-            case IDENTITY -> "Identity";
-            case SIGMOID -> "Sigmoid";
-            case TANH -> "Tanh";
-        };
-        CrossEncoderFolder.write(folder, model, tokenizer, name, maxSequenceLength);
+        CrossEncoderFolder.write(folder, model, tokenizer, activation.className(), maxSequenceLength);
     }
 
     /** This reranker with {@code size} pairs per batch (1 or more). */

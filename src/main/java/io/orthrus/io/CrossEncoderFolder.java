@@ -117,12 +117,7 @@ public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String act
             throw new IllegalArgumentException(activationFile + ": field 'activation_fn' is " + activation
                     + "; Orthrus applies " + ACTIVATIONS);
         }
-        int positions = classifier.model().encoder().contextLength();
-        JsonObject tokenizerConfig = HuggingFaceFolder.tokenizerConfig(directory);
-        JsonElement declared = tokenizerConfig.get("model_max_length");
-        int maxLength = declared == null || !declared.isJsonPrimitive() || declared.getAsDouble() > positions
-                ? positions : HuggingFaceFolder.integer(directory.resolve(HuggingFaceFolder.TOKENIZER_CONFIG),
-                        tokenizerConfig, "model_max_length", null);
+        int maxLength = HuggingFaceFolder.modelMaxLength(directory, classifier.model().encoder().contextLength());
         if (maxLength < 3) {
             throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.TOKENIZER_CONFIG) + ": field"
                     + " 'model_max_length' is " + maxLength + "; a pair needs room for [CLS] and two [SEP]");

@@ -43,6 +43,23 @@ final class HuggingFaceFolder {
         return Files.exists(file) ? JsonFiles.readObject(file) : new JsonObject();
     }
 
+    /**
+     * The length limit of {@code tokenizer_config.json}'s {@code model_max_length}, capped at the
+     * model's {@code positions}; {@code positions} when the field is absent, null, or transformers'
+     * "no limit" (1e30). A value that is not a number is refused naming the file and field.
+     */
+    static int modelMaxLength(Path directory, int positions) throws IOException {
+        JsonObject tokenizerConfig = tokenizerConfig(directory);
+        JsonElement declared = tokenizerConfig.get("model_max_length");
+        if (declared == null || declared.isJsonNull()) {
+            return positions;
+        }
+        if (declared.isJsonPrimitive() && declared.getAsJsonPrimitive().isNumber() && declared.getAsDouble() > positions) {
+            return positions;
+        }
+        return integer(directory.resolve(TOKENIZER_CONFIG), tokenizerConfig, "model_max_length", null);
+    }
+
     /** The Hugging Face {@code tokenizer.json} of the folder, or null when it has none. */
     static Tokenizer tokenizerJson(Path directory) throws IOException {
         Path file = directory.resolve(TOKENIZER_JSON);

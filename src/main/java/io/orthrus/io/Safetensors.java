@@ -1,18 +1,13 @@
 package io.orthrus.io;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
 import io.orthrus.files.AtomicFiles;
 import io.orthrus.files.JsonFiles;
 import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Tensor;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;

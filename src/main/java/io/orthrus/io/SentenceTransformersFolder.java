@@ -331,15 +331,8 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
             int length = HuggingFaceFolder.integer(bertConfigFile, bertConfig, "max_seq_length", null);
             return checkLength(bertConfigFile, "max_seq_length", length, positions);
         }
-        Path tokenizerFile = transformer.resolve(HuggingFaceFolder.TOKENIZER_CONFIG);
-        JsonObject tokenizerConfig = HuggingFaceFolder.tokenizerConfig(transformer);
-        JsonElement declared = tokenizerConfig.get("model_max_length");
-        if (declared == null || declared.isJsonNull() || !declared.isJsonPrimitive()
-                || declared.getAsDouble() > Integer.MAX_VALUE) { // transformers writes 1e30 for "no limit"
-            return positions;
-        }
-        int length = HuggingFaceFolder.integer(tokenizerFile, tokenizerConfig, "model_max_length", null);
-        return checkLength(tokenizerFile, "model_max_length", Math.min(length, positions), positions);
+        return checkLength(transformer.resolve(HuggingFaceFolder.TOKENIZER_CONFIG), "model_max_length",
+                HuggingFaceFolder.modelMaxLength(transformer, positions), positions);
     }
 
     private static int checkLength(Path file, String field, int length, int positions) {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * try (StopOnInterrupt interrupt = StopOnInterrupt.install(trainer)) {
  *     trainer.fit(train, validation);
- *     if (interrupt.interrupted()) System.out.println("stopped at step " + trainer.step());
+ *     boolean stoppedEarly = interrupt.interrupted(); // a Ctrl-C came: the step in progress finished
  * }
  * }</pre>
  */
