@@ -6,6 +6,8 @@ import io.orthrus.files.AtomicFiles;
 import io.orthrus.io.WordVectorsFile;
 import io.orthrus.model.Word2Vec;
 import io.orthrus.recipe.ConfigFile;
+import io.orthrus.recipe.ContrastiveRecipe;
+import io.orthrus.recipe.CrossEncoderRecipe;
 import io.orthrus.recipe.Recipes;
 import io.orthrus.recipe.Run;
 import io.orthrus.recipe.Word2VecRecipe;
@@ -43,16 +45,19 @@ import picocli.CommandLine;
                 "  orthrus train --objective causal-lm --output runs/gpt           (a GPT on the built-in grammar corpus)",
                 "  orthrus train --config gpt.json --set optimizer.learning_rate=3e-4 --steps 5000",
                 "  orthrus train --objective masked-lm --corpus input.txt --output runs/bert",
+                "  orthrus train --objective contrastive --set model.init_from=all-MiniLM-L6-v2 --set data.pairs=pairs.jsonl",
                 "  orthrus train --resume runs/gpt",
                 "", "Objectives: causal-lm (direction left-to-right or right-to-left), masked-lm, denoising (BART"
                 + " infilling or T5 span corruption), unilm (causal + masked + prefix on one stack), bilm (ELMo),"
-                + " autoencoder, denoising-autoencoder, cbow (word2vec). Fields: docs/cli.md."})
+                + " autoencoder, denoising-autoencoder, cbow (word2vec), contrastive (a sentence encoder on text"
+                + " pairs), cross-encoder (a reranker on text pairs). Fields: docs/cli.md."})
 final class TrainCommand implements Callable<Integer> {
     static final String RUN_FILE = "run.json";
     static final String METRICS = "metrics.jsonl";
         static final String MODEL = "model";
     /** Config fields that hold paths; run.json stores them absolute, so that a run resumes from any directory. */
-    private static final List<String> PATHS = List.of("data.corpus", "tokenizer.path", "output");
+    private static final List<String> PATHS = List.of("data.corpus", "data.pairs", "data.validation_pairs",
+            "model.init_from", "tokenizer.path", "output");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -240,6 +245,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--stop-at " + stopAt + " is not after step " + trainer.step()
                     + ", where the run stands");
         }
+        if (run.evaluation() != null) {
+            out.println("held-out evaluation at step " + trainer.step() + ": " + run.evaluation().evaluate());
+        }
         ProgressListener progress = new ProgressListener(out, total, System.console() != null);
         trainer.addListener(progress).addListener(checkpoints);
         try (StopOnInterrupt interrupt = StopOnInterrupt.install(trainer)) { // Ctrl-C: finish the step, save, report
@@ -267,14 +275,26 @@ final class TrainCommand implements Callable<Integer> {
             if (run.export() != null) {
                 run.export().save(directory.resolve(MODEL));
             }
+            if (run.evaluation() != null) {
+                out.println("held-out evaluation at step " + trainer.step() + ": " + run.evaluation().evaluate());
+            }
             out.printf(Locale.ROOT, "done: train loss %.4f, validation loss %.4f (best %.4f), %.1f ms/step%n",
                     result.finalTrainLoss(), result.validationLoss(), checkpoints.bestValidationLoss(),
                     result.medianStepMillis());
             out.println("wrote " + directory.resolve(METRICS) + ", loss.svg, loss.png, " + CheckpointListener.CHECKPOINTS
                     + "/, " + CheckpointListener.BEST + "/" + (run.export() != null
-                    ? ", " + MODEL + "/ (for generate, fill-mask, score, embed)" : ""));
+                    ? ", " + MODEL + "/ (for " + usedBy(resolved.get("objective").getAsString()) + ")" : ""));
             return exit;
         }
+    }
+
+    /** The commands that read the model an objective's run exports. */
+    private static String usedBy(String objective) {
+        return switch (objective) {
+            case ContrastiveRecipe.OBJECTIVE -> "embed, and SentenceTransformer(dir) in Python";
+            case CrossEncoderRecipe.OBJECTIVE -> "rerank, and CrossEncoder(dir) in Python";
+            default -> "generate, fill-mask, score, embed";
+        };
     }
 
     /** Draws loss.svg and loss.png from the run's metrics; returns a warning or null. */

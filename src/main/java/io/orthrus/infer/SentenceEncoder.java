@@ -139,6 +139,11 @@ public final class SentenceEncoder {
         return prompts;
     }
 
+    /** Whether vectors are scaled to unit length. */
+    public boolean normalizes() {
+        return normalize;
+    }
+
     /** The width of a sentence vector. */
     public int dimension() {
         return pooling.outputWidth(model.config().width());

@@ -237,6 +237,25 @@ public final class HuggingFaceBert {
         AtomicFiles.writeDirectory(directory, written::write);
     }
 
+    /**
+     * Checks that a BERT of shape {@code c} can be written in Hugging Face's layout (post-norm, learned
+     * positions, biases, a GELU or ReLU activation), so that a run can refuse before it trains rather
+     * than when it saves; returns config.json's {@code hidden_act}. {@code where} begins the error.
+     */
+    public static String requireWritable(String where, TransformerConfig c) {
+        if (c.norm() != TransformerConfig.NormPlacement.POST || c.positions() != TransformerConfig.PositionalEncoding.LEARNED
+                || !c.bias()) {
+            throw new IllegalArgumentException(where + ": BERT's layout needs post-norm, learned positions and"
+                    + " biases; this model has " + c.norm() + ", " + c.positions() + ", bias " + c.bias());
+        }
+        return switch (c.activation()) {
+            case GELU_EXACT -> "gelu";
+            case GELU -> "gelu_new";
+            case RELU -> "relu";
+            default -> throw new IllegalArgumentException(where + ": BERT has no activation " + c.activation());
+        };
+    }
+
     /** What a BERT folder holds, ready to be written into a directory. */
     record Folder(JsonObject config, Map<String, Tensor> weights, WordPiece tokenizer) {
         /** Writes {@code config.json}, {@code model.safetensors} and the tokenizer's {@code vocab.txt} into {@code dir}. */
@@ -256,17 +275,7 @@ public final class HuggingFaceBert {
      */
     static Folder folder(String where, Bert model, WordPiece tokenizer, boolean encoderOnly) {
         TransformerConfig c = model.config();
-        if (c.norm() != TransformerConfig.NormPlacement.POST || c.positions() != TransformerConfig.PositionalEncoding.LEARNED
-                || !c.bias()) {
-            throw new IllegalArgumentException(where + ": BERT's layout needs post-norm, learned positions and"
-                    + " biases; this model has " + c.norm() + ", " + c.positions() + ", bias " + c.bias());
-        }
-        String act = switch (c.activation()) {
-            case GELU_EXACT -> "gelu";
-            case GELU -> "gelu_new";
-            case RELU -> "relu";
-            default -> throw new IllegalArgumentException(where + ": BERT has no activation " + c.activation());
-        };
+        String act = requireWritable(where, c);
         if (tokenizer != null && tokenizer.vocabSize() != c.vocabSize()) {
             throw new IllegalArgumentException(where + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the model " + c.vocabSize());

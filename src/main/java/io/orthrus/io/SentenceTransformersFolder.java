@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code model_max_length}) and the older one ({@code pooling_mode_*_token} flags,
  * {@code max_seq_length} and {@code do_lower_case} in {@code sentence_bert_config.json}). A plain
  * Hugging Face encoder folder, without {@code modules.json}, is read as sentence-transformers does:
- * mean pooling, not normalised. A module type, pooling mode or field value that is not supported is
+ * mean pooling, not normalised; so is an Orthrus BERT checkpoint ({@link BertCheckpoint}). A module
+ * type, pooling mode or field value that is not supported is
  * refused naming its file and field; nothing is half loaded.
  *
  * @param model             the encoder, in evaluation mode
@@ -262,6 +263,11 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
 
     /** The encoder of a Hugging Face folder, which must bring its tokenizer. */
     private static BertCheckpoint encoder(Path folder) throws IOException {
+        JsonObject config = HuggingFaceFolder.config(folder);
+        if (config.has("model") && config.get("model").isJsonPrimitive()
+                && config.get("model").getAsString().equals(BertCheckpoint.KIND)) {
+            return BertCheckpoint.load(folder); // a BERT trained here (orthrus train --objective masked-lm)
+        }
         BertCheckpoint encoder = HuggingFaceBert.load(folder);
         if (encoder.tokenizer() == null) {
             throw new IllegalArgumentException(folder + ": no tokenizer (tokenizer.json or vocab.txt) beside the encoder");

@@ -1,5 +1,7 @@
 package io.orthrus.model;
 
+import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,6 +80,74 @@ public record Pooling(List<Mode> modes, boolean includePrompt) {
     /** The width of a pooled vector for token vectors of width {@code width}. */
     public int outputWidth(int width) {
         return modes.size() * width;
+    }
+
+    /**
+     * The sentence vectors {@code (B, D)} of token vectors {@code hidden} {@code (B, T, C)}, with
+     * {@code D = }{@link #outputWidth}(C), differentiable with respect to {@code hidden}: what
+     * training pools with. A sequence's tokens are the positions where {@code attentionMask}
+     * {@code (B, T)} is 1, which must be a prefix of each row (right padding); every token takes
+     * part (training inputs carry no prompt to leave out).
+     */
+    public Tensor apply(Tensor hidden, IntTensor attentionMask) {
+        int[] shape = hidden.shape();
+        if (shape.length != 3 || !Arrays.equals(attentionMask.shape(), new int[] {shape[0], shape[1]})) {
+            throw new IllegalArgumentException("Pooling: hidden states must be (B, T, C) and the mask (B, T), got "
+                    + Arrays.toString(shape) + " and " + Arrays.toString(attentionMask.shape()));
+        }
+        int b = shape[0], t = shape[1];
+        int[] lengths = new int[b];
+        int[] mask = attentionMask.data();
+        for (int row = 0; row < b; row++) {
+            while (lengths[row] < t && mask[row * t + lengths[row]] != 0) {
+                lengths[row]++;
+            }
+            for (int i = lengths[row]; i < t; i++) {
+                if (mask[row * t + i] != 0) {
+                    throw new IllegalArgumentException("Pooling: row " + row + " of the attention mask has a token after"
+                            + " padding; pad on the right");
+                }
+            }
+            if (lengths[row] == 0) {
+                throw new IllegalArgumentException("Pooling: row " + row + " of the attention mask has no token");
+            }
+        }
+        Tensor[] pooled = new Tensor[modes.size()];
+        for (int m = 0; m < pooled.length; m++) {
+            Mode mode = modes.get(m);
+            if (mode == Mode.MAX) {
+                float[] fill = new float[b * t]; // -1e9 on padding, as sentence-transformers fills it
+                for (int row = 0; row < b; row++) {
+                    Arrays.fill(fill, row * t + lengths[row], (row + 1) * t, -1e9f);
+                }
+                pooled[m] = hidden.add(Tensor.wrap(fill, b, t, 1)).max(1, false); // (B, C)
+            } else {
+                pooled[m] = hidden.mul(Tensor.wrap(weights(mode, lengths, t), b, t, 1)).sum(1, false); // (B, C)
+            }
+        }
+        return pooled.length == 1 ? pooled[0] : Tensor.concat(1, pooled);
+    }
+
+    /** Each position's weight in a weighted-sum mode, {@code (B, T)} row-major; 0 on padding. */
+    private static float[] weights(Mode mode, int[] lengths, int t) {
+        float[] w = new float[lengths.length * t];
+        for (int row = 0; row < lengths.length; row++) {
+            int n = lengths[row], at = row * t;
+            switch (mode) {
+                case CLS -> w[at] = 1f;
+                case LAST_TOKEN -> w[at + n - 1] = 1f;
+                case MEAN -> Arrays.fill(w, at, at + n, 1f / n);
+                case MEAN_SQRT_LEN -> Arrays.fill(w, at, at + n, (float) (1 / Math.sqrt(n)));
+                case WEIGHTED_MEAN -> {
+                    double total = n * (n + 1) / 2.0;
+                    for (int i = 0; i < n; i++) {
+                        w[at + i] = (float) ((i + 1) / total);
+                    }
+                }
+                case MAX -> throw new IllegalStateException("MAX is not a weighted sum");
+            }
+        }
+        return w;
     }
 
     /**

@@ -34,7 +34,8 @@ public final class Recipes {
 
     static {
         for (Recipe recipe : List.of(new CausalLmRecipe(), new MaskedLmRecipe(), new DenoisingRecipe(), new UniLmRecipe(),
-                new BiLmRecipe(), AutoencoderRecipe.plain(), AutoencoderRecipe.denoising())) {
+                new BiLmRecipe(), AutoencoderRecipe.plain(), AutoencoderRecipe.denoising(), new ContrastiveRecipe(),
+                new CrossEncoderRecipe())) {
             BY_OBJECTIVE.put(recipe.objective(), recipe);
         }
     }

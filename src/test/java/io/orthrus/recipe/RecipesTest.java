@@ -42,7 +42,7 @@ class RecipesTest {
                 assertEquals(objective, Recipes.of(objective).objective());
             }
         }
-        assertEquals(8, Recipes.OBJECTIVES.size());
+        assertEquals(10, Recipes.OBJECTIVES.size());
         assertThrows(IllegalArgumentException.class, () -> Recipes.of("gan"));
     }
 

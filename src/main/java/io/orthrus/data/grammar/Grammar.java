@@ -103,6 +103,74 @@ public final class Grammar {
         return String.join(" ", words);
     }
 
+    /**
+     * A sentence, a paraphrase of it and a look-alike that means something else: the sentence is a
+     * transitive clause ("the dog chases two cats quickly ."), the paraphrase says the same in the
+     * passive voice ("two cats are chased by the dog quickly .") and the contrast uses the same words
+     * with the roles swapped ("the dog is chased by two cats quickly ."; when the verb cannot take
+     * the swapped roles, another subject that it can take). Pairs for training and testing sentence
+     * encoders: the paraphrase shares meaning, not word order; the contrast shares the words, not the
+     * meaning. The passive adds "is", "are", "by" and the participles to the language's words.
+     */
+    public Paraphrase paraphrase(Rng rng) {
+        Transitive verb = pick(Lexicon.TRANSITIVES, rng);
+        List<Noun> subjects = nouns(verb, false), objects = nouns(verb, true);
+        Noun subject = pick(subjects, rng);
+        List<Noun> others = objects.stream().filter(n -> n != subject).toList();
+        Noun object = pick(others.isEmpty() ? objects : others, rng);
+        boolean subjectPlural = rng.nextDouble() < 0.5, objectPlural = rng.nextDouble() < 0.5;
+        List<String> agent = new ArrayList<>(), patient = new ArrayList<>();
+        nounPhrase(agent, subject, subjectPlural, rng);
+        nounPhrase(patient, object, objectPlural, rng);
+        String adverb = rng.nextDouble() < 0.3 ? pick(Lexicon.ADVERBS, rng) : null;
+        String participle = PARTICIPLES.get(verb.verb().plural());
+        String active = clause(agent, List.of(verb.verb().form(subjectPlural)), patient, adverb);
+        String passive = clause(patient, List.of(objectPlural ? "are" : "is", participle, "by"), agent, adverb);
+        boolean swappable = verb.subjects().contains(object.singular()) && verb.objects().contains(subject.singular());
+        List<Noun> otherSubjects = subjects.stream().filter(n -> n != subject && n != object).toList();
+        String contrast;
+        if (swappable || otherSubjects.isEmpty()) {
+            contrast = clause(agent, List.of(subjectPlural ? "are" : "is", participle, "by"), patient, adverb);
+        } else {
+            List<String> otherAgent = new ArrayList<>(agent);
+            otherAgent.set(otherAgent.size() - 1, pick(otherSubjects, rng).form(subjectPlural));
+            fixArticle(otherAgent);
+            contrast = clause(patient, List.of(objectPlural ? "are" : "is", participle, "by"), otherAgent, adverb);
+        }
+        return new Paraphrase(active, passive, contrast);
+    }
+
+    /**
+     * A sentence with a paraphrase and a contrast (see {@link #paraphrase}).
+     *
+     * @param sentence   a transitive sentence in the active voice
+     * @param paraphrase the same meaning in the passive voice
+     * @param contrast   the same kind of words in another meaning
+     */
+    public record Paraphrase(String sentence, String paraphrase, String contrast) {}
+
+    /** Passive participles of the transitive verbs, by plural form. */
+    private static final java.util.Map<String, String> PARTICIPLES = java.util.Map.of("see", "seen", "like", "liked",
+            "chase", "chased", "feed", "fed", "ride", "ridden", "teach", "taught", "help", "helped");
+
+    private static String clause(List<String> first, List<String> verb, List<String> second, String adverb) {
+        List<String> words = new ArrayList<>(first);
+        words.addAll(verb);
+        words.addAll(second);
+        if (adverb != null) {
+            words.add(adverb);
+        }
+        words.add(Lexicon.END);
+        return String.join(" ", words);
+    }
+
+    /** "a"/"an" as the word after it needs, once a noun phrase's noun has changed. */
+    private static void fixArticle(List<String> phrase) {
+        if (phrase.get(0).equals("a") || phrase.get(0).equals("an")) {
+            phrase.set(0, Lexicon.startsWithVowel(phrase.get(1)) ? "an" : "a");
+        }
+    }
+
     /** {@code count} random sentences. */
     public List<String> sentences(int count, Rng rng) {
         if (count < 0) {

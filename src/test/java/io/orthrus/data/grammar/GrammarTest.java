@@ -79,4 +79,26 @@ class GrammarTest {
             assertEquals(Verdict.NOT_A_SENTENCE, GRAMMAR.check(broken), broken);
         }
     }
+
+    @Test
+    void paraphrasesAreGrammaticalSentencesInThePassiveAndContrastsSwapTheRoles() {
+        Grammar grammar = Grammar.english();
+        Rng rng = new Rng(5);
+        int swapped = 0;
+        for (int i = 0; i < 500; i++) {
+            Grammar.Paraphrase p = grammar.paraphrase(rng);
+            assertEquals(Grammar.Verdict.GRAMMATICAL, grammar.check(p.sentence()), p.sentence());
+            String[] active = p.sentence().split(" "), passive = p.paraphrase().split(" "), contrast = p.contrast().split(" ");
+            assertTrue(p.paraphrase().contains(" by "), p.paraphrase());
+            assertEquals(active.length + 2, passive.length, p.sentence() + " / " + p.paraphrase());
+            assertEquals(passive.length, contrast.length, p.paraphrase() + " / " + p.contrast());
+            assertTrue(!p.contrast().equals(p.paraphrase()), p.contrast());
+            List<String> nounsOfParaphrase = Arrays.stream(passive).filter(grammar::isNoun).sorted().toList();
+            List<String> nounsOfContrast = Arrays.stream(contrast).filter(grammar::isNoun).sorted().toList();
+            swapped += nounsOfParaphrase.equals(nounsOfContrast) ? 1 : 0;
+        }
+        assertTrue(swapped > 250, "most contrasts are the same words with the roles swapped: " + swapped);
+        Grammar.Paraphrase again = grammar.paraphrase(new Rng(5));
+        assertEquals(again, grammar.paraphrase(new Rng(5)));
+    }
 }
