@@ -292,6 +292,15 @@ final class ModelCommands {
                 case "cls" -> Pooling.Mode.CLS;
                 default -> throw new IllegalArgumentException("--pooling must be mean or cls, got '" + pooling + "'");
             };
+            Path config = model.resolve("config.json");
+            if (Files.isRegularFile(config) && JsonFiles.readObject(config).has("model_type")) { // any Hugging Face encoder
+                HuggingFaceBert.Encoder encoder = HuggingFaceBert.loadEncoder(model);
+                if (encoder.tokenizer() == null) {
+                    throw new IllegalArgumentException(model + ": no tokenizer (tokenizer.json or vocab.txt) beside the encoder");
+                }
+                return new SentenceEncoder(encoder.model(), encoder.tokenizer(), Pooling.of(how), false,
+                        encoder.model().contextLength());
+            }
             BertCheckpoint checkpoint = Loaded.from(model).requireBert("embed");
             return new SentenceEncoder(checkpoint.model(), checkpoint.tokenizer(), Pooling.of(how), false,
                     checkpoint.model().contextLength());

@@ -8,6 +8,7 @@ import io.orthrus.files.TextFiles;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Encoding;
+import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -247,7 +248,7 @@ public final class PairDataset {
      * repeats inside a batch, each text encoded as {@code [CLS] text [SEP]} and truncated to
      * {@code maxLength} tokens: the input of contrastive objectives.
      */
-    public BatchSource<PairBatch> batches(WordPiece tokenizer, int maxLength, int batchSize, Rng rng) {
+    public BatchSource<PairBatch> batches(EncoderTokenizer tokenizer, int maxLength, int batchSize, Rng rng) {
         requireBatch(batchSize);
         List<Encoding> anchors = new ArrayList<>(), positives = new ArrayList<>(), negativeList = new ArrayList<>();
         for (Example e : examples) {
@@ -278,7 +279,7 @@ public final class PairDataset {
      * negative) with target 0, where the negative is the example's own or, when the dataset has none,
      * the positive of another example of the batch. A batch holds {@code batchSize} examples.
      */
-    public BatchSource<ScoredBatch> crossEncoderBatches(WordPiece tokenizer, int maxLength, int batchSize, Rng rng) {
+    public BatchSource<ScoredBatch> crossEncoderBatches(EncoderTokenizer tokenizer, int maxLength, int batchSize, Rng rng) {
         requireBatch(batchSize);
         if (scored) {
             for (int i = 0; i < examples.size(); i++) {

@@ -4,6 +4,7 @@ import io.orthrus.data.TokenBatch;
 import io.orthrus.io.CrossEncoderFolder;
 import io.orthrus.model.BertClassifier;
 import io.orthrus.tokenize.Encoding;
+import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class CrossEncoder {
     public record Ranked(int index, String document, float score) {}
 
     private final BertClassifier model;
-    private final WordPiece tokenizer;
+    private final EncoderTokenizer tokenizer;
     private final Activation activation;
     private final int maxSequenceLength;
     private final int batchSize;
@@ -87,7 +88,7 @@ public final class CrossEncoder {
      * A reranker of {@code model} (in evaluation mode, as the loaders return it) with
      * {@code tokenizer}; pairs keep at most {@code maxSequenceLength} tokens, at most the model's positions.
      */
-    public CrossEncoder(BertClassifier model, WordPiece tokenizer, Activation activation, int maxSequenceLength) {
+    public CrossEncoder(BertClassifier model, EncoderTokenizer tokenizer, Activation activation, int maxSequenceLength) {
         this(model, tokenizer, activation, maxSequenceLength, SentenceEncoder.DEFAULT_BATCH_SIZE);
         Inference.checkVocabulary("CrossEncoder", model.encoder().vocabSize(), tokenizer.vocabSize());
         if (maxSequenceLength < 3 || maxSequenceLength > model.encoder().contextLength()) {
@@ -96,7 +97,7 @@ public final class CrossEncoder {
         }
     }
 
-    private CrossEncoder(BertClassifier model, WordPiece tokenizer, Activation activation, int maxSequenceLength,
+    private CrossEncoder(BertClassifier model, EncoderTokenizer tokenizer, Activation activation, int maxSequenceLength,
                          int batchSize) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -145,6 +146,11 @@ public final class CrossEncoder {
     /** The activation applied to the logits. */
     public Activation activation() {
         return activation;
+    }
+
+    /** The tokenizer that makes the model's pairs. */
+    public EncoderTokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** The most tokens of a pair the model reads, {@code [CLS]} and both {@code [SEP]} included. */

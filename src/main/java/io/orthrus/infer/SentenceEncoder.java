@@ -5,6 +5,7 @@ import io.orthrus.io.SentenceTransformersFolder;
 import io.orthrus.model.Bert;
 import io.orthrus.model.Pooling;
 import io.orthrus.tokenize.Encoding;
+import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ public final class SentenceEncoder {
     public static final int DEFAULT_BATCH_SIZE = 32;
 
     private final Bert model;
-    private final WordPiece tokenizer;
+    private final EncoderTokenizer tokenizer;
     private final Pooling pooling;
     private final boolean normalize;
     private final int maxSequenceLength;
@@ -46,7 +47,7 @@ public final class SentenceEncoder {
     private final String prompt;
     private final int batchSize;
 
-    private SentenceEncoder(Bert model, WordPiece tokenizer, Pooling pooling, boolean normalize, int maxSequenceLength,
+    private SentenceEncoder(Bert model, EncoderTokenizer tokenizer, Pooling pooling, boolean normalize, int maxSequenceLength,
                             boolean lowerCase, Map<String, String> prompts, String prompt, int batchSize) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -64,7 +65,7 @@ public final class SentenceEncoder {
      * never changes its mode) with {@code tokenizer}, pooling and optional normalisation; texts keep
      * at most {@code maxSequenceLength} tokens, at most the model's positions.
      */
-    public SentenceEncoder(Bert model, WordPiece tokenizer, Pooling pooling, boolean normalize, int maxSequenceLength) {
+    public SentenceEncoder(Bert model, EncoderTokenizer tokenizer, Pooling pooling, boolean normalize, int maxSequenceLength) {
         this(model, tokenizer, pooling, normalize, checkLength(model, maxSequenceLength), false, Map.of(), "",
                 DEFAULT_BATCH_SIZE);
         Inference.checkVocabulary("SentenceEncoder", model.vocabSize(), tokenizer.vocabSize());
@@ -160,7 +161,7 @@ public final class SentenceEncoder {
     }
 
     /** The tokenizer. */
-    public WordPiece tokenizer() {
+    public EncoderTokenizer tokenizer() {
         return tokenizer;
     }
 

@@ -1,7 +1,7 @@
 package io.orthrus.io;
 
 import io.orthrus.model.BertClassifier;
-import io.orthrus.tokenize.WordPiece;
+import io.orthrus.tokenize.EncoderTokenizer;
 
 /**
  * A sequence classifier on a BERT, as loaded from a Hugging Face {@code BertForSequenceClassification}
@@ -10,4 +10,4 @@ import io.orthrus.tokenize.WordPiece;
  * @param model     the classifier, in evaluation mode
  * @param tokenizer its tokenizer, or null when the folder has none
  */
-public record BertClassifierCheckpoint(BertClassifier model, WordPiece tokenizer) {}
+public record BertClassifierCheckpoint(BertClassifier model, EncoderTokenizer tokenizer) {}

@@ -31,7 +31,7 @@ public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String act
      *
      * @param activation {@code Sigmoid}, {@code Identity} or {@code Tanh}
      */
-    public static void write(Path directory, io.orthrus.model.BertClassifier model, io.orthrus.tokenize.WordPiece tokenizer,
+    public static void write(Path directory, io.orthrus.model.BertClassifier model, io.orthrus.tokenize.EncoderTokenizer tokenizer,
                              String activation, int maxSequenceLength) throws IOException {
         if (!ACTIVATIONS.contains(activation)) {
             throw new IllegalArgumentException("CrossEncoderFolder.write: activation '" + activation + "' is not one of "
@@ -40,19 +40,23 @@ public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String act
         String where = "CrossEncoderFolder.write " + directory;
         HuggingFaceBert.Folder encoder = HuggingFaceBert.folder(where, model.encoder(), tokenizer, true);
         java.util.Map<String, io.orthrus.tensor.Tensor> weights = new java.util.LinkedHashMap<>();
+        String prefix = encoder.family().prefix;
         encoder.weights().forEach((name, t) -> {
             if (!name.startsWith("pooler.")) {
-                weights.put("bert." + name, t);
+                weights.put(prefix + name, t);
             }
         });
         java.util.Map<String, io.orthrus.nn.Parameter> head = model.namedParameters();
-        weights.put("bert.pooler.dense.weight", head.get("pooler.weight"));
-        weights.put("bert.pooler.dense.bias", head.get("pooler.bias"));
-        weights.put("classifier.weight", head.get("classifier.weight"));
-        weights.put("classifier.bias", head.get("classifier.bias"));
+        boolean roberta = encoder.family().roberta(); // RoBERTa's head: classifier.dense + tanh, classifier.out_proj
+        weights.put(roberta ? "classifier.dense.weight" : prefix + "pooler.dense.weight", head.get("pooler.weight"));
+        weights.put(roberta ? "classifier.dense.bias" : prefix + "pooler.dense.bias", head.get("pooler.bias"));
+        weights.put(roberta ? "classifier.out_proj.weight" : "classifier.weight", head.get("classifier.weight"));
+        weights.put(roberta ? "classifier.out_proj.bias" : "classifier.bias", head.get("classifier.bias"));
         Weights.requireFinite(where, weights, Weights.ON_SAVE);
         JsonObject config = encoder.config().deepCopy();
-        config.add("architectures", com.google.gson.JsonParser.parseString("[\"BertForSequenceClassification\"]"));
+        String architecture = encoder.config().getAsJsonArray("architectures").get(0).getAsString().replace("Model", "");
+        config.add("architectures", com.google.gson.JsonParser.parseString("[\"" + architecture
+                + "ForSequenceClassification\"]"));
         JsonObject id2label = new JsonObject(), label2id = new JsonObject();
         for (int i = 0; i < model.classes(); i++) {
             id2label.addProperty(Integer.toString(i), "LABEL_" + i);
@@ -65,7 +69,7 @@ public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String act
                 + activation);
         config.add("sentence_transformers", st);
         JsonObject tokenizerConfig = SentenceTransformersFolder.tokenizerConfig(tokenizer, maxSequenceLength);
-        HuggingFaceBert.Folder folder = new HuggingFaceBert.Folder(config, weights, tokenizer);
+        HuggingFaceBert.Folder folder = new HuggingFaceBert.Folder(config, weights, tokenizer, encoder.family());
         io.orthrus.files.AtomicFiles.writeDirectory(directory, dir -> {
             folder.write(dir);
             SentenceTransformersFolder.writeTokenizer(dir, tokenizer, tokenizerConfig);

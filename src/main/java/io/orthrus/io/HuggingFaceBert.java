@@ -11,6 +11,8 @@ import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
+import io.orthrus.tokenize.EncoderTokenizer;
+import io.orthrus.tokenize.TemplateTokenizer;
 import io.orthrus.tokenize.Tokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
@@ -46,6 +48,50 @@ import org.slf4j.LoggerFactory;
 public final class HuggingFaceBert {
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceBert.class);
     private static final String PREFIX = "bert.";
+
+    /** The encoder families read: their {@code model_type}, weight prefix and layout. */
+    enum Family {
+        /** BERT: two token types, positions from 0. */
+        BERT("bert", "bert."),
+        /** DistilBERT: its own weight names, no token types. */
+        DISTILBERT("distilbert", "distilbert."),
+        /** RoBERTa: one token type, positions offset by {@code pad_token_id + 1}, RoBERTa's template. */
+        ROBERTA("roberta", "roberta."),
+        /** XLM-RoBERTa: RoBERTa with a SentencePiece (Unigram) tokenizer. */
+        XLM_ROBERTA("xlm-roberta", "roberta.");
+
+        final String modelType;
+        final String prefix;
+
+        Family(String modelType, String prefix) {
+            this.modelType = modelType;
+            this.prefix = prefix;
+        }
+
+        boolean roberta() {
+            return this == ROBERTA || this == XLM_ROBERTA;
+        }
+
+        static Family of(Path file, String modelType) {
+            for (Family f : values()) {
+                if (f.modelType.equals(modelType)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException(file + ": model_type '" + modelType + "' is not one Orthrus reads as an"
+                    + " encoder (bert, distilbert, roberta, xlm-roberta)");
+        }
+    }
+
+    /**
+     * An encoder folder read: the encoder, in evaluation mode, and its tokenizer (null when the folder
+     * has none): a {@link WordPiece} for BERT and DistilBERT, a {@code TemplateTokenizer} for the
+     * RoBERTa family.
+     *
+     * @param model     the encoder
+     * @param tokenizer its tokenizer, or null
+     */
+    public record Encoder(Bert model, EncoderTokenizer tokenizer) {}
     /** config.json fields that are read into the model. */
     private static final Set<String> HONOURED = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
             "num_attention_heads", "intermediate_size", "hidden_act", "hidden_dropout_prob", "max_position_embeddings",
@@ -80,17 +126,37 @@ public final class HuggingFaceBert {
      */
     public static BertCheckpoint load(Path directory) throws IOException {
         Stored stored = stored(directory);
+        if (stored.family().roberta()) {
+            throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.CONFIG) + ": a " + stored.family().modelType
+                    + " folder; read it with HuggingFaceBert.loadEncoder or SentenceEncoder.load (fill-mask, score and"
+                    + " masked-LM training take WordPiece BERTs)");
+        }
         Bert model = encoder(stored);
         stored.unused().removeIf(n -> n.startsWith("pooler.") || n.startsWith("classifier."));
         stored.requireAllUsed("BertForMaskedLM, BertForPreTraining, BertModel");
-        return new BertCheckpoint(model, tokenizer(directory, stored.json(), model));
+        return new BertCheckpoint(model, (WordPiece) tokenizer(stored, model));
     }
 
     /**
-     * A {@code BertForSequenceClassification} folder (a fine-tuned classifier, or a cross-encoder
-     * that scores text pairs), in evaluation mode: the encoder, the pooler ({@code dense} + tanh
-     * over {@code [CLS]}) and the classifier, whose number of labels is its weight's row count
-     * (checked against {@code config.json}'s {@code id2label}).
+     * The encoder of any folder Orthrus reads as one ({@code BertModel}, {@code BertForMaskedLM},
+     * {@code DistilBertModel}, {@code RobertaModel}, {@code XLMRobertaModel}, their masked-LM
+     * classes), in evaluation mode, with its tokenizer (null when the folder has none); poolers and
+     * classifier heads are skipped.
+     */
+    public static Encoder loadEncoder(Path directory) throws IOException {
+        Stored stored = stored(directory);
+        Bert model = encoder(stored);
+        stored.unused().removeIf(n -> n.startsWith("pooler.") || n.startsWith("classifier."));
+        stored.requireAllUsed("BertModel, BertForMaskedLM, DistilBertModel, RobertaModel, XLMRobertaModel");
+        return new Encoder(model, tokenizer(stored, model));
+    }
+
+    /**
+     * A {@code BertForSequenceClassification}, {@code RobertaForSequenceClassification} or
+     * {@code XLMRobertaForSequenceClassification} folder (a fine-tuned classifier, or a cross-encoder
+     * that scores text pairs), in evaluation mode: the encoder, a dense + tanh layer over the first token
+     * (BERT's pooler, RoBERTa's {@code classifier.dense}) and the output layer, whose number of labels
+     * is its weight's row count (checked against {@code config.json}'s {@code id2label}).
      */
     public static BertClassifierCheckpoint loadClassifier(Path directory) throws IOException {
         Stored stored = stored(directory);
@@ -99,19 +165,21 @@ public final class HuggingFaceBert {
                     + " (pre_classifier, ReLU) is not supported; Orthrus reads DistilBertModel encoders");
         }
         Bert encoder = encoder(stored);
-        Tensor classifierWeight = take(stored.file(), stored.weights(), stored.unused(), "classifier.weight");
+        boolean roberta = stored.family().roberta();
+        String dense = roberta ? "classifier.dense." : "pooler.dense.", output = roberta ? "classifier.out_proj." : "classifier.";
+        Tensor classifierWeight = take(stored.file(), stored.weights(), stored.unused(), output + "weight");
         int labels = classifierWeight.size(0);
         JsonElement id2label = stored.json().get("id2label");
         if (id2label != null && id2label.isJsonObject() && id2label.getAsJsonObject().size() != labels) {
             throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.CONFIG) + ": id2label has "
-                    + id2label.getAsJsonObject().size() + " labels but classifier.weight has " + labels + " rows");
+                    + id2label.getAsJsonObject().size() + " labels but " + output + "weight has " + labels + " rows");
         }
         BertClassifier model = new BertClassifier(encoder, labels, new Rng(0));
         Map<String, Tensor> head = new LinkedHashMap<>();
-        head.put("pooler.weight", take(stored.file(), stored.weights(), stored.unused(), "pooler.dense.weight"));
-        head.put("pooler.bias", take(stored.file(), stored.weights(), stored.unused(), "pooler.dense.bias"));
+        head.put("pooler.weight", take(stored.file(), stored.weights(), stored.unused(), dense + "weight"));
+        head.put("pooler.bias", take(stored.file(), stored.weights(), stored.unused(), dense + "bias"));
         head.put("classifier.weight", classifierWeight);
-        head.put("classifier.bias", take(stored.file(), stored.weights(), stored.unused(), "classifier.bias"));
+        head.put("classifier.bias", take(stored.file(), stored.weights(), stored.unused(), output + "bias"));
         Map<String, Parameter> parameters = model.namedParameters();
         for (Map.Entry<String, Tensor> e : head.entrySet()) {
             if (!java.util.Arrays.equals(e.getValue().shape(), parameters.get(e.getKey()).shape())) {
@@ -122,21 +190,27 @@ public final class HuggingFaceBert {
         }
         Weights.requireFinite(stored.file().toString(), head, Weights.ON_LOAD);
         head.forEach((name, value) -> System.arraycopy(value.data(), 0, parameters.get(name).data(), 0, value.numel()));
-        stored.requireAllUsed("BertForSequenceClassification");
+        stored.unused().removeIf(n -> n.startsWith("pooler.")); // RoBERTa classifiers may carry an unused pooler
+        stored.requireAllUsed("BertForSequenceClassification, RobertaForSequenceClassification");
         model.eval();
-        return new BertClassifierCheckpoint(model, tokenizer(directory, stored.json(), encoder));
+        return new BertClassifierCheckpoint(model, tokenizer(stored, encoder));
     }
 
     /** A folder's config, weights by name without the {@code bert.} prefix, and the names not used yet. */
     private record Stored(Path directory, JsonObject json, TransformerConfig shape, Map<String, Tensor> weights,
-                          Path file, Set<String> unused, boolean distil) {
+                          Path file, Set<String> unused, Family family, int positionOffset) {
+        boolean distil() {
+            return family == Family.DISTILBERT;
+        }
+
         /** Refuses the weights no part of the model took, naming them and the layouts read. */
         void requireAllUsed(String layouts) {
             if (unused.removeIf(n -> n.startsWith("cls.seq_relationship."))) {
                 LOG.debug("{}: the next-sentence head (cls.seq_relationship) is not used", directory);
             }
-            unused.removeIf(n -> (shape.tiedEmbeddings() && n.equals("cls.predictions.decoder.weight"))
-                    || n.equals("cls.predictions.decoder.bias") || n.equals("embeddings.position_ids"));
+            unused.removeIf(n -> (shape.tiedEmbeddings() && (n.equals("cls.predictions.decoder.weight")
+                    || n.equals("lm_head.decoder.weight"))) || n.equals("cls.predictions.decoder.bias")
+                    || n.equals("lm_head.decoder.bias") || n.equals("embeddings.position_ids"));
             if (!unused.isEmpty()) {
                 throw new IllegalArgumentException(file + ": weights no BERT layout (" + layouts + ") has: " + unused);
             }
@@ -145,20 +219,22 @@ public final class HuggingFaceBert {
 
     private static Stored stored(Path directory) throws IOException {
         JsonObject json = HuggingFaceFolder.config(directory);
-        TransformerConfig shape = config(directory.resolve(HuggingFaceFolder.CONFIG), json);
-        boolean distil = "distilbert".equals(HuggingFaceFolder.string(directory.resolve(HuggingFaceFolder.CONFIG), json,
-                "model_type", "bert"));
-        String prefix = distil ? "distilbert." : PREFIX;
+        Path configFile = directory.resolve(HuggingFaceFolder.CONFIG);
+        Family family = Family.of(configFile, HuggingFaceFolder.string(configFile, json, "model_type", "bert"));
+        TransformerConfig shape = config(configFile, json, family);
+        int offset = family.roberta() ? HuggingFaceFolder.integer(configFile, json, "pad_token_id", 1) + 1 : 0;
+        String prefix = family.prefix;
         Map<String, Tensor> weights = new LinkedHashMap<>();
         HuggingFaceFolder.weights(directory).forEach((name, t) ->
                 weights.put(name.startsWith(prefix) ? name.substring(prefix.length()) : name, t));
         return new Stored(directory, json, shape, weights, HuggingFaceFolder.weightsFile(directory),
-                new TreeSet<>(weights.keySet()), distil);
+                new TreeSet<>(weights.keySet()), family, offset);
     }
 
     /** The encoder (and its masked-LM head when the folder has one), in evaluation mode. */
     private static Bert encoder(Stored stored) {
-        boolean hasHead = stored.weights().keySet().stream().anyMatch(n -> n.startsWith("cls.predictions."));
+        boolean hasHead = stored.weights().keySet().stream().anyMatch(n -> n.startsWith("cls.predictions.")
+                || n.startsWith("lm_head."));
         Bert model = new Bert(stored.shape(), new Rng(0));
         Map<String, Tensor> used = new LinkedHashMap<>();
         Map<String, Parameter> parameters = model.namedParameters();
@@ -168,6 +244,7 @@ public final class HuggingFaceBert {
             }
             Tensor value = stored.distil()
                     ? findDistil(stored.file(), stored.weights(), stored.unused(), p.getKey(), stored.shape().width())
+                    : stored.family().roberta() ? findRoberta(stored, p.getKey())
                     : find(stored.file(), stored.weights(), stored.unused(), p.getKey());
             if (!java.util.Arrays.equals(value.shape(), p.getValue().shape())) {
                 throw new IllegalArgumentException(stored.file() + ": the weights for " + p.getKey() + " have shape "
@@ -186,9 +263,24 @@ public final class HuggingFaceBert {
         return model;
     }
 
-    /** The folder's tokenizer, checked against the model's vocabulary; null when it has none. */
-    private static WordPiece tokenizer(Path directory, JsonObject json, Bert model) throws IOException {
-        WordPiece tokenizer = tokenizer(directory, json);
+    /**
+     * The folder's tokenizer, checked against the model's vocabulary; null when it has none. A
+     * RoBERTa-family folder needs a {@code tokenizer.json} with RoBERTa's template.
+     */
+    private static EncoderTokenizer tokenizer(Stored stored, Bert model) throws IOException {
+        Path directory = stored.directory();
+        EncoderTokenizer tokenizer;
+        if (stored.family().roberta()) {
+            Tokenizer fromJson = HuggingFaceFolder.tokenizerJson(directory);
+            if (fromJson != null && !(fromJson instanceof TemplateTokenizer)) {
+                throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.TOKENIZER_JSON) + ": a "
+                        + stored.family().modelType + " model needs RoBERTa's template (post_processor RobertaProcessing,"
+                        + " or a TemplateProcessing <s> $A </s>), found " + fromJson);
+            }
+            tokenizer = (TemplateTokenizer) fromJson;
+        } else {
+            tokenizer = tokenizer(directory, stored.json());
+        }
         if (tokenizer != null && tokenizer.vocabSize() != model.config().vocabSize()) {
             throw new IllegalArgumentException(directory + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but config.json says vocab_size " + model.config().vocabSize());
@@ -257,13 +349,13 @@ public final class HuggingFaceBert {
     }
 
     /** What a BERT folder holds, ready to be written into a directory. */
-    record Folder(JsonObject config, Map<String, Tensor> weights, WordPiece tokenizer) {
-        /** Writes {@code config.json}, {@code model.safetensors} and the tokenizer's {@code vocab.txt} into {@code dir}. */
+    record Folder(JsonObject config, Map<String, Tensor> weights, EncoderTokenizer tokenizer, Family family) {
+        /** Writes {@code config.json}, {@code model.safetensors} and a WordPiece's {@code vocab.txt} into {@code dir}. */
         void write(Path dir) throws IOException {
             Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
             Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
-            if (tokenizer != null) {
-                tokenizer.writeVocab(dir.resolve("vocab.txt"));
+            if (tokenizer instanceof WordPiece wordPiece) {
+                wordPiece.writeVocab(dir.resolve("vocab.txt"));
             }
         }
     }
@@ -273,16 +365,25 @@ public final class HuggingFaceBert {
      * {@code BertModel} one (names without {@code bert.}, no head), which a sentence encoder's
      * Transformer module is. Checks the model and its weights first; {@code where} names the save in errors.
      */
-    static Folder folder(String where, Bert model, WordPiece tokenizer, boolean encoderOnly) {
+    static Folder folder(String where, Bert model, EncoderTokenizer tokenizer, boolean encoderOnly) {
         TransformerConfig c = model.config();
         String act = requireWritable(where, c);
         if (tokenizer != null && tokenizer.vocabSize() != c.vocabSize()) {
             throw new IllegalArgumentException(where + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the model " + c.vocabSize());
         }
+        Family family = family(tokenizer);
+        TemplateTokenizer template = family.roberta() ? (TemplateTokenizer) tokenizer : null;
+        int offset = template == null ? 0 : template.padId() + 1;
+        String architecture = switch (family) {
+            case ROBERTA -> "Roberta";
+            case XLM_ROBERTA -> "XLMRoberta";
+            default -> "Bert";
+        };
         JsonObject config = new JsonObject();
-        config.addProperty("model_type", "bert");
-        config.add("architectures", JsonParser.parseString(encoderOnly ? "[\"BertModel\"]" : "[\"BertForMaskedLM\"]"));
+        config.addProperty("model_type", family.modelType);
+        config.add("architectures", JsonParser.parseString("[\"" + architecture + (encoderOnly ? "Model" : "ForMaskedLM")
+                + "\"]"));
         config.addProperty("vocab_size", c.vocabSize());
         config.addProperty("hidden_size", c.width());
         config.addProperty("num_hidden_layers", c.layers());
@@ -291,18 +392,29 @@ public final class HuggingFaceBert {
         config.addProperty("hidden_act", act);
         config.addProperty("hidden_dropout_prob", c.dropout());
         config.addProperty("attention_probs_dropout_prob", c.dropout());
-        config.addProperty("max_position_embeddings", c.contextLength());
-        config.addProperty("type_vocab_size", Bert.SEGMENTS);
+        config.addProperty("max_position_embeddings", c.contextLength() + offset);
+        config.addProperty("type_vocab_size", template == null ? Bert.SEGMENTS : 1);
+        if (template != null) {
+            config.addProperty("pad_token_id", template.padId());
+            config.addProperty("bos_token_id", template.bosId());
+            config.addProperty("eos_token_id", template.eosId());
+        }
         config.addProperty("layer_norm_eps", c.layerNormEps());
         config.addProperty("position_embedding_type", "absolute");
         config.addProperty("tie_word_embeddings", c.tiedEmbeddings());
         Map<String, Tensor> weights = new LinkedHashMap<>();
         Map<String, Parameter> params = model.namedParameters();
-        String bert = encoderOnly ? "" : PREFIX;
+        String bert = encoderOnly ? "" : family.prefix;
         String e = bert + "embeddings.";
         weights.put(e + "word_embeddings.weight", params.get("wte.weight"));
-        weights.put(e + "position_embeddings.weight", params.get("wpe.weight"));
-        weights.put(e + "token_type_embeddings.weight", params.get("wse.weight"));
+        if (template == null) {
+            weights.put(e + "position_embeddings.weight", params.get("wpe.weight"));
+            weights.put(e + "token_type_embeddings.weight", params.get("wse.weight"));
+        } else { // the rows before a text's first position serve padding, which attention never sees: zeros, as at init
+            weights.put(e + "position_embeddings.weight", Tensor.concat(0, Tensor.zeros(offset, c.width()),
+                    params.get("wpe.weight").detach()));
+            weights.put(e + "token_type_embeddings.weight", params.get("wse.weight").detach().narrow(0, 0, 1));
+        }
         weights.put(e + "LayerNorm.weight", params.get("lnE.weight"));
         weights.put(e + "LayerNorm.bias", params.get("lnE.bias"));
         int width = c.width();
@@ -332,6 +444,15 @@ public final class HuggingFaceBert {
             }
             weights.put("pooler.dense.weight", identity);
             weights.put("pooler.dense.bias", Tensor.zeros(width));
+        } else if (template != null) {
+            weights.put("lm_head.dense.weight", params.get("mlmDense.weight"));
+            weights.put("lm_head.dense.bias", params.get("mlmDense.bias"));
+            weights.put("lm_head.layer_norm.weight", params.get("mlmNorm.weight"));
+            weights.put("lm_head.layer_norm.bias", params.get("mlmNorm.bias"));
+            weights.put("lm_head.bias", params.get("mlmBias"));
+            if (!c.tiedEmbeddings()) {
+                weights.put("lm_head.decoder.weight", params.get("mlmDecoder"));
+            }
         } else {
             String p = "cls.predictions.";
             weights.put(p + "transform.dense.weight", params.get("mlmDense.weight"));
@@ -344,7 +465,18 @@ public final class HuggingFaceBert {
             }
         }
         Weights.requireFinite(where, weights, Weights.ON_SAVE);
-        return new Folder(config, weights, tokenizer);
+        return new Folder(config, weights, tokenizer, family);
+    }
+
+    /**
+     * The layout a model is written in follows its tokenizer: RoBERTa's template on a byte-level BPE
+     * is RoBERTa, on a Unigram model XLM-RoBERTa; anything else (WordPiece, none) is BERT.
+     */
+    private static Family family(EncoderTokenizer tokenizer) {
+        if (tokenizer instanceof TemplateTokenizer t) {
+            return t.base() instanceof io.orthrus.tokenize.ByteLevelBpe ? Family.ROBERTA : Family.XLM_ROBERTA;
+        }
+        return Family.BERT;
     }
 
     /** DistilBERT's config fields: a BERT without token types, six layers by default, its own names. */
@@ -417,6 +549,45 @@ public final class HuggingFaceBert {
         };
     }
 
+    /**
+     * The stored tensor for Orthrus parameter {@code name} in a RoBERTa-family folder: BERT's names, but
+     * positions read from row {@code pad_token_id + 1} on (RoBERTa numbers a text's tokens from there),
+     * the one token type copied to both of Orthrus's segments, and the masked-LM head under {@code lm_head}.
+     */
+    private static Tensor findRoberta(Stored stored, String name) {
+        Path file = stored.file();
+        Map<String, Tensor> weights = stored.weights();
+        Set<String> unused = stored.unused();
+        int width = stored.shape().width();
+        switch (name) {
+            case "wpe.weight": {
+                Tensor all = take(file, weights, unused, "embeddings.position_embeddings.weight");
+                int rows = stored.shape().contextLength();
+                if (all.rank() != 2 || all.size(0) != rows + stored.positionOffset()) {
+                    throw new IllegalArgumentException(file + ": embeddings.position_embeddings.weight has shape "
+                            + java.util.Arrays.toString(all.shape()) + " but config.json implies [" + (rows
+                            + stored.positionOffset()) + ", " + width + "]");
+                }
+                return all.narrow(0, stored.positionOffset(), rows).detach();
+            }
+            case "wse.weight": {
+                Tensor types = take(file, weights, unused, "embeddings.token_type_embeddings.weight");
+                if (types.rank() != 2 || types.size(0) != 1) {
+                    throw new IllegalArgumentException(file + ": embeddings.token_type_embeddings.weight has shape "
+                            + java.util.Arrays.toString(types.shape()) + "; RoBERTa has one token type");
+                }
+                return Tensor.concat(0, types, types); // segment 1 reads as segment 0: RoBERTa has one token type
+            }
+            case "mlmDense.weight": return take(file, weights, unused, "lm_head.dense.weight");
+            case "mlmDense.bias": return take(file, weights, unused, "lm_head.dense.bias");
+            case "mlmNorm.weight": return take(file, weights, unused, "lm_head.layer_norm.weight");
+            case "mlmNorm.bias": return take(file, weights, unused, "lm_head.layer_norm.bias");
+            case "mlmBias": return take(file, weights, unused, "lm_head.bias", "lm_head.decoder.bias");
+            case "mlmDecoder": return take(file, weights, unused, "lm_head.decoder.weight");
+            default: return find(file, weights, unused, name);
+        }
+    }
+
     /** The stored tensor for Orthrus parameter {@code name}, removing what it uses from {@code unused}. */
     private static Tensor find(Path file, Map<String, Tensor> stored, Set<String> unused, String name) {
         String e = "embeddings.";
@@ -483,13 +654,9 @@ public final class HuggingFaceBert {
                 + PREFIX + "')");
     }
 
-    private static TransformerConfig config(Path file, JsonObject json) {
-        String modelType = HuggingFaceFolder.string(file, json, "model_type", "bert");
-        if (modelType.equals("distilbert")) {
+    private static TransformerConfig config(Path file, JsonObject json, Family family) {
+        if (family == Family.DISTILBERT) {
             return distilConfig(file, json);
-        }
-        if (!modelType.equals("bert")) {
-            throw new IllegalArgumentException(file + ": model_type '" + modelType + "' is not bert or distilbert");
         }
         String act = HuggingFaceFolder.string(file, json, "hidden_act", "gelu");
         Activation.Kind kind = switch (act) {
@@ -499,7 +666,11 @@ public final class HuggingFaceBert {
             default -> throw new IllegalArgumentException(file + ": hidden_act '" + act
                     + "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu)");
         };
-        HuggingFaceFolder.requireValue(file, json, "type_vocab_size", Bert.SEGMENTS, "Orthrus's BERT has two segments");
+        if (family.roberta()) {
+            HuggingFaceFolder.requireValue(file, json, "type_vocab_size", 1, "RoBERTa has one token type");
+        } else {
+            HuggingFaceFolder.requireValue(file, json, "type_vocab_size", Bert.SEGMENTS, "Orthrus's BERT has two segments");
+        }
         HuggingFaceFolder.requireValue(file, json, "position_embedding_type", "absolute",
                 "Orthrus reads absolute (learned) positions");
         HuggingFaceFolder.requireValue(file, json, "is_decoder", false, "a BERT decoder is not implemented");
@@ -510,9 +681,17 @@ public final class HuggingFaceBert {
         float eps = HuggingFaceFolder.number(file, json, "layer_norm_eps", 1e-12f);
         float dropout = HuggingFaceFolder.number(file, json, "hidden_dropout_prob", 0.1f);
         boolean tied = HuggingFaceFolder.flag(file, json, "tie_word_embeddings", true);
+        int positions = HuggingFaceFolder.integer(file, json, "max_position_embeddings", 512);
+        if (family.roberta()) { // positions pad_token_id + 1 onwards are a text's; the rows before serve padding
+            int offset = HuggingFaceFolder.integer(file, json, "pad_token_id", 1) + 1;
+            if (offset < 1 || positions - offset < 2) {
+                throw new IllegalArgumentException(file + ": max_position_embeddings " + positions + " and pad_token_id "
+                        + (offset - 1) + " leave no room for a text (RoBERTa's positions start after the padding id)");
+            }
+            positions -= offset;
+        }
         try {
-            return new TransformerConfig(HuggingFaceFolder.integer(file, json, "vocab_size", null),
-                    HuggingFaceFolder.integer(file, json, "max_position_embeddings", 512),
+            return new TransformerConfig(HuggingFaceFolder.integer(file, json, "vocab_size", null), positions,
                     HuggingFaceFolder.integer(file, json, "hidden_size", null),
                     HuggingFaceFolder.integer(file, json, "num_attention_heads", null),
                     HuggingFaceFolder.integer(file, json, "num_hidden_layers", null),

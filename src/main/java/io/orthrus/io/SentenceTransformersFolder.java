@@ -10,6 +10,8 @@ import io.orthrus.files.JsonFiles;
 import io.orthrus.files.TextFiles;
 import io.orthrus.model.Bert;
 import io.orthrus.model.Pooling;
+import io.orthrus.tokenize.EncoderTokenizer;
+import io.orthrus.tokenize.TemplateTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * @param prompts           named prompts, such as {@code "query" → "query: "} (empty when the folder has none)
  * @param defaultPromptName the prompt used when none is given, or null
  */
-public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Pooling pooling, boolean normalize,
+public record SentenceTransformersFolder(Bert model, EncoderTokenizer tokenizer, Pooling pooling, boolean normalize,
                                          int maxSequenceLength, boolean lowerCase, Map<String, String> prompts,
                                          String defaultPromptName) {
     private static final Logger LOG = LoggerFactory.getLogger(SentenceTransformersFolder.class);
@@ -85,7 +87,7 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
     /** Reads the folder; see the class comment for what it holds. */
     public static SentenceTransformersFolder read(Path directory) throws IOException {
         if (!isSentenceTransformers(directory)) {
-            BertCheckpoint encoder = encoder(directory);
+            HuggingFaceBert.Encoder encoder = encoder(directory);
             LOG.info("{}: no {}, so not a sentence-transformers folder; its encoder is read with mean pooling", directory,
                     MODULES);
             return new SentenceTransformersFolder(encoder.model(), encoder.tokenizer(), Pooling.of(Pooling.Mode.MEAN),
@@ -137,7 +139,7 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
                 "Orthrus reads encoders whose token vectors are pooled");
         HuggingFaceFolder.requireValue(bertConfigFile, bertConfig, "module_output_name", "token_embeddings",
                 "the pooling reads the token vectors");
-        BertCheckpoint encoder = encoder(transformer);
+        HuggingFaceBert.Encoder encoder = encoder(transformer);
         JsonObject poolingConfig = JsonFiles.readObject(poolingFile);
         String dimensionField = poolingConfig.has("embedding_dimension") ? "embedding_dimension" : "word_embedding_dimension";
         int width = encoder.model().config().width();
@@ -176,7 +178,7 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
      *                                  (cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken),
      *                                  the only order its flags can say
      */
-    public static void write(Path directory, Bert model, WordPiece tokenizer, Pooling pooling, boolean normalize,
+    public static void write(Path directory, Bert model, EncoderTokenizer tokenizer, Pooling pooling, boolean normalize,
                              int maxSequenceLength, Map<String, String> prompts) throws IOException {
         HuggingFaceBert.Folder encoder = HuggingFaceBert.folder("SentenceTransformersFolder.write " + directory, model,
                 tokenizer, true);
@@ -230,22 +232,40 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
         });
     }
 
-    /** {@code tokenizer_config.json} of a WordPiece: its casing, the special tokens and the length limit. */
-    static JsonObject tokenizerConfig(WordPiece tokenizer, int maxSequenceLength) {
+    /**
+     * {@code tokenizer_config.json}: the tokenizer's class, special tokens and length limit (and a
+     * WordPiece's casing).
+     */
+    static JsonObject tokenizerConfig(EncoderTokenizer tokenizer, int maxSequenceLength) {
         JsonObject config = new JsonObject();
-        config.addProperty("tokenizer_class", "BertTokenizer");
-        config.addProperty("do_lower_case", tokenizer.lowerCase());
-        config.addProperty("strip_accents", tokenizer.stripAccents());
+        if (tokenizer instanceof WordPiece wordPiece) {
+            config.addProperty("tokenizer_class", "BertTokenizer");
+            config.addProperty("do_lower_case", wordPiece.lowerCase());
+            config.addProperty("strip_accents", wordPiece.stripAccents());
+            config.addProperty("model_max_length", maxSequenceLength);
+            for (String[] special : new String[][] {{"cls_token", WordPiece.CLS}, {"sep_token", WordPiece.SEP},
+                    {"pad_token", WordPiece.PAD}, {"mask_token", WordPiece.MASK}, {"unk_token", WordPiece.UNK}}) {
+                config.addProperty(special[0], special[1]);
+            }
+            return config;
+        }
+        TemplateTokenizer template = (TemplateTokenizer) tokenizer;
+        boolean bpe = template.base() instanceof io.orthrus.tokenize.ByteLevelBpe;
+        config.addProperty("tokenizer_class", bpe ? "RobertaTokenizer" : "XLMRobertaTokenizer");
         config.addProperty("model_max_length", maxSequenceLength);
-        for (String[] special : new String[][] {{"cls_token", WordPiece.CLS}, {"sep_token", WordPiece.SEP},
-                {"pad_token", WordPiece.PAD}, {"mask_token", WordPiece.MASK}, {"unk_token", WordPiece.UNK}}) {
+        if (bpe) {
+            config.addProperty("add_prefix_space", false);
+        }
+        String bos = template.token(template.bosId()), eos = template.token(template.eosId());
+        for (String[] special : new String[][] {{"bos_token", bos}, {"cls_token", bos}, {"eos_token", eos},
+                {"sep_token", eos}, {"pad_token", template.token(template.padId())}}) {
             config.addProperty(special[0], special[1]);
         }
         return config;
     }
 
     /** Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir}. */
-    static void writeTokenizer(Path dir, WordPiece tokenizer, JsonObject tokenizerConfig) throws IOException {
+    static void writeTokenizer(Path dir, EncoderTokenizer tokenizer, JsonObject tokenizerConfig) throws IOException {
         Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_JSON), io.orthrus.tokenize.Tokenizers.toHuggingFace(
                 tokenizer), java.nio.charset.StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(HuggingFaceFolder.TOKENIZER_CONFIG), PRETTY.toJson(tokenizerConfig),
@@ -262,13 +282,14 @@ public record SentenceTransformersFolder(Bert model, WordPiece tokenizer, Poolin
     }
 
     /** The encoder of a Hugging Face folder, which must bring its tokenizer. */
-    private static BertCheckpoint encoder(Path folder) throws IOException {
+    private static HuggingFaceBert.Encoder encoder(Path folder) throws IOException {
         JsonObject config = HuggingFaceFolder.config(folder);
         if (config.has("model") && config.get("model").isJsonPrimitive()
                 && config.get("model").getAsString().equals(BertCheckpoint.KIND)) {
-            return BertCheckpoint.load(folder); // a BERT trained here (orthrus train --objective masked-lm)
+            BertCheckpoint trained = BertCheckpoint.load(folder); // a BERT trained here (orthrus train --objective masked-lm)
+            return new HuggingFaceBert.Encoder(trained.model(), trained.tokenizer());
         }
-        BertCheckpoint encoder = HuggingFaceBert.load(folder);
+        HuggingFaceBert.Encoder encoder = HuggingFaceBert.loadEncoder(folder);
         if (encoder.tokenizer() == null) {
             throw new IllegalArgumentException(folder + ": no tokenizer (tokenizer.json or vocab.txt) beside the encoder");
         }

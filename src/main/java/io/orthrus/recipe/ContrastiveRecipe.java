@@ -11,6 +11,7 @@ import io.orthrus.model.Pooling;
 import io.orthrus.objective.CosineSimilarity;
 import io.orthrus.objective.MultipleNegativesRanking;
 import io.orthrus.objective.Objective;
+import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import io.orthrus.train.Trainer;
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class ContrastiveRecipe implements Recipe {
     public Run<PooledEncoder, PairBatch> build(ConfigFile c, Path base) throws IOException {
         PairRecipes.Pairs pairs = PairRecipes.pairs(c, base);
         Bert encoder;
-        WordPiece tokenizer;
+        EncoderTokenizer tokenizer;
         Pooling pooling;
         boolean normalize;
         int maxLength;

@@ -10,6 +10,7 @@ import io.orthrus.io.CrossEncoderFolder;
 import io.orthrus.io.SentenceTransformersFolder;
 import io.orthrus.model.BertClassifier;
 import io.orthrus.objective.BinaryCrossEntropy;
+import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import io.orthrus.train.Trainer;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class CrossEncoderRecipe implements Recipe {
     public Run<BertClassifier, ScoredBatch> build(ConfigFile c, Path base) throws IOException {
         PairRecipes.Pairs pairs = PairRecipes.pairs(c, base);
         BertClassifier model;
-        WordPiece tokenizer;
+        EncoderTokenizer tokenizer;
         int maxLength;
         if (c.has("model.init_from")) {
             Path folder = base.resolve(c.string("model.init_from", null));

@@ -14,12 +14,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads Hugging Face's single-file {@code tokenizer.json} for the two families Orthrus has: a BPE
- * model with the ByteLevel pre-tokenizer (GPT-2, RoBERTa's tokenizer without its post-processor)
- * becomes a {@link ByteLevelBpe}; a WordPiece model with the BertNormalizer and BertPreTokenizer
- * (BERT) becomes a {@link WordPiece}. Any other component, or an option those classes do not
- * implement, is refused by name. Post-processors (which add [CLS]/[SEP]) and decoders are not
- * needed to encode: Orthrus adds special tokens only when asked.
+ * Reads Hugging Face's single-file {@code tokenizer.json} for the families Orthrus has: a BPE model with
+ * the ByteLevel pre-tokenizer (GPT-2, RoBERTa) becomes a {@link ByteLevelBpe}; a WordPiece model with
+ * the BertNormalizer and BertPreTokenizer (BERT) a {@link WordPiece}; a Unigram model with its
+ * normalizer (SentencePiece's Precompiled rules, Strip, Replace, …) and Metaspace (XLM-RoBERTa) a
+ * {@link Unigram}. A BPE or Unigram model whose post-processor is RoBERTa's template
+ * ({@code RobertaProcessing}, or a {@code TemplateProcessing} {@code <s> $A </s>}) comes inside a
+ * {@link TemplateTokenizer}; other post-processors change no id and are not needed to encode. Any other
+ * component, or an option those classes do not implement, is refused by name.
  */
 final class HuggingFaceTokenizerJson {
     private HuggingFaceTokenizerJson() {}
@@ -33,10 +35,11 @@ final class HuggingFaceTokenizerJson {
         JsonObject model = object(file, json, "model");
         String type = model.has("type") ? model.get("type").getAsString() : "";
         return switch (type) {
-            case "BPE" -> isCharacterLevel(json, model) ? characters(file, model) : bpe(file, json, model);
+            case "BPE" -> isCharacterLevel(json, model) ? characters(file, model) : withTemplate(file, json, bpe(file, json, model));
             case "WordPiece" -> wordPiece(file, json, model);
+            case "Unigram" -> withTemplate(file, json, unigram(file, json, model));
             default -> throw new IllegalArgumentException(file + ": model type '" + type
-                    + "' is not supported (BPE with ByteLevel, WordPiece with BertNormalizer)");
+                    + "' is not supported (BPE with ByteLevel, WordPiece with BertNormalizer, Unigram with Metaspace)");
         };
     }
 
@@ -109,6 +112,37 @@ final class HuggingFaceTokenizerJson {
             model.addProperty("continuing_subword_prefix", WordPiece.CONTINUATION);
             model.addProperty("max_input_chars_per_word", WordPiece.MAX_WORD_CHARS);
             model.add("vocab", vocab);
+        } else if (tokenizer instanceof TemplateTokenizer t && t.base() instanceof ByteLevelBpe) {
+            JsonObject written = com.google.gson.JsonParser.parseString(write(t.base())).getAsJsonObject();
+            JsonObject roberta = typed("RobertaProcessing");
+            roberta.add("sep", special(t, t.eosId()));
+            roberta.add("cls", special(t, t.bosId()));
+            roberta.addProperty("trim_offsets", true);
+            roberta.addProperty("add_prefix_space", false);
+            written.add("post_processor", roberta);
+            return written.toString();
+        } else if (tokenizer instanceof TemplateTokenizer t && t.base() instanceof Unigram u) {
+            JsonObject written = u.source();
+            JsonObject template = typed("TemplateProcessing");
+            String bos = t.token(t.bosId()), eos = t.token(t.eosId());
+            template.add("single", pieces(new String[] {"S" + bos, "A", "S" + eos}, new int[3]));
+            template.add("pair", pieces(new String[] {"S" + bos, "A", "S" + eos, "S" + eos, "B", "S" + eos}, new int[6]));
+            JsonObject specials = new JsonObject();
+            for (int id : new int[] {t.bosId(), t.eosId()}) {
+                JsonObject special = new JsonObject();
+                special.addProperty("id", t.token(id));
+                JsonArray ids = new JsonArray(), tokens = new JsonArray();
+                ids.add(id);
+                tokens.add(t.token(id));
+                special.add("ids", ids);
+                special.add("tokens", tokens);
+                specials.add(t.token(id), special);
+            }
+            template.add("special_tokens", specials);
+            written.add("post_processor", template);
+            return written.toString();
+        } else if (tokenizer instanceof Unigram u) {
+            return u.source().toString();
         } else if (tokenizer instanceof ByteLevelBpe || tokenizer instanceof CharTokenizer) {
             boolean byteLevel = tokenizer instanceof ByteLevelBpe;
             if (tokenizer instanceof ByteLevelBpe b) {
@@ -147,6 +181,13 @@ final class HuggingFaceTokenizerJson {
         }
         json.add("model", model);
         return json.toString();
+    }
+
+    private static JsonArray special(Tokenizer t, int id) {
+        JsonArray pair = new JsonArray(2);
+        pair.add(t.token(id));
+        pair.add(id);
+        return pair;
     }
 
     private static JsonObject typed(String type) {
@@ -209,6 +250,268 @@ final class HuggingFaceTokenizerJson {
             out.add(piece);
         }
         return out;
+    }
+
+    /**
+     * {@code base} in RoBERTa's template when the post-processor is RobertaProcessing, or a
+     * TemplateProcessing of the same form ({@code <s> $A </s>}, {@code <s> $A </s> </s> $B </s>}, all
+     * type ids 0); else {@code base} (post-processors that only adjust offsets change no id).
+     */
+    static Tokenizer withTemplate(Path file, JsonObject json, Tokenizer base) {
+        JsonElement element = json.get("post_processor");
+        if (element == null || !element.isJsonObject()) {
+            return base;
+        }
+        JsonObject post = element.getAsJsonObject();
+        String type = post.has("type") ? post.get("type").getAsString() : "";
+        int bos, eos;
+        if (type.equals("RobertaProcessing")) {
+            bos = specialId(file, post, "cls", base);
+            eos = specialId(file, post, "sep", base);
+        } else if (type.equals("TemplateProcessing") && robertaShaped(post)) {
+            bos = templateId(file, post, post.getAsJsonArray("single").get(0), base);
+            eos = templateId(file, post, post.getAsJsonArray("single").get(2), base);
+        } else {
+            return base;
+        }
+        int pad = base instanceof ByteLevelBpe bpe && bpe.hasSpecial("<pad>") ? bpe.specialId("<pad>")
+                : base instanceof Unigram u && u.id("<pad>") >= 0 ? u.id("<pad>") : padOf(json, eos);
+        return new TemplateTokenizer(base, bos, eos, pad);
+    }
+
+    /** A RobertaProcessing's {@code cls} or {@code sep}: {@code ["<s>", 0]}, checked against the vocabulary. */
+    private static int specialId(Path file, JsonObject post, String field, Tokenizer base) {
+        JsonElement e = post.get(field);
+        if (e == null || !e.isJsonArray() || e.getAsJsonArray().size() != 2) {
+            throw new IllegalArgumentException(file + ": post_processor." + field + " must be [token, id], got " + e);
+        }
+        int id = e.getAsJsonArray().get(1).getAsInt();
+        if (id < 0 || id >= base.vocabSize() || !base.token(id).equals(e.getAsJsonArray().get(0).getAsString())) {
+            throw new IllegalArgumentException(file + ": post_processor." + field + " " + e + " does not match the vocabulary");
+        }
+        return id;
+    }
+
+    /** Whether a TemplateProcessing is RoBERTa's: S A S and S A S S B S, one token each, all type ids 0. */
+    private static boolean robertaShaped(JsonObject post) {
+        JsonElement single = post.get("single"), pair = post.get("pair");
+        if (single == null || pair == null || !single.isJsonArray() || !pair.isJsonArray()) {
+            return false;
+        }
+        String shape = shape(single.getAsJsonArray()) + "|" + shape(pair.getAsJsonArray());
+        String s = piece(single.getAsJsonArray(), 0), e = piece(single.getAsJsonArray(), 2);
+        return shape.equals("SAS|SASSBS") && s != null && e != null && s.equals(piece(pair.getAsJsonArray(), 0))
+                && e.equals(piece(pair.getAsJsonArray(), 2)) && e.equals(piece(pair.getAsJsonArray(), 3))
+                && e.equals(piece(pair.getAsJsonArray(), 5));
+    }
+
+    /** "S" for a special token, the sequence id for a sequence, "?" for a non-zero type id or anything else. */
+    private static String shape(JsonArray pieces) {
+        StringBuilder out = new StringBuilder();
+        for (JsonElement p : pieces) {
+            JsonObject o = p.isJsonObject() ? p.getAsJsonObject() : new JsonObject();
+            JsonObject inner = o.has("SpecialToken") ? o.getAsJsonObject("SpecialToken")
+                    : o.has("Sequence") ? o.getAsJsonObject("Sequence") : null;
+            if (inner == null || !inner.has("type_id") || inner.get("type_id").getAsInt() != 0) {
+                out.append('?');
+            } else {
+                out.append(o.has("SpecialToken") ? "S" : inner.get("id").getAsString());
+            }
+        }
+        return out.toString();
+    }
+
+    private static String piece(JsonArray pieces, int index) {
+        JsonObject o = pieces.get(index).getAsJsonObject();
+        return o.has("SpecialToken") ? o.getAsJsonObject("SpecialToken").get("id").getAsString() : null;
+    }
+
+    /** The id of a template's special token, from its {@code special_tokens} entry (one id). */
+    private static int templateId(Path file, JsonObject post, JsonElement piece, Tokenizer base) {
+        String name = piece.getAsJsonObject().getAsJsonObject("SpecialToken").get("id").getAsString();
+        JsonElement specials = post.get("special_tokens");
+        JsonElement entry = specials != null && specials.isJsonObject() ? specials.getAsJsonObject().get(name) : null;
+        if (entry == null || !entry.isJsonObject() || !entry.getAsJsonObject().has("ids")
+                || entry.getAsJsonObject().getAsJsonArray("ids").size() != 1) {
+            throw new IllegalArgumentException(file + ": post_processor.special_tokens has no single id for '" + name + "'");
+        }
+        int id = entry.getAsJsonObject().getAsJsonArray("ids").get(0).getAsInt();
+        if (id < 0 || id >= base.vocabSize()) {
+            throw new IllegalArgumentException(file + ": post_processor.special_tokens gives '" + name + "' id " + id
+                    + ", outside the vocabulary");
+        }
+        return id;
+    }
+
+    /** The file's padding id ({@code padding.pad_id}), else {@code fallback}. */
+    private static int padOf(JsonObject json, int fallback) {
+        JsonElement padding = json.get("padding");
+        if (padding != null && padding.isJsonObject() && padding.getAsJsonObject().has("pad_id")) {
+            return padding.getAsJsonObject().get("pad_id").getAsInt();
+        }
+        return fallback;
+    }
+
+    /** A Unigram model with its normalizer and Metaspace pre-tokenizer (SentencePiece's configuration). */
+    private static Unigram unigram(Path file, JsonObject json, JsonObject model) {
+        require(file, "model.byte_fallback", model.has("byte_fallback") ? model.get("byte_fallback") : null, false);
+        JsonElement vocab = model.get("vocab");
+        if (vocab == null || !vocab.isJsonArray() || vocab.getAsJsonArray().isEmpty()) {
+            throw new IllegalArgumentException(file + ": model.vocab must be a non-empty array of [piece, score]");
+        }
+        List<String> pieces = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        for (JsonElement e : vocab.getAsJsonArray()) {
+            if (!e.isJsonArray() || e.getAsJsonArray().size() != 2 || !e.getAsJsonArray().get(0).isJsonPrimitive()
+                    || !e.getAsJsonArray().get(1).isJsonPrimitive() || !e.getAsJsonArray().get(1).getAsJsonPrimitive().isNumber()) {
+                throw new IllegalArgumentException(file + ": model.vocab entry " + pieces.size() + " is not [piece, score]: " + e);
+            }
+            pieces.add(e.getAsJsonArray().get(0).getAsString());
+            scores.add(e.getAsJsonArray().get(1).getAsDouble());
+        }
+        JsonElement unk = model.get("unk_id");
+        if (unk == null || unk.isJsonNull() || !unk.isJsonPrimitive() || !unk.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException(file + ": model.unk_id must be a number (a Unigram without an unknown"
+                    + " piece is not supported)");
+        }
+        JsonElement normalizer = json.get("normalizer");
+        java.util.function.UnaryOperator<String> normalize = normalizer == null || normalizer.isJsonNull()
+                ? java.util.function.UnaryOperator.identity() : normalizer(file, "normalizer", normalizer);
+        Unigram.Metaspace metaspace = metaspace(file, json.get("pre_tokenizer"));
+        JsonObject source = json.deepCopy();
+        source.add("post_processor", JsonNull.INSTANCE);
+        try {
+            return new Unigram(pieces, scores, unk.getAsInt(), normalize, metaspace, addedTokens(file, json), source);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A normalizer of the kinds SentencePiece models use: Precompiled, Strip, Replace, NFKC/NFC/NFKD/NFD, Lowercase, Sequence. */
+    private static java.util.function.UnaryOperator<String> normalizer(Path file, String where, JsonElement element) {
+        if (!element.isJsonObject()) {
+            throw new IllegalArgumentException(file + ": " + where + " is not an object");
+        }
+        JsonObject n = element.getAsJsonObject();
+        String type = n.has("type") ? n.get("type").getAsString() : "";
+        switch (type) {
+            case "Sequence": {
+                JsonElement list = n.get("normalizers");
+                if (list == null || !list.isJsonArray()) {
+                    throw new IllegalArgumentException(file + ": " + where + ".normalizers is not an array");
+                }
+                List<java.util.function.UnaryOperator<String>> steps = new ArrayList<>();
+                for (int i = 0; i < list.getAsJsonArray().size(); i++) {
+                    steps.add(normalizer(file, where + ".normalizers[" + i + "]", list.getAsJsonArray().get(i)));
+                }
+                return text -> {
+                    for (java.util.function.UnaryOperator<String> step : steps) {
+                        text = step.apply(text);
+                    }
+                    return text;
+                };
+            }
+            case "Precompiled": {
+                JsonElement map = n.get("precompiled_charsmap");
+                if (map == null || map.isJsonNull() || map.getAsString().isEmpty()) {
+                    return java.util.function.UnaryOperator.identity();
+                }
+                Precompiled rules = Precompiled.parse(map.getAsString(), file + ": " + where + ".precompiled_charsmap");
+                return rules::normalize;
+            }
+            case "Strip": {
+                boolean left = flag(file, n, "strip_left", true), right = flag(file, n, "strip_right", true);
+                return text -> strip(text, left, right);
+            }
+            case "Replace": {
+                JsonObject pattern = n.has("pattern") && n.get("pattern").isJsonObject() ? n.getAsJsonObject("pattern") : null;
+                JsonElement content = n.get("content");
+                if (pattern == null || content == null || !content.isJsonPrimitive()) {
+                    throw new IllegalArgumentException(file + ": " + where + " needs a pattern and a content");
+                }
+                String with = content.getAsString();
+                if (pattern.has("String")) {
+                    String literal = pattern.get("String").getAsString();
+                    return text -> literal.isEmpty() ? text : text.replace(literal, with);
+                }
+                if (pattern.has("Regex")) {
+                    java.util.regex.Pattern regex;
+                    try {
+                        regex = java.util.regex.Pattern.compile(pattern.get("Regex").getAsString());
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        throw new IllegalArgumentException(file + ": " + where + ".pattern.Regex is not a regular expression"
+                                + " Orthrus reads: " + e.getDescription());
+                    }
+                    String replacement = java.util.regex.Matcher.quoteReplacement(with);
+                    return text -> regex.matcher(text).replaceAll(replacement);
+                }
+                throw new IllegalArgumentException(file + ": " + where + ".pattern must be {\"String\": …} or {\"Regex\": …}");
+            }
+            case "NFKC": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC);
+            case "NFC": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
+            case "NFKD": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKD);
+            case "NFD": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFD);
+            case "Lowercase": return text -> text.toLowerCase(java.util.Locale.ROOT);
+            default: throw new IllegalArgumentException(file + ": " + where + " of type '" + type + "' is not supported"
+                    + " with a Unigram model (Precompiled, Strip, Replace, NFKC, NFC, NFKD, NFD, Lowercase, Sequence)");
+        }
+    }
+
+    /** Unicode White_Space, which {@code tokenizers}' Strip removes. */
+    private static boolean isWhiteSpace(int cp) {
+        return (cp >= 9 && cp <= 13) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
+                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
+                || cp == 0x3000;
+    }
+
+    private static String strip(String text, boolean left, boolean right) {
+        int start = 0, end = text.length();
+        while (left && start < end && isWhiteSpace(text.codePointAt(start))) {
+            start += Character.charCount(text.codePointAt(start));
+        }
+        while (right && end > start && isWhiteSpace(text.codePointBefore(end))) {
+            end -= Character.charCount(text.codePointBefore(end));
+        }
+        return text.substring(start, end);
+    }
+
+    /** Metaspace, alone or after WhitespaceSplit in a Sequence. */
+    private static Unigram.Metaspace metaspace(Path file, JsonElement element) {
+        if (element == null || !element.isJsonObject()) {
+            throw new IllegalArgumentException(file + ": a Unigram model needs a Metaspace pre_tokenizer, found " + element);
+        }
+        JsonObject pre = element.getAsJsonObject();
+        String type = pre.has("type") ? pre.get("type").getAsString() : "";
+        boolean whitespaceFirst = false;
+        if (type.equals("Sequence")) {
+            JsonElement list = pre.get("pretokenizers");
+            List<String> types = new ArrayList<>();
+            if (list != null && list.isJsonArray()) {
+                list.getAsJsonArray().forEach(p -> types.add(p.isJsonObject() && p.getAsJsonObject().has("type")
+                        ? p.getAsJsonObject().get("type").getAsString() : "?"));
+            }
+            if (!types.equals(List.of("WhitespaceSplit", "Metaspace")) && !types.equals(List.of("Metaspace"))) {
+                throw new IllegalArgumentException(file + ": pre_tokenizer Sequence " + types + " is not supported with a"
+                        + " Unigram model (Metaspace, or WhitespaceSplit then Metaspace)");
+            }
+            whitespaceFirst = types.size() == 2;
+            pre = list.getAsJsonArray().get(types.size() - 1).getAsJsonObject();
+        } else if (!type.equals("Metaspace")) {
+            throw new IllegalArgumentException(file + ": pre_tokenizer type '" + type + "' is not supported with a Unigram"
+                    + " model (Metaspace)");
+        }
+        String replacement = pre.has("replacement") ? pre.get("replacement").getAsString() : "\u2581";
+        if (replacement.length() != 1) {
+            throw new IllegalArgumentException(file + ": pre_tokenizer.replacement must be one character, got '"
+                    + replacement + "'");
+        }
+        String scheme = pre.has("prepend_scheme") ? pre.get("prepend_scheme").getAsString()
+                : flag(file, pre, "add_prefix_space", true) ? "always" : "never";
+        if (!List.of("always", "first", "never").contains(scheme)) {
+            throw new IllegalArgumentException(file + ": pre_tokenizer.prepend_scheme '" + scheme + "' is not always, first"
+                    + " or never");
+        }
+        return new Unigram.Metaspace(replacement.charAt(0), scheme, flag(file, pre, "split", true), whitespaceFirst);
     }
 
     private static ByteLevelBpe bpe(Path file, JsonObject json, JsonObject model) {

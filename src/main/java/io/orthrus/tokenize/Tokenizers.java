@@ -43,8 +43,10 @@ public final class Tokenizers {
 
     /**
      * Reads Hugging Face's {@code tokenizer.json}: a byte-level BPE (GPT-2's configuration) becomes a
-     * {@link ByteLevelBpe}, a WordPiece with BERT's normalizer and pre-tokenizer a {@link WordPiece};
-     * other components are refused by name. No special tokens are added when encoding.
+     * {@link ByteLevelBpe}, a WordPiece with BERT's normalizer and pre-tokenizer a {@link WordPiece},
+     * a SentencePiece Unigram model a {@link Unigram}; with RoBERTa's post-processor, a BPE or Unigram
+     * comes inside a {@link TemplateTokenizer}. Other components are refused by name. {@code encode(text)}
+     * adds no special tokens; {@link EncoderTokenizer#encode(String, int)} adds the model's.
      */
     public static Tokenizer fromHuggingFace(Path tokenizerJson) throws IOException {
         return HuggingFaceTokenizerJson.load(tokenizerJson);

@@ -31,7 +31,7 @@ import java.util.Map;
  * corpus. {@link #encode(String, int)} and {@link #encodePair} add {@code [CLS]}/{@code [SEP]}
  * and segment ids; {@code io.orthrus.data.TokenBatch#of} pads encodings into a batch.
  */
-public final class WordPiece implements Tokenizer {
+public final class WordPiece implements EncoderTokenizer {
     /** Padding. */
     public static final String PAD = "[PAD]";
     /** Unknown word. */
@@ -228,6 +228,7 @@ public final class WordPiece implements Tokenizer {
     }
 
     /** {@code [CLS] text [SEP]}, cut to at most {@code maxLength} ids (the end of the text is dropped). */
+    @Override
     public Encoding encode(String text, int maxLength) {
         if (maxLength < 2) {
             throw new IllegalArgumentException("WordPiece.encode: maxLength must be at least 2 for [CLS] and [SEP], got "
@@ -248,24 +249,15 @@ public final class WordPiece implements Tokenizer {
      * does ({@code truncation="longest_first"}): only the longer part when that is enough, else the
      * shorter part (the first, on a tie) keeps half of the room and the other the rest.
      */
+    @Override
     public Encoding encodePair(String a, String b, int maxLength) {
         if (maxLength < 3) {
             throw new IllegalArgumentException("WordPiece.encodePair: maxLength must be at least 3 for [CLS] and two "
                     + "[SEP], got " + maxLength);
         }
         int[] first = encode(a), second = encode(b);
-        int lengthA = first.length, lengthB = second.length, budget = maxLength - 3;
-        if (lengthA + lengthB > budget) { // tokenizers' longest_first: the shorter keeps ⌊budget/2⌋ when both must give
-            int shorter = Math.min(lengthA, lengthB);
-            int longer = shorter > budget ? shorter : Math.max(shorter, budget - shorter);
-            if (shorter + longer > budget) {
-                shorter = budget / 2;
-                longer = shorter + budget % 2;
-            }
-            boolean firstIsLonger = lengthA > lengthB;
-            lengthA = Math.min(lengthA, firstIsLonger ? longer : shorter);
-            lengthB = Math.min(lengthB, firstIsLonger ? shorter : longer);
-        }
+        int[] kept = Truncation.longestFirst(first.length, second.length, maxLength - 3);
+        int lengthA = kept[0], lengthB = kept[1];
         int[] out = new int[lengthA + lengthB + 3];
         int[] segments = new int[out.length];
         out[0] = cls;
@@ -333,6 +325,7 @@ public final class WordPiece implements Tokenizer {
     }
 
     /** Id of {@code [PAD]}. */
+    @Override
     public int padId() {
         return pad;
     }

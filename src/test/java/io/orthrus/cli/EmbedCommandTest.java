@@ -94,4 +94,31 @@ class EmbedCommandTest {
             assertEquals(scores.get(i).getAsDouble(), score, 1e-4);
         }
     }
+
+    @Test
+    void robertaFamilyFoldersEmbedAsSentenceEncodersAndAsPlainEncoders() throws Exception {
+        Path roberta = Path.of(EmbedCommandTest.class.getResource("/roberta/st-mean/modules.json").toURI()).getParent();
+        JsonObject reference = JsonParser.parseString(Files.readString(roberta.resolve("reference.json"))).getAsJsonObject();
+        Cli embedded = Cli.expect(0, "embed", "--model", roberta.toString(), "a cat");
+        JsonArray vector = JsonParser.parseString(embedded.out().strip()).getAsJsonArray();
+        JsonArray expected = reference.getAsJsonArray("embeddings").get(1).getAsJsonArray();
+        for (int j = 0; j < vector.size(); j++) {
+            assertEquals(expected.get(j).getAsDouble(), vector.get(j).getAsDouble(), 1e-4);
+        }
+        Path plain = dir.resolve("plain-roberta"); // the same encoder without modules.json: mean pooling, not normalised
+        Files.createDirectories(plain);
+        for (String name : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(roberta.resolve(name), plain.resolve(name));
+        }
+        Cli mean = Cli.expect(0, "embed", "--model", plain.toString(), "a cat");
+        JsonArray raw = JsonParser.parseString(mean.out().strip()).getAsJsonArray();
+        double norm = 0;
+        for (int j = 0; j < raw.size(); j++) {
+            norm += raw.get(j).getAsDouble() * raw.get(j).getAsDouble();
+        }
+        norm = Math.sqrt(norm);
+        for (int j = 0; j < raw.size(); j++) {
+            assertEquals(expected.get(j).getAsDouble(), raw.get(j).getAsDouble() / norm, 1e-4, "mean pooling, normalised here");
+        }
+    }
 }

@@ -38,7 +38,7 @@ class WrittenSentenceTransformersTest {
 
     /** A fresh BERT of its own small shape, two pooling modes, normalised, with a named prompt: built the same way every time. */
     static SentenceEncoder encoder() throws Exception {
-        WordPiece tokenizer = SentenceTransformersFolder.read(SentenceEncoderTest.fixture("mean-normalize")).tokenizer();
+        WordPiece tokenizer = (WordPiece) SentenceTransformersFolder.read(SentenceEncoderTest.fixture("mean-normalize")).tokenizer();
         Bert bert = new Bert(TransformerConfig.bertTiny(tokenizer.vocabSize()).withWidth(16, 4, 32).withContextLength(24),
                 new Rng(3));
         bert.eval();

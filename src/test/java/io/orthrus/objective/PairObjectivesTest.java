@@ -23,7 +23,7 @@ import io.orthrus.tensor.IntTensor;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tokenize.Encoding;
-import io.orthrus.tokenize.WordPiece;
+import io.orthrus.tokenize.EncoderTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +55,7 @@ class PairObjectivesTest {
         return out;
     }
 
-    private static TokenBatch batch(WordPiece tokenizer, List<String> texts, int maxLength) {
+    private static TokenBatch batch(EncoderTokenizer tokenizer, List<String> texts, int maxLength) {
         List<Encoding> encodings = new ArrayList<>();
         texts.forEach(t -> encodings.add(tokenizer.encode(t, maxLength)));
         return TokenBatch.of(encodings, tokenizer.padId());
@@ -84,7 +84,7 @@ class PairObjectivesTest {
         assertEquals(reference.get("cosine").getAsDouble(), new CosineSimilarity().loss(model, scored).item(), TOLERANCE);
 
         CrossEncoderFolder reranker = CrossEncoderFolder.read(resource("cross-encoder/one-label"));
-        WordPiece tokenizer = reranker.classifier().tokenizer();
+        EncoderTokenizer tokenizer = reranker.classifier().tokenizer();
         List<Encoding> encodedPairs = new ArrayList<>();
         List<String> a = strings(reference, "anchors"), b = strings(reference, "positives");
         for (int i = 0; i < a.size(); i++) {

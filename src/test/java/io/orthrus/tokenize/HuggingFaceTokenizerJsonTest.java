@@ -73,9 +73,12 @@ class HuggingFaceTokenizerJsonTest {
         Files.writeString(file, bpe.replaceAll("\"use_regex\":\\s*true", "\"use_regex\": false"), StandardCharsets.UTF_8);
         var e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
         assertTrue(e.getMessage().contains("pre_tokenizer.use_regex"), e.getMessage());
+        Files.writeString(file, bpe.replaceAll("\"type\":\\s*\"BPE\"", "\"type\": \"WordLevel\""), StandardCharsets.UTF_8);
+        e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
+        assertTrue(e.getMessage().contains("model type 'WordLevel'"), e.getMessage());
         Files.writeString(file, bpe.replaceAll("\"type\":\\s*\"BPE\"", "\"type\": \"Unigram\""), StandardCharsets.UTF_8);
         e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromHuggingFace(file));
-        assertTrue(e.getMessage().contains("model type 'Unigram'"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.vocab must be a non-empty array of [piece, score]"), e.getMessage());
         String wp = Files.readString(resource("wordpiece-tokenizer.json"));
         Files.writeString(file, wp.replaceAll("\"strip_accents\":\\s*null", "\"strip_accents\": false"), StandardCharsets.UTF_8);
         WordPiece keepsAccents = (WordPiece) Tokenizers.fromHuggingFace(file); // lower-cases, keeps accents

@@ -1,0 +1,120 @@
+package io.orthrus.tokenize;
+
+/**
+ * The input of a RoBERTa-family encoder (RoBERTa, XLM-RoBERTa and the sentence encoders built on
+ * them): the ids of a tokenizer without special tokens of its own (a {@link ByteLevelBpe}, a
+ * {@link Unigram}) in RoBERTa's template, {@code <s> a </s>} and {@code <s> a </s></s> b </s>}, every
+ * segment id 0 (these models have one token type). It is what {@code tokenizers}' RobertaProcessing
+ * post-processor, or a TemplateProcessing of the same form, does.
+ */
+public final class TemplateTokenizer implements EncoderTokenizer {
+    private final Tokenizer base;
+    private final int bos;
+    private final int eos;
+    private final int pad;
+
+    /**
+     * {@code base}'s ids between {@code bos} ({@code <s>}) and {@code eos} ({@code </s>}); batches are
+     * padded with {@code pad}. The three ids must be in {@code base}'s vocabulary.
+     */
+    public TemplateTokenizer(Tokenizer base, int bos, int eos, int pad) {
+        if (base instanceof EncoderTokenizer) {
+            throw new IllegalArgumentException("TemplateTokenizer: " + base + " adds special tokens of its own");
+        }
+        for (int id : new int[] {bos, eos, pad}) {
+            if (id < 0 || id >= base.vocabSize()) {
+                throw new IllegalArgumentException("TemplateTokenizer: special id " + id + " is outside the vocabulary of "
+                        + base.vocabSize() + " tokens");
+            }
+        }
+        this.base = base;
+        this.bos = bos;
+        this.eos = eos;
+        this.pad = pad;
+    }
+
+    @Override
+    public Encoding encode(String text, int maxLength) {
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("TemplateTokenizer.encode: maxLength must be at least 2 for <s> and </s>, got "
+                    + maxLength);
+        }
+        int[] ids = base.encode(text);
+        int keep = Math.min(ids.length, maxLength - 2);
+        int[] out = new int[keep + 2];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, keep);
+        out[keep + 1] = eos;
+        return new Encoding(out, new int[out.length]);
+    }
+
+    @Override
+    public Encoding encodePair(String a, String b, int maxLength) {
+        if (maxLength < 4) {
+            throw new IllegalArgumentException("TemplateTokenizer.encodePair: maxLength must be at least 4 for <s> and"
+                    + " three </s>, got " + maxLength);
+        }
+        int[] first = base.encode(a), second = base.encode(b);
+        int[] kept = Truncation.longestFirst(first.length, second.length, maxLength - 4);
+        int[] out = new int[kept[0] + kept[1] + 4];
+        out[0] = bos;
+        System.arraycopy(first, 0, out, 1, kept[0]);
+        out[kept[0] + 1] = eos;
+        out[kept[0] + 2] = eos;
+        System.arraycopy(second, 0, out, kept[0] + 3, kept[1]);
+        out[out.length - 1] = eos;
+        return new Encoding(out, new int[out.length]);
+    }
+
+    /** The ids of {@code text} without special tokens. */
+    @Override
+    public int[] encode(String text) {
+        return base.encode(text);
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        return base.decode(ids);
+    }
+
+    @Override
+    public String token(int id) {
+        return base.token(id);
+    }
+
+    @Override
+    public int vocabSize() {
+        return base.vocabSize();
+    }
+
+    @Override
+    public int padId() {
+        return pad;
+    }
+
+    /** The id of {@code <s>}, which begins every input. */
+    public int bosId() {
+        return bos;
+    }
+
+    /** The id of {@code </s>}, which ends every part. */
+    public int eosId() {
+        return eos;
+    }
+
+    /** The tokenizer the texts' ids come from. */
+    public Tokenizer base() {
+        return base;
+    }
+
+    /** Hugging Face's {@code tokenizer.json}, with RoBERTa's post-processor. */
+    @Override
+    public String toJson() {
+        return HuggingFaceTokenizerJson.write(this);
+    }
+
+    @Override
+    public String toString() {
+        return "TemplateTokenizer(" + base + ", <s> " + bos + ", </s> " + eos + ", pad " + pad + ")";
+    }
+}
