@@ -8,6 +8,9 @@ A byte-level BPE (tokenizers' ByteLevelBPETokenizer trained on the TRAINING text
 offset by padding_idx + 1, one token type) and a random RobertaForSequenceClassification:
   st-mean/        Transformer (RobertaModel) + Pooling(mean) + Normalize; embeddings of TEXTS by
                   SentenceTransformer.encode (batch 2, so that padding matters), and every text's token ids
+  st-left/        the same encoder with truncation_side "left" in its tokenizer and max_seq_length 8: long texts lose
+                  their beginnings; embeddings and ids of TEXTS, and the ids of (QUERY, document) pairs cut to 12
+                  tokens longest-first from the left
   cross-encoder/  CrossEncoder.save of the classifier (one label, max length 16: the longest pair is truncated);
                   scores by CrossEncoder.predict, and the pairs' ids and token types
 The references come from the folders loaded back from disk.
@@ -75,6 +78,22 @@ def main():
     loaded.eval()
     reference = {"texts": TEXTS, "embeddings": rounded(loaded.encode(TEXTS, batch_size=2)),
                  "ids": [loaded.tokenizer(t, truncation=True, max_length=24)["input_ids"] for t in TEXTS]}
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f, ensure_ascii=False)
+    os.remove(os.path.join(folder, "README.md"))
+
+    folder = os.path.join(out, "st-left")
+    left = RobertaTokenizerFast.from_pretrained(base, truncation_side="left")
+    left.save_pretrained(base)
+    model = SentenceTransformer(modules=[Transformer(base, max_seq_length=8), Pooling(16, pooling_mode="mean")])
+    model.save(folder)
+    loaded = SentenceTransformer(folder)
+    loaded.eval()
+    assert loaded.tokenizer.truncation_side == "left"
+    pairs = loaded.tokenizer([QUERY] * len(DOCUMENTS), DOCUMENTS, truncation="longest_first", max_length=12)
+    reference = {"texts": TEXTS, "embeddings": rounded(loaded.encode(TEXTS, batch_size=2)),
+                 "ids": [loaded.tokenizer(t, truncation=True, max_length=8)["input_ids"] for t in TEXTS],
+                 "query": QUERY, "documents": DOCUMENTS, "pair_ids": pairs["input_ids"]}
     with open(os.path.join(folder, "reference.json"), "w") as f:
         json.dump(reference, f, ensure_ascii=False)
     os.remove(os.path.join(folder, "README.md"))

@@ -285,7 +285,19 @@ public final class HuggingFaceBert {
             throw new IllegalArgumentException(directory + ": the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but config.json says vocab_size " + model.config().vocabSize());
         }
-        return tokenizer;
+        return tokenizer == null ? null : tokenizer.withTruncationSide(truncationSide(directory));
+    }
+
+    /** {@code tokenizer_config.json}'s {@code truncation_side}: "right" (the default) or "left". */
+    private static EncoderTokenizer.TruncationSide truncationSide(Path directory) throws IOException {
+        Path file = directory.resolve(HuggingFaceFolder.TOKENIZER_CONFIG);
+        String side = HuggingFaceFolder.string(file, HuggingFaceFolder.tokenizerConfig(directory), "truncation_side", "right");
+        return switch (side) {
+            case "right" -> EncoderTokenizer.TruncationSide.RIGHT;
+            case "left" -> EncoderTokenizer.TruncationSide.LEFT;
+            default -> throw new IllegalArgumentException(file + ": field 'truncation_side' is '" + side
+                    + "'; it must be right or left");
+        };
     }
 
     private static boolean isHead(String name) {

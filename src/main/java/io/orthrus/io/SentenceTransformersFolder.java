@@ -238,6 +238,8 @@ public record SentenceTransformersFolder(Bert model, EncoderTokenizer tokenizer,
      */
     static JsonObject tokenizerConfig(EncoderTokenizer tokenizer, int maxSequenceLength) {
         JsonObject config = new JsonObject();
+        config.addProperty("truncation_side", tokenizer.truncationSide() == EncoderTokenizer.TruncationSide.LEFT ? "left"
+                : "right");
         if (tokenizer instanceof WordPiece wordPiece) {
             config.addProperty("tokenizer_class", "BertTokenizer");
             config.addProperty("do_lower_case", wordPiece.lowerCase());

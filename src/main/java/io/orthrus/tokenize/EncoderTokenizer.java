@@ -7,15 +7,33 @@ package io.orthrus.tokenize;
  * truncates it. {@link #encode(String)} alone gives the text's ids without special tokens.
  */
 public interface EncoderTokenizer extends Tokenizer {
-    /** The special tokens and the text's ids, cut to at most {@code maxLength} ids (the end of the text is dropped). */
+    /** Which end of a text too long for the model loses its tokens, as {@code tokenizer_config.json}'s {@code truncation_side} says. */
+    enum TruncationSide {
+        /** The end of the text is dropped (the default). */
+        RIGHT,
+        /** The beginning of the text is dropped. */
+        LEFT
+    }
+
+    /**
+     * The special tokens and the text's ids, cut to at most {@code maxLength} ids (the end of the text
+     * is dropped, or its beginning with {@link TruncationSide#LEFT}).
+     */
     Encoding encode(String text, int maxLength);
 
     /**
-     * The special tokens and both texts' ids, cut to at most {@code maxLength} ids from the end of the
-     * parts as {@code truncation="longest_first"} does; segment ids as the model expects them (BERT: 1
-     * on the second part; RoBERTa: all 0).
+     * The special tokens and both texts' ids, cut to at most {@code maxLength} ids from the parts as
+     * {@code truncation="longest_first"} does (from their ends, or their beginnings with
+     * {@link TruncationSide#LEFT}); segment ids as the model expects them (BERT: 1 on the second part;
+     * RoBERTa: all 0).
      */
     Encoding encodePair(String a, String b, int maxLength);
+
+    /** Which end of a too long text is dropped. */
+    TruncationSide truncationSide();
+
+    /** This tokenizer dropping the tokens of a too long text from {@code side}. */
+    EncoderTokenizer withTruncationSide(TruncationSide side);
 
     /** The id batches are padded with. */
     int padId();

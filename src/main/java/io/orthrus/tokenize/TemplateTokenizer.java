@@ -12,12 +12,17 @@ public final class TemplateTokenizer implements EncoderTokenizer {
     private final int bos;
     private final int eos;
     private final int pad;
+    private final TruncationSide truncationSide;
 
     /**
      * {@code base}'s ids between {@code bos} ({@code <s>}) and {@code eos} ({@code </s>}); batches are
      * padded with {@code pad}. The three ids must be in {@code base}'s vocabulary.
      */
     public TemplateTokenizer(Tokenizer base, int bos, int eos, int pad) {
+        this(base, bos, eos, pad, TruncationSide.RIGHT);
+    }
+
+    private TemplateTokenizer(Tokenizer base, int bos, int eos, int pad, TruncationSide truncationSide) {
         if (base instanceof EncoderTokenizer) {
             throw new IllegalArgumentException("TemplateTokenizer: " + base + " adds special tokens of its own");
         }
@@ -31,6 +36,17 @@ public final class TemplateTokenizer implements EncoderTokenizer {
         this.bos = bos;
         this.eos = eos;
         this.pad = pad;
+        this.truncationSide = truncationSide;
+    }
+
+    @Override
+    public TruncationSide truncationSide() {
+        return truncationSide;
+    }
+
+    @Override
+    public TemplateTokenizer withTruncationSide(TruncationSide side) {
+        return new TemplateTokenizer(base, bos, eos, pad, side);
     }
 
     @Override
@@ -43,7 +59,7 @@ public final class TemplateTokenizer implements EncoderTokenizer {
         int keep = Math.min(ids.length, maxLength - 2);
         int[] out = new int[keep + 2];
         out[0] = bos;
-        System.arraycopy(ids, 0, out, 1, keep);
+        Truncation.copy(ids, keep, truncationSide == TruncationSide.LEFT, out, 1);
         out[keep + 1] = eos;
         return new Encoding(out, new int[out.length]);
     }
@@ -58,10 +74,11 @@ public final class TemplateTokenizer implements EncoderTokenizer {
         int[] kept = Truncation.longestFirst(first.length, second.length, maxLength - 4);
         int[] out = new int[kept[0] + kept[1] + 4];
         out[0] = bos;
-        System.arraycopy(first, 0, out, 1, kept[0]);
+        boolean left = truncationSide == TruncationSide.LEFT;
+        Truncation.copy(first, kept[0], left, out, 1);
         out[kept[0] + 1] = eos;
         out[kept[0] + 2] = eos;
-        System.arraycopy(second, 0, out, kept[0] + 3, kept[1]);
+        Truncation.copy(second, kept[1], left, out, kept[0] + 3);
         out[out.length - 1] = eos;
         return new Encoding(out, new int[out.length]);
     }

@@ -22,4 +22,9 @@ final class Truncation {
         boolean firstIsLonger = lengthA > lengthB;
         return new int[] {Math.min(lengthA, firstIsLonger ? longer : shorter), Math.min(lengthB, firstIsLonger ? shorter : longer)};
     }
+
+    /** Copies {@code keep} of {@code ids} into {@code out} at {@code at}: the first ones, or the last ones with {@code fromEnd}. */
+    static void copy(int[] ids, int keep, boolean fromEnd, int[] out, int at) {
+        System.arraycopy(ids, fromEnd ? ids.length - keep : 0, out, at, keep);
+    }
 }

@@ -55,6 +55,21 @@ public final class WordPiece implements EncoderTokenizer {
     private final int pad, unk, cls, sep, mask;
     /** Tokens matched whole before normalization: the five specials, or a tokenizer.json's added_tokens. */
     private final AddedTokens added;
+    private final TruncationSide truncationSide;
+
+    /** {@code other} truncating from {@code side}. */
+    private WordPiece(WordPiece other, TruncationSide side) {
+        this.vocab = other.vocab;
+        this.ids = other.ids;
+        this.preTokenizer = other.preTokenizer;
+        this.pad = other.pad;
+        this.unk = other.unk;
+        this.cls = other.cls;
+        this.sep = other.sep;
+        this.mask = other.mask;
+        this.added = other.added;
+        this.truncationSide = side;
+    }
 
     private WordPiece(String[] vocab, BertPreTokenizer preTokenizer, String origin) {
         this(vocab, preTokenizer, null, origin);
@@ -95,6 +110,17 @@ public final class WordPiece implements EncoderTokenizer {
             }
         }
         this.added = new AddedTokens(tokens, preTokenizer::normalize);
+        this.truncationSide = TruncationSide.RIGHT;
+    }
+
+    @Override
+    public TruncationSide truncationSide() {
+        return truncationSide;
+    }
+
+    @Override
+    public WordPiece withTruncationSide(TruncationSide side) {
+        return side == truncationSide ? this : new WordPiece(this, side);
     }
 
     /**
@@ -238,7 +264,7 @@ public final class WordPiece implements EncoderTokenizer {
         int keep = Math.min(a.length, maxLength - 2);
         int[] out = new int[keep + 2];
         out[0] = cls;
-        System.arraycopy(a, 0, out, 1, keep);
+        Truncation.copy(a, keep, truncationSide == TruncationSide.LEFT, out, 1);
         out[keep + 1] = sep;
         return new Encoding(out, new int[out.length]);
     }
@@ -261,9 +287,10 @@ public final class WordPiece implements EncoderTokenizer {
         int[] out = new int[lengthA + lengthB + 3];
         int[] segments = new int[out.length];
         out[0] = cls;
-        System.arraycopy(first, 0, out, 1, lengthA);
+        boolean left = truncationSide == TruncationSide.LEFT;
+        Truncation.copy(first, lengthA, left, out, 1);
         out[lengthA + 1] = sep;
-        System.arraycopy(second, 0, out, lengthA + 2, lengthB);
+        Truncation.copy(second, lengthB, left, out, lengthA + 2);
         out[out.length - 1] = sep;
         Arrays.fill(segments, lengthA + 2, out.length, 1);
         return new Encoding(out, segments);

@@ -83,6 +83,29 @@ class RobertaEncodersTest {
     }
 
     @Test
+    void aLeftTruncatingTokenizerDropsTheBeginningsAsTransformersDoes() throws Exception {
+        Path folder = fixture("st-left");
+        JsonObject reference = reference(folder);
+        SentenceEncoder encoder = SentenceEncoder.load(folder);
+        assertEquals(io.orthrus.tokenize.EncoderTokenizer.TruncationSide.LEFT, encoder.tokenizer().truncationSide());
+        List<String> texts = strings(reference.getAsJsonArray("texts"));
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(ints(reference.getAsJsonArray("ids").get(i).getAsJsonArray()),
+                    encoder.tokenizer().encode(texts.get(i), encoder.maxSequenceLength()).ids(), texts.get(i));
+        }
+        List<String> documents = strings(reference.getAsJsonArray("documents"));
+        for (int i = 0; i < documents.size(); i++) {
+            assertArrayEquals(ints(reference.getAsJsonArray("pair_ids").get(i).getAsJsonArray()), encoder.tokenizer()
+                    .encodePair(reference.get("query").getAsString(), documents.get(i), 12).ids(), documents.get(i));
+        }
+        assertClose(reference.getAsJsonArray("embeddings"), encoder.withBatchSize(2).encode(texts));
+        Path saved = dir.resolve("saved");
+        encoder.save(saved);
+        assertTrue(Files.readString(saved.resolve("tokenizer_config.json")).contains("\"truncation_side\": \"left\""));
+        assertClose(reference.getAsJsonArray("embeddings"), SentenceEncoder.load(saved).encode(texts));
+    }
+
+    @Test
     void aRobertaRerankerScoresAsSentenceTransformers() throws Exception {
         Path folder = fixture("cross-encoder");
         JsonObject reference = reference(folder);

@@ -164,4 +164,17 @@ class WordPieceTest {
         assertEquals(List.of("the"), larger.tokenize("the"));
         assertThrows(IllegalArgumentException.class, () -> WordPiece.train(corpus, 10, true));
     }
+
+    @Test
+    void leftTruncationKeepsTheEndsOfTheTexts() {
+        WordPiece right = WordPiece.of(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "e"), true);
+        WordPiece left = right.withTruncationSide(EncoderTokenizer.TruncationSide.LEFT);
+        assertEquals(EncoderTokenizer.TruncationSide.RIGHT, right.truncationSide());
+        assertArrayEquals(new int[] {2, 5, 6, 3}, right.encode("a b c d e", 4).ids());
+        assertArrayEquals(new int[] {2, 8, 9, 3}, left.encode("a b c d e", 4).ids());
+        // longest_first keeps 3 of "a b c d e" and 2 of "a b" in 8 ids; from the left, the last ones of each
+        assertArrayEquals(new int[] {2, 7, 8, 9, 3, 5, 6, 3}, left.encodePair("a b c d e", "a b", 8).ids());
+        assertArrayEquals(new int[] {2, 5, 6, 7, 3, 5, 6, 3}, right.encodePair("a b c d e", "a b", 8).ids());
+        assertArrayEquals(right.encode("a b c"), left.encode("a b c"), "no truncation, no difference");
+    }
 }
