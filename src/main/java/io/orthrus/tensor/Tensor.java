@@ -542,6 +542,14 @@ public class Tensor {
     }
 
     /**
+     * RMS normalisation over the last dimension (Zhang and Sennrich, 2019; Llama's RMSNorm):
+     * {@code x / √(mean(x²) + eps) · weight}, no centring and no bias; {@code weight} {@code (C)} or null.
+     */
+    public Tensor rmsNorm(Tensor weight, float eps) {
+        return LayerNormOp.rmsNorm(this, weight, eps);
+    }
+
+    /**
      * Inverted dropout: in training, zeroes each element with probability {@code p} (drawn from
      * {@code rng}) and scales the rest by {@code 1/(1-p)}; when not training, returns this tensor.
      */

@@ -177,4 +177,20 @@ class ModuleTest {
         assertEquals(e.weight().get(4, 1), out.get(0, 1));
         assertThrows(IllegalArgumentException.class, () -> e.forward(IntTensor.vector(5)));
     }
+
+    @Test
+    void rmsNormScalesEachRowToUnitRootMeanSquareTimesItsGain() {
+        RmsNorm norm = new RmsNorm(4, 1e-6f);
+        assertEquals(1, norm.parameters().size());
+        assertArrayEquals(new float[] {1, 1, 1, 1}, norm.weight().data());
+        Tensor y = norm.forward(Tensor.of(new float[] {1, -1, 1, -1, 2, 2, 2, 2}, 2, 4));
+        assertArrayEquals(new float[] {1, -1, 1, -1, 1, 1, 1, 1}, y.data(), 1e-5f);
+        norm.weight().data()[2] = 3f;
+        assertEquals(3f, norm.forward(Tensor.of(new float[] {2, 2, 2, 2}, 1, 4)).data()[2], 1e-5f);
+        GradCheck.Result r = GradCheck.check(in -> in[0].rmsNorm(in[1], 1e-6f).tanh(), Tensor.randn(new Rng(6), 3, 4),
+                norm.weight());
+        assertTrue(r.passed(), r.toString());
+        assertThrows(IllegalArgumentException.class, () -> new RmsNorm(0, 1e-6f));
+        assertThrows(IllegalArgumentException.class, () -> new RmsNorm(4, 0f));
+    }
 }

@@ -233,6 +233,32 @@ class OpsGradientTest {
     }
 
     @Test
+    void rmsNormWithAndWithoutGain() {
+        assertGrad(in -> in[0].rmsNorm(in[1], 1e-6f), randn(2, 3, 6), randn(6));
+        assertGrad(in -> in[0].rmsNorm(null, 1e-6f), randn(4, 6));
+        assertGrad(in -> in[0].rmsNorm(in[1], 1e-6f), randn(3, 37), randn(37)); // a width past one vector, with a tail
+    }
+
+    @Test
+    void rmsNormIsTheDefinitionInDoublePrecision() {
+        Tensor x = randn(5, 37), w = randn(37);
+        float[] y = x.rmsNorm(w, 1e-6f).data();
+        for (int r = 0; r < 5; r++) {
+            double squares = 0;
+            for (int i = 0; i < 37; i++) {
+                squares += (double) x.data()[r * 37 + i] * x.data()[r * 37 + i];
+            }
+            double inv = 1 / Math.sqrt(squares / 37 + 1e-6);
+            for (int i = 0; i < 37; i++) {
+                assertEquals(x.data()[r * 37 + i] * inv * w.data()[i], y[r * 37 + i], 1e-5, "row " + r + " column " + i);
+            }
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> x.rmsNorm(randn(36), 1e-6f));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("rmsNorm: weight must have shape [37]"),
+                e.getMessage());
+    }
+
+    @Test
     void dropoutWithAFixedMask() {
         assertGrad(in -> in[0].dropout(0.3f, new Rng(3), true), randn(4, 5));
         assertGrad(in -> in[0].dropout(0.3f, new Rng(3), false).mul(2f), randn(4, 5));

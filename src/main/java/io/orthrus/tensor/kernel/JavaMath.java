@@ -115,12 +115,12 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
-    public void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, float[] out,
-                          float[] xHat, float[] rstd) {
+    public void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, boolean center,
+                          float[] out, float[] xHat, float[] rstd) {
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             float sum = 0;
-            for (int i = 0; i < c; i++) {
+            for (int i = 0; center && i < c; i++) {
                 sum += x[base + i];
             }
             float mean = sum / c;
@@ -140,8 +140,8 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
-    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
-                                  float[] gradX, float[] gradW, float[] gradB) {
+    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, boolean center, int rowFrom,
+                                  int rowTo, int c, float[] gradX, float[] gradW, float[] gradB) {
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
             float dySum = 0, dyXhatSum = 0;
@@ -157,7 +157,7 @@ public final class JavaMath implements MathKernel {
                 }
             }
             if (gradX != null) {
-                float dyMean = dySum / c, dyXhatMean = dyXhatSum / c;
+                float dyMean = center ? dySum / c : 0f, dyXhatMean = dyXhatSum / c;
                 for (int i = 0; i < c; i++) {
                     float dy = w == null ? g[base + i] : g[base + i] * w[i];
                     gradX[base + i] += rstd[r] * (dy - dyMean - xHat[base + i] * dyXhatMean);

@@ -64,17 +64,19 @@ public interface MathKernel {
 
     /**
      * Layer normalisation of rows {@code [rowFrom, rowTo)} of width {@code c}: {@code xHat = (x − mean)·rstd},
-     * {@code out = xHat·w + b}, with {@code rstd = 1/√(var + eps)} (biased variance). {@code w} and
+     * {@code out = xHat·w + b}, with {@code rstd = 1/√(var + eps)} (biased variance). With {@code center}
+     * false the mean is taken as 0: RMS normalisation, {@code rstd = 1/√(mean(x²) + eps)}. {@code w} and
      * {@code b} may be null; {@code xHat} and {@code rstd} are written for the backward.
      */
-    void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, float[] out, float[] xHat,
-                   float[] rstd);
+    void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, boolean center, float[] out,
+                   float[] xHat, float[] rstd);
 
     /**
      * The backward of {@link #layerNorm} for rows {@code [rowFrom, rowTo)}: with {@code dy = g·w},
-     * {@code gradX += rstd·(dy − mean(dy) − xHat·mean(dy·xHat))}, {@code gradW += Σ g·xHat},
-     * {@code gradB += Σ g}. Any of {@code w}, {@code gradX}, {@code gradW}, {@code gradB} may be null.
+     * {@code gradX += rstd·(dy − mean(dy) − xHat·mean(dy·xHat))} (without the {@code mean(dy)} term when
+     * not {@code center}), {@code gradW += Σ g·xHat}, {@code gradB += Σ g}. Any of {@code w},
+     * {@code gradX}, {@code gradW}, {@code gradB} may be null.
      */
-    void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
-                           float[] gradX, float[] gradW, float[] gradB);
+    void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, boolean center, int rowFrom, int rowTo,
+                           int c, float[] gradX, float[] gradW, float[] gradB);
 }

@@ -419,21 +419,24 @@ public final class VectorMath implements MathKernel {
     }
 
     @Override
-    public void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, float[] out,
-                          float[] xHat, float[] rstd) {
+    public void layerNorm(float[] x, int rowFrom, int rowTo, int c, float[] w, float[] b, float eps, boolean center,
+                          float[] out, float[] xHat, float[] rstd) {
         int bound = SPECIES.loopBound(c);
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
-            FloatVector acc = FloatVector.zero(SPECIES);
-            for (int i = 0; i < bound; i += SPECIES.length()) {
-                acc = acc.add(FloatVector.fromArray(SPECIES, x, base + i));
-            }
-            float sum = sumLanes(acc);
-            for (int i = bound; i < c; i++) {
-                sum += x[base + i];
+            float sum = 0;
+            if (center) { // RMS normalisation takes the mean as 0
+                FloatVector acc = FloatVector.zero(SPECIES);
+                for (int i = 0; i < bound; i += SPECIES.length()) {
+                    acc = acc.add(FloatVector.fromArray(SPECIES, x, base + i));
+                }
+                sum = sumLanes(acc);
+                for (int i = bound; i < c; i++) {
+                    sum += x[base + i];
+                }
             }
             float mean = sum / c;
-            acc = FloatVector.zero(SPECIES);
+            FloatVector acc = FloatVector.zero(SPECIES);
             for (int i = 0; i < bound; i += SPECIES.length()) {
                 FloatVector dev = FloatVector.fromArray(SPECIES, x, base + i).sub(mean);
                 acc = dev.fma(dev, acc);
@@ -463,8 +466,8 @@ public final class VectorMath implements MathKernel {
     }
 
     @Override
-    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, int rowFrom, int rowTo, int c,
-                                  float[] gradX, float[] gradW, float[] gradB) {
+    public void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, boolean center, int rowFrom,
+                                  int rowTo, int c, float[] gradX, float[] gradW, float[] gradB) {
         int bound = SPECIES.loopBound(c);
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * c;
@@ -497,7 +500,7 @@ public final class VectorMath implements MathKernel {
             if (gradX == null) {
                 continue;
             }
-            float dyMean = sumDy / c, dyXhatMean = sumDyXhat / c, inv = rstd[r];
+            float dyMean = center ? sumDy / c : 0f, dyXhatMean = sumDyXhat / c, inv = rstd[r];
             for (int i = 0; i < bound; i += SPECIES.length()) {
                 FloatVector gv = FloatVector.fromArray(SPECIES, g, base + i);
                 FloatVector dy = w == null ? gv : gv.mul(FloatVector.fromArray(SPECIES, w, i));

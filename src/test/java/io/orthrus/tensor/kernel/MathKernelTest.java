@@ -61,12 +61,12 @@ class MathKernelTest {
             kernel.gelu(x, geluFirst, 0, 300);
             float[] gradFirst = new float[300];
             kernel.geluBackward(x, g, gradFirst, 0, 300, true);
-            kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, true, ln, lnHat, rstd);
             float[] lnFirst = ln.clone();
             for (int i = 0; i < 20_000; i++) {
                 kernel.expShiftedSum(x, 0, out, 0, 300, 1f);
                 kernel.gelu(x, out, 0, 300);
-                kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+                kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, true, ln, lnHat, rstd);
                 System.arraycopy(x, 0, out, 0, 300);
                 kernel.scaledSoftmax(out, 0, 300, 0.3f);
                 kernel.softmaxBackward(out, 0, softmaxFirst, 0, 300, 0.3f);
@@ -83,7 +83,7 @@ class MathKernelTest {
             assertArrayEquals(geluFirst, geluLater, 0f, kernel.name());
             kernel.geluBackward(x, g, gradLater, 0, 300, true);
             assertArrayEquals(gradFirst, gradLater, 0f, kernel.name());
-            kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, ln, lnHat, rstd);
+            kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, true, ln, lnHat, rstd);
             assertArrayEquals(lnFirst, ln, 0f, kernel.name());
         }
     }
@@ -318,10 +318,13 @@ class MathKernelTest {
         float[] gx = new float[rows * (c + 7)], gw = new float[c + 7], gb = new float[c + 7];
         int[] widths = {c, c + 7}; // whole vectors, and a scalar tail
         float[] gradients = random(1 << 15, 1f);
+        boolean[] centring = {true, false}; // layer norm and RMS norm; made here, so that the round allocates nothing
         assertCompiledCallsAllocateNothing("layerNorm, layerNormBackward and sumOfSquares", kernel -> {
             for (int width : widths) {
-                kernel.layerNorm(x, 0, rows, width, w, b, 1e-5f, out, xHat, rstd);
-                kernel.layerNormBackward(g, xHat, rstd, w, 0, rows, width, gx, gw, gb);
+                for (boolean center : centring) {
+                    kernel.layerNorm(x, 0, rows, width, w, b, 1e-5f, center, out, xHat, rstd);
+                    kernel.layerNormBackward(g, xHat, rstd, w, center, 0, rows, width, gx, gw, gb);
+                }
             }
             kernel.sumOfSquares(gradients, 3, gradients.length); // runs of 256 and a tail, as gradient clipping does
         });
@@ -349,26 +352,28 @@ class MathKernelTest {
     }
 
     @Test
-    void layerNormAndItsBackwardAgreeAcrossKernels() {
+    void layerNormRmsNormAndTheirBackwardsAgreeAcrossKernels() {
         JavaMath reference = new JavaMath();
         for (MathKernel kernel : kernels()) {
-            for (int c : new int[] {5, 16, 40}) {
-                int rows = 3, n = rows * c;
-                float[] x = random(n, 2f), w = random(c, 1f), b = random(c + 1, 1f), g = random(n + 3, 1f);
-                float[] out1 = new float[n], xh1 = new float[n], rs1 = new float[rows];
-                float[] out2 = new float[n], xh2 = new float[n], rs2 = new float[rows];
-                reference.layerNorm(x, 0, rows, c, w, b, 1e-5f, out1, xh1, rs1);
-                kernel.layerNorm(x, 0, rows, c, w, b, 1e-5f, out2, xh2, rs2);
-                assertArrayEquals(out1, out2, 1e-5f, kernel.name());
-                assertArrayEquals(rs1, rs2, 1e-5f * rs1[0], kernel.name());
-                float[] gx1 = new float[n], gw1 = new float[c], gb1 = new float[c];
-                float[] gx2 = new float[n], gw2 = new float[c], gb2 = new float[c];
-                reference.layerNormBackward(g, xh1, rs1, w, 0, rows, c, gx1, gw1, gb1);
-                kernel.layerNormBackward(g, xh2, rs2, w, 0, rows, c, gx2, gw2, gb2);
-                assertArrayEquals(gx1, gx2, 1e-5f, kernel.name());
-                assertArrayEquals(gw1, gw2, 1e-5f, kernel.name());
-                assertArrayEquals(gb1, gb2, 1e-5f, kernel.name());
-                kernel.layerNormBackward(g, xh2, rs2, null, 0, rows, c, null, gw2, null); // nulls are allowed
+            for (boolean center : new boolean[] {true, false}) {
+                for (int c : new int[] {5, 16, 40}) {
+                    int rows = 3, n = rows * c;
+                    float[] x = random(n, 2f), w = random(c, 1f), b = random(c + 1, 1f), g = random(n + 3, 1f);
+                    float[] out1 = new float[n], xh1 = new float[n], rs1 = new float[rows];
+                    float[] out2 = new float[n], xh2 = new float[n], rs2 = new float[rows];
+                    reference.layerNorm(x, 0, rows, c, w, b, 1e-5f, center, out1, xh1, rs1);
+                    kernel.layerNorm(x, 0, rows, c, w, b, 1e-5f, center, out2, xh2, rs2);
+                    assertArrayEquals(out1, out2, 1e-5f, kernel.name());
+                    assertArrayEquals(rs1, rs2, 1e-5f * rs1[0], kernel.name());
+                    float[] gx1 = new float[n], gw1 = new float[c], gb1 = new float[c];
+                    float[] gx2 = new float[n], gw2 = new float[c], gb2 = new float[c];
+                    reference.layerNormBackward(g, xh1, rs1, w, center, 0, rows, c, gx1, gw1, gb1);
+                    kernel.layerNormBackward(g, xh2, rs2, w, center, 0, rows, c, gx2, gw2, gb2);
+                    assertArrayEquals(gx1, gx2, 1e-5f, kernel.name());
+                    assertArrayEquals(gw1, gw2, 1e-5f, kernel.name());
+                    assertArrayEquals(gb1, gb2, 1e-5f, kernel.name());
+                    kernel.layerNormBackward(g, xh2, rs2, null, center, 0, rows, c, null, gw2, null); // nulls are allowed
+                }
             }
         }
     }
