@@ -10,6 +10,8 @@ CrossEncoder.predict of the folder loaded back from disk:
                  (longest first); scores with the folder's sigmoid
   three-labels/  num_labels 3, the layout of sentence-transformers 2 to 4 (no modules.json; activation_fn Identity
                  under "sentence_transformers" in config.json); raw logits, and their softmax
+  distilbert/    a random DistilBertForSequenceClassification (pre_classifier + ReLU head), one label, saved by
+                 CrossEncoder.save; scores with the folder's sigmoid
 Pairs are scored with batch size 2, so that padding within a batch matters.
 """
 import json
@@ -19,7 +21,8 @@ import sys
 
 import torch
 from sentence_transformers import CrossEncoder
-from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+from transformers import (BertConfig, BertForSequenceClassification, BertTokenizerFast, DistilBertConfig,
+                          DistilBertForSequenceClassification)
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "dog", "cat", "barks", "meows", "a", "runs", ".",
          "##s", "big", "small", "what", "does", "at", "night", "and", "sleeps", "on", "mat", "river", "bank", "money",
@@ -81,6 +84,25 @@ def main():
     with open(os.path.join(folder, "reference.json"), "w") as f:
         json.dump(reference, f)
     shutil.rmtree(os.path.join(out, "_base"))
+
+    distil = os.path.join(out, "_distil")
+    os.makedirs(distil)
+    with open(os.path.join(distil, "vocab.txt"), "w") as f:
+        f.write("\n".join(WORDS) + "\n")
+    torch.manual_seed(14)
+    DistilBertForSequenceClassification(DistilBertConfig(vocab_size=len(WORDS), dim=16, n_layers=2, n_heads=4,
+                                                         hidden_dim=32, max_position_embeddings=40, num_labels=1,
+                                                         initializer_range=0.5)).save_pretrained(distil)
+    BertTokenizerFast(os.path.join(distil, "vocab.txt"), do_lower_case=True).save_pretrained(distil)
+    folder = os.path.join(out, "distilbert")
+    CrossEncoder(distil, max_length=12).save(folder)
+    model = CrossEncoder(folder)
+    model.eval()
+    reference = {"query": QUERY, "documents": DOCUMENTS, "scores": rounded(model.predict(pairs, batch_size=2))}
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f)
+    os.remove(os.path.join(folder, "README.md"))
+    shutil.rmtree(distil)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String act
                     + ACTIVATIONS);
         }
         String where = "CrossEncoderFolder.write " + directory;
+        if (model.poolerActivation() != io.orthrus.nn.Activation.Kind.TANH) {
+            throw new IllegalArgumentException(where + ": the classifier's head uses " + model.poolerActivation()
+                    + " (a DistilBERT classifier); the layouts Orthrus writes have BERT's and RoBERTa's tanh head");
+        }
         HuggingFaceBert.Folder encoder = HuggingFaceBert.folder(where, model.encoder(), tokenizer, true);
         java.util.Map<String, io.orthrus.tensor.Tensor> weights = new java.util.LinkedHashMap<>();
         String prefix = encoder.family().prefix;

@@ -152,21 +152,19 @@ public final class HuggingFaceBert {
     }
 
     /**
-     * A {@code BertForSequenceClassification}, {@code RobertaForSequenceClassification} or
-     * {@code XLMRobertaForSequenceClassification} folder (a fine-tuned classifier, or a cross-encoder
-     * that scores text pairs), in evaluation mode: the encoder, a dense + tanh layer over the first token
-     * (BERT's pooler, RoBERTa's {@code classifier.dense}) and the output layer, whose number of labels
-     * is its weight's row count (checked against {@code config.json}'s {@code id2label}).
+     * A {@code BertForSequenceClassification}, {@code RobertaForSequenceClassification},
+     * {@code XLMRobertaForSequenceClassification} or {@code DistilBertForSequenceClassification} folder (a
+     * fine-tuned classifier, or a cross-encoder that scores text pairs), in evaluation mode: the encoder,
+     * a dense layer over the first token with tanh (BERT's pooler, RoBERTa's {@code classifier.dense}) or
+     * ReLU (DistilBERT's {@code pre_classifier}) and the output layer, whose number of labels is its
+     * weight's row count (checked against {@code config.json}'s {@code id2label}).
      */
     public static BertClassifierCheckpoint loadClassifier(Path directory) throws IOException {
         Stored stored = stored(directory);
-        if (stored.distil()) {
-            throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.CONFIG) + ": a DistilBERT classifier"
-                    + " (pre_classifier, ReLU) is not supported; Orthrus reads DistilBertModel encoders");
-        }
         Bert encoder = encoder(stored);
-        boolean roberta = stored.family().roberta();
-        String dense = roberta ? "classifier.dense." : "pooler.dense.", output = roberta ? "classifier.out_proj." : "classifier.";
+        boolean roberta = stored.family().roberta(), distil = stored.distil();
+        String dense = roberta ? "classifier.dense." : distil ? "pre_classifier." : "pooler.dense.";
+        String output = roberta ? "classifier.out_proj." : "classifier.";
         Tensor classifierWeight = take(stored.file(), stored.weights(), stored.unused(), output + "weight");
         int labels = classifierWeight.size(0);
         JsonElement id2label = stored.json().get("id2label");
@@ -174,7 +172,8 @@ public final class HuggingFaceBert {
             throw new IllegalArgumentException(directory.resolve(HuggingFaceFolder.CONFIG) + ": id2label has "
                     + id2label.getAsJsonObject().size() + " labels but " + output + "weight has " + labels + " rows");
         }
-        BertClassifier model = new BertClassifier(encoder, labels, new Rng(0));
+        BertClassifier model = new BertClassifier(encoder, labels, new Rng(0),
+                distil ? Activation.Kind.RELU : Activation.Kind.TANH); // DistilBERT: pre_classifier, then ReLU
         Map<String, Tensor> head = new LinkedHashMap<>();
         head.put("pooler.weight", take(stored.file(), stored.weights(), stored.unused(), dense + "weight"));
         head.put("pooler.bias", take(stored.file(), stored.weights(), stored.unused(), dense + "bias"));
@@ -191,7 +190,8 @@ public final class HuggingFaceBert {
         Weights.requireFinite(stored.file().toString(), head, Weights.ON_LOAD);
         head.forEach((name, value) -> System.arraycopy(value.data(), 0, parameters.get(name).data(), 0, value.numel()));
         stored.unused().removeIf(n -> n.startsWith("pooler.")); // RoBERTa classifiers may carry an unused pooler
-        stored.requireAllUsed("BertForSequenceClassification, RobertaForSequenceClassification");
+        stored.requireAllUsed("BertForSequenceClassification, RobertaForSequenceClassification,"
+                + " DistilBertForSequenceClassification");
         model.eval();
         return new BertClassifierCheckpoint(model, tokenizer(stored, encoder));
     }

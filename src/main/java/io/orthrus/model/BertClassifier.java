@@ -1,6 +1,7 @@
 package io.orthrus.model;
 
 import io.orthrus.data.TokenBatch;
+import io.orthrus.nn.Activation;
 import io.orthrus.nn.Dropout;
 import io.orthrus.nn.Init;
 import io.orthrus.nn.Linear;
@@ -25,12 +26,22 @@ public final class BertClassifier extends Module implements Classifier<TokenBatc
     private final Dropout dropout;
     private final Linear output;
     private final int classes;
+    private final Activation.Kind poolerActivation;
 
     /**
      * A {@code classes}-way classifier on {@code encoder} (1: a single score, as a cross-encoder's), new
      * layers initialised from {@code rng}.
      */
     public BertClassifier(Bert encoder, int classes, Rng rng) {
+        this(encoder, classes, rng, Activation.Kind.TANH);
+    }
+
+    /**
+     * As {@link #BertClassifier(Bert, int, Rng)}, with {@code poolerActivation} after the pooler's dense
+     * layer: {@link Activation.Kind#TANH} for BERT and RoBERTa, {@link Activation.Kind#RELU} for
+     * DistilBERT's {@code pre_classifier}.
+     */
+    public BertClassifier(Bert encoder, int classes, Rng rng, Activation.Kind poolerActivation) {
         if (classes < 1) {
             throw new IllegalArgumentException("BertClassifier: needs at least 1 output (1: a score, such as a"
                     + " cross-encoder's; 2 or more: classes), got " + classes);
@@ -41,6 +52,7 @@ public final class BertClassifier extends Module implements Classifier<TokenBatc
         this.dropout = registerModule("drop", new Dropout(encoder.config().dropout(), rng.split()));
         this.output = registerModule("classifier", new Linear(width, classes, true, rng));
         this.classes = classes;
+        this.poolerActivation = poolerActivation;
         for (Linear layer : new Linear[] {pooler, output}) {
             Init.normal(layer.weight(), Bert.INIT_STD, rng);
             Init.zeros(layer.bias());
@@ -53,8 +65,13 @@ public final class BertClassifier extends Module implements Classifier<TokenBatc
         Tensor hidden = encoder.encode(batch); // (B, T, C)
         int b = hidden.size(0), c = hidden.size(2);
         Tensor cls = hidden.narrow(1, 0, 1).reshape(b, c); // (B, C): the [CLS] position
-        Tensor pooled = pooler.forward(cls).tanh(); // (B, C)
+        Tensor pooled = poolerActivation.apply(pooler.forward(cls)); // (B, C)
         return output.forward(dropout.forward(pooled)); // (B, K)
+    }
+
+    /** The non-linearity after the pooler's dense layer (tanh, or ReLU for DistilBERT). */
+    public Activation.Kind poolerActivation() {
+        return poolerActivation;
     }
 
     /** The encoder. */

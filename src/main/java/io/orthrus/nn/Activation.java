@@ -25,6 +25,11 @@ public final class Activation extends Module implements Layer {
         Kind(UnaryOperator<Tensor> function) {
             this.function = function;
         }
+
+        /** This non-linearity applied to {@code input}, element by element. */
+        public Tensor apply(Tensor input) {
+            return function.apply(input);
+        }
     }
 
     private final Kind kind;

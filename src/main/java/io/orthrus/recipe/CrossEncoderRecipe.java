@@ -57,6 +57,10 @@ public final class CrossEncoderRecipe implements Recipe {
                             + " outputs; a cross-encoder trained on pairs has one");
                 }
                 model = read.classifier().model();
+                if (model.poolerActivation() != io.orthrus.nn.Activation.Kind.TANH) {
+                    throw c.error("model.init_from", "names a DistilBERT classifier (a ReLU head), which the cross-encoder"
+                            + " layout Orthrus writes cannot hold; start from its encoder instead");
+                }
                 tokenizer = read.classifier().tokenizer();
                 maxLength = read.maxSequenceLength();
             } else {

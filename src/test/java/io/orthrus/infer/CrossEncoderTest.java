@@ -117,4 +117,19 @@ class CrossEncoderTest {
         assertTrue(activation.getMessage().contains("activation_fn") && activation.getMessage().contains("GELU"),
                 activation.getMessage());
     }
+
+    @Test
+    void aDistilBertRerankerScoresAsSentenceTransformersAndIsNotSavedInALayoutThatWouldChangeIt() throws Exception {
+        Path folder = fixture("distilbert");
+        JsonObject reference = reference(folder);
+        CrossEncoder reranker = CrossEncoder.load(folder);
+        float[] scores = reranker.withBatchSize(2).score(reference.get("query").getAsString(), documents(reference));
+        JsonArray expected = reference.getAsJsonArray("scores");
+        for (int i = 0; i < scores.length; i++) {
+            assertClose(expected.get(i), new float[] {scores[i]});
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> reranker.save(dir.resolve("saved")));
+        assertTrue(e.getMessage().contains("a DistilBERT classifier"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("saved")), "nothing written");
+    }
 }
