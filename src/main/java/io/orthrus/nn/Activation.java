@@ -13,6 +13,8 @@ public final class Activation extends Module implements Layer {
         TANH(Tensor::tanh),
         /** 1 / (1 + e^−x). */
         SIGMOID(Tensor::sigmoid),
+        /** x·σ(x), SiLU or swish (Llama-family feed-forward layers). */
+        SILU(Tensor::silu),
         /** GELU, tanh approximation (GPT-2, BERT). */
         GELU(Tensor::gelu),
         /** GELU, exact erf form. */

@@ -239,6 +239,48 @@ final class Elementwise {
         }, a);
     }
 
+    /** SiLU (swish): {@code x·σ(x)}. */
+    static Tensor silu(Tensor a) {
+        float[] x = a.data(), out = Workspace.uninitialized(x.length);
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * sigmoid(x[i]);
+        }
+        return Tensor.fromOp("silu", out, a.shape(), g -> {
+            float[] ga = a.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                float s = sigmoid(x[i]);
+                ga[i] += g[i] * s * (1f + x[i] * (1f - s)); // d(xσ)/dx = σ(1 + x(1 − σ))
+            }
+        }, a);
+    }
+
+    /**
+     * SwiGLU's gated product {@code silu(gate) ⊙ up} as one op (Llama's feed-forward before its down
+     * projection), without the intermediate {@code silu(gate)} tensor; same shapes in and out.
+     */
+    static Tensor siluGate(Tensor gate, Tensor up) {
+        if (!java.util.Arrays.equals(gate.shape(), up.shape())) {
+            throw new IllegalArgumentException("siluGate: gate " + java.util.Arrays.toString(gate.shape())
+                    + " and up " + java.util.Arrays.toString(up.shape()) + " must have the same shape");
+        }
+        float[] x = gate.data(), u = up.data(), out = Workspace.uninitialized(x.length);
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * sigmoid(x[i]) * u[i];
+        }
+        return Tensor.fromOp("siluGate", out, gate.shape(), g -> {
+            float[] gx = gate.gradBuffer(), gu = up.gradBuffer();
+            for (int i = 0; i < g.length; i++) {
+                float s = sigmoid(x[i]);
+                if (gx != null) {
+                    gx[i] += g[i] * u[i] * s * (1f + x[i] * (1f - s));
+                }
+                if (gu != null) {
+                    gu[i] += g[i] * x[i] * s;
+                }
+            }
+        }, gate, up);
+    }
+
     /** The logistic function, without overflow for large |x|. */
     static float sigmoid(float x) {
         if (x >= 0) {

@@ -380,6 +380,19 @@ public class Tensor {
         return Elementwise.sigmoid(this);
     }
 
+    /** SiLU (swish) {@code x·σ(x)} of each element: the activation of Llama-family feed-forward layers. */
+    public Tensor silu() {
+        return Elementwise.silu(this);
+    }
+
+    /**
+     * SwiGLU's gate: {@code silu(this) ⊙ up}, element by element, as one op; {@code up} has this
+     * tensor's shape. Llama's feed-forward is {@code down(silu(gate(x)) ⊙ up(x))}.
+     */
+    public Tensor siluGate(Tensor up) {
+        return Elementwise.siluGate(this, up);
+    }
+
     /** {@code max(x, 0)} of each element. */
     public Tensor relu() {
         return Elementwise.relu(this);

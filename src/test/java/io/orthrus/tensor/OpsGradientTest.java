@@ -233,6 +233,18 @@ class OpsGradientTest {
     }
 
     @Test
+    void siluAndTheFusedSiluGate() {
+        assertGrad(in -> in[0].silu(), randn(3, 5).mul(2f));
+        assertGrad(in -> in[0].siluGate(in[1]), randn(3, 5).mul(2f), randn(3, 5));
+        Tensor gate = randn(2, 7).mul(3f), up = randn(2, 7);
+        float[] fused = gate.siluGate(up).data(), composite = gate.mul(gate.sigmoid()).mul(up).data();
+        assertArrayEquals(composite, fused, 1e-6f);
+        assertArrayEquals(gate.mul(gate.sigmoid()).data(), gate.silu().data(), 1e-6f);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> gate.siluGate(randn(7, 2)));
+        assertTrue(e.getMessage().startsWith("siluGate: gate [2, 7] and up [7, 2]"), e.getMessage());
+    }
+
+    @Test
     void rmsNormWithAndWithoutGain() {
         assertGrad(in -> in[0].rmsNorm(in[1], 1e-6f), randn(2, 3, 6), randn(6));
         assertGrad(in -> in[0].rmsNorm(null, 1e-6f), randn(4, 6));
