@@ -127,18 +127,7 @@ final class HuggingFaceTokenizerJson {
             String bos = t.token(t.bosId()), eos = t.token(t.eosId());
             template.add("single", pieces(new String[] {"S" + bos, "A", "S" + eos}, new int[3]));
             template.add("pair", pieces(new String[] {"S" + bos, "A", "S" + eos, "S" + eos, "B", "S" + eos}, new int[6]));
-            JsonObject specials = new JsonObject();
-            for (int id : new int[] {t.bosId(), t.eosId()}) {
-                JsonObject special = new JsonObject();
-                special.addProperty("id", t.token(id));
-                JsonArray ids = new JsonArray(), tokens = new JsonArray();
-                ids.add(id);
-                tokens.add(t.token(id));
-                special.add("ids", ids);
-                special.add("tokens", tokens);
-                specials.add(t.token(id), special);
-            }
-            template.add("special_tokens", specials);
+            template.add("special_tokens", specialTokens(t, t.bosId(), t.eosId()));
             written.add("post_processor", template);
             return written.toString();
         } else if (tokenizer instanceof Unigram u) {
@@ -222,19 +211,25 @@ final class HuggingFaceTokenizerJson {
         template.add("single", pieces(new String[] {"S" + WordPiece.CLS, "A", "S" + WordPiece.SEP}, new int[] {0, 0, 0}));
         template.add("pair", pieces(new String[] {"S" + WordPiece.CLS, "A", "S" + WordPiece.SEP, "B", "S" + WordPiece.SEP},
                 new int[] {0, 0, 0, 1, 1}));
+        template.add("special_tokens", specialTokens(wp, wp.clsId(), wp.sepId()));
+        return template;
+    }
+
+    /** A TemplateProcessing's {@code special_tokens}: each of {@code ids} as a one-token entry named by its text. */
+    private static JsonObject specialTokens(Tokenizer tokenizer, int... ids) {
         JsonObject specials = new JsonObject();
-        for (String token : new String[] {WordPiece.CLS, WordPiece.SEP}) {
+        for (int id : ids) {
+            String token = tokenizer.token(id);
             JsonObject special = new JsonObject();
             special.addProperty("id", token);
-            JsonArray ids = new JsonArray(), tokens = new JsonArray();
-            ids.add(wp.id(token));
+            JsonArray idList = new JsonArray(), tokens = new JsonArray();
+            idList.add(id);
             tokens.add(token);
-            special.add("ids", ids);
+            special.add("ids", idList);
             special.add("tokens", tokens);
             specials.add(token, special);
         }
-        template.add("special_tokens", specials);
-        return template;
+        return specials;
     }
 
     /** Template pieces: "Sx" a special token x, else a sequence id ("A", "B"). */

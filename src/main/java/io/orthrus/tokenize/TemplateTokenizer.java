@@ -55,13 +55,7 @@ public final class TemplateTokenizer implements EncoderTokenizer {
             throw new IllegalArgumentException("TemplateTokenizer.encode: maxLength must be at least 2 for <s> and </s>, got "
                     + maxLength);
         }
-        int[] ids = base.encode(text);
-        int keep = Math.min(ids.length, maxLength - 2);
-        int[] out = new int[keep + 2];
-        out[0] = bos;
-        Truncation.copy(ids, keep, truncationSide == TruncationSide.LEFT, out, 1);
-        out[keep + 1] = eos;
-        return new Encoding(out, new int[out.length]);
+        return Truncation.single(base.encode(text), maxLength, bos, eos, truncationSide == TruncationSide.LEFT);
     }
 
     @Override
@@ -70,17 +64,8 @@ public final class TemplateTokenizer implements EncoderTokenizer {
             throw new IllegalArgumentException("TemplateTokenizer.encodePair: maxLength must be at least 4 for <s> and"
                     + " three </s>, got " + maxLength);
         }
-        int[] first = base.encode(a), second = base.encode(b);
-        int[] kept = Truncation.longestFirst(first.length, second.length, maxLength - 4);
-        int[] out = new int[kept[0] + kept[1] + 4];
-        out[0] = bos;
-        boolean left = truncationSide == TruncationSide.LEFT;
-        Truncation.copy(first, kept[0], left, out, 1);
-        out[kept[0] + 1] = eos;
-        out[kept[0] + 2] = eos;
-        Truncation.copy(second, kept[1], left, out, kept[0] + 3);
-        out[out.length - 1] = eos;
-        return new Encoding(out, new int[out.length]);
+        return Truncation.pair(base.encode(a), base.encode(b), maxLength, bos, eos, 2, 0,
+                truncationSide == TruncationSide.LEFT); // RoBERTa: </s></s> between the parts, one token type
     }
 
     /** The ids of {@code text} without special tokens. */

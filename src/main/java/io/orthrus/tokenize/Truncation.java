@@ -24,7 +24,39 @@ final class Truncation {
     }
 
     /** Copies {@code keep} of {@code ids} into {@code out} at {@code at}: the first ones, or the last ones with {@code fromEnd}. */
-    static void copy(int[] ids, int keep, boolean fromEnd, int[] out, int at) {
+    private static void copy(int[] ids, int keep, boolean fromEnd, int[] out, int at) {
         System.arraycopy(ids, fromEnd ? ids.length - keep : 0, out, at, keep);
+    }
+
+    /**
+     * {@code open}, the ids of a text cut to fit {@code maxLength} with them (its last ones with
+     * {@code fromEnd}), {@code close}; every segment 0. The caller has checked that the two fit.
+     */
+    static Encoding single(int[] ids, int maxLength, int open, int close, boolean fromEnd) {
+        int keep = Math.min(ids.length, maxLength - 2);
+        int[] out = new int[keep + 2];
+        out[0] = open;
+        copy(ids, keep, fromEnd, out, 1);
+        out[keep + 1] = close;
+        return new Encoding(out, new int[out.length]);
+    }
+
+    /**
+     * {@code open a close×separators b close}, the parts cut longest-first to fit {@code maxLength}
+     * (from their ends, or their beginnings with {@code fromEnd}); the second part and its closing
+     * token have segment {@code secondSegment}, the rest 0. The caller has checked that the specials fit.
+     */
+    static Encoding pair(int[] a, int[] b, int maxLength, int open, int close, int separators, int secondSegment,
+                         boolean fromEnd) {
+        int[] kept = longestFirst(a.length, b.length, maxLength - 2 - separators);
+        int second = kept[0] + 1 + separators;
+        int[] out = new int[second + kept[1] + 1], segments = new int[out.length];
+        out[0] = open;
+        copy(a, kept[0], fromEnd, out, 1);
+        java.util.Arrays.fill(out, kept[0] + 1, second, close);
+        copy(b, kept[1], fromEnd, out, second);
+        out[out.length - 1] = close;
+        java.util.Arrays.fill(segments, second, out.length, secondSegment);
+        return new Encoding(out, segments);
     }
 }

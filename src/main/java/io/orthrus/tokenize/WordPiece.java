@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -260,13 +259,7 @@ public final class WordPiece implements EncoderTokenizer {
             throw new IllegalArgumentException("WordPiece.encode: maxLength must be at least 2 for [CLS] and [SEP], got "
                     + maxLength);
         }
-        int[] a = encode(text);
-        int keep = Math.min(a.length, maxLength - 2);
-        int[] out = new int[keep + 2];
-        out[0] = cls;
-        Truncation.copy(a, keep, truncationSide == TruncationSide.LEFT, out, 1);
-        out[keep + 1] = sep;
-        return new Encoding(out, new int[out.length]);
+        return Truncation.single(encode(text), maxLength, cls, sep, truncationSide == TruncationSide.LEFT);
     }
 
     /**
@@ -281,19 +274,7 @@ public final class WordPiece implements EncoderTokenizer {
             throw new IllegalArgumentException("WordPiece.encodePair: maxLength must be at least 3 for [CLS] and two "
                     + "[SEP], got " + maxLength);
         }
-        int[] first = encode(a), second = encode(b);
-        int[] kept = Truncation.longestFirst(first.length, second.length, maxLength - 3);
-        int lengthA = kept[0], lengthB = kept[1];
-        int[] out = new int[lengthA + lengthB + 3];
-        int[] segments = new int[out.length];
-        out[0] = cls;
-        boolean left = truncationSide == TruncationSide.LEFT;
-        Truncation.copy(first, lengthA, left, out, 1);
-        out[lengthA + 1] = sep;
-        Truncation.copy(second, lengthB, left, out, lengthA + 2);
-        out[out.length - 1] = sep;
-        Arrays.fill(segments, lengthA + 2, out.length, 1);
-        return new Encoding(out, segments);
+        return Truncation.pair(encode(a), encode(b), maxLength, cls, sep, 1, 1, truncationSide == TruncationSide.LEFT);
     }
 
     /**
