@@ -3,6 +3,7 @@ package io.orthrus.infer;
 import io.orthrus.data.TokenBatch;
 import io.orthrus.io.CrossEncoderFolder;
 import io.orthrus.model.BertClassifier;
+import io.orthrus.nn.PackedWeights;
 import io.orthrus.tokenize.Encoding;
 import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
@@ -25,7 +26,7 @@ import java.util.List;
  * List<CrossEncoder.Ranked> best = reranker.rank("how do cats sleep?", candidates);
  * }</pre>
  *
- * <p>Immutable and thread-safe, like {@link SentenceEncoder}.
+ * <p>Immutable and thread-safe, and reads the model's weights when it is made, like {@link SentenceEncoder}.
  */
 public final class CrossEncoder {
     /** What is applied to the classifier's logits. */
@@ -83,13 +84,15 @@ public final class CrossEncoder {
     private final Activation activation;
     private final int maxSequenceLength;
     private final int batchSize;
+    private final PackedWeights packed;
 
     /**
      * A reranker of {@code model} (in evaluation mode, as the loaders return it) with
      * {@code tokenizer}; pairs keep at most {@code maxSequenceLength} tokens, at most the model's positions.
      */
     public CrossEncoder(BertClassifier model, EncoderTokenizer tokenizer, Activation activation, int maxSequenceLength) {
-        this(model, tokenizer, activation, maxSequenceLength, SentenceEncoder.DEFAULT_BATCH_SIZE);
+        this(model, tokenizer, activation, maxSequenceLength, SentenceEncoder.DEFAULT_BATCH_SIZE,
+                PackedWeights.of(model));
         Inference.checkVocabulary("CrossEncoder", model.encoder().vocabSize(), tokenizer.vocabSize());
         if (maxSequenceLength < 3 || maxSequenceLength > model.encoder().contextLength()) {
             throw new IllegalArgumentException("CrossEncoder: maxSequenceLength must be in [3, "
@@ -98,12 +101,13 @@ public final class CrossEncoder {
     }
 
     private CrossEncoder(BertClassifier model, EncoderTokenizer tokenizer, Activation activation, int maxSequenceLength,
-                         int batchSize) {
+                         int batchSize, PackedWeights packed) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.activation = activation;
         this.maxSequenceLength = maxSequenceLength;
         this.batchSize = batchSize;
+        this.packed = packed;
     }
 
     /**
@@ -130,12 +134,12 @@ public final class CrossEncoder {
         if (size < 1) {
             throw new IllegalArgumentException("CrossEncoder: batch size must be >= 1, got " + size);
         }
-        return new CrossEncoder(model, tokenizer, activation, maxSequenceLength, size);
+        return new CrossEncoder(model, tokenizer, activation, maxSequenceLength, size, packed);
     }
 
     /** This reranker with another activation on the logits. */
     public CrossEncoder withActivation(Activation other) {
-        return new CrossEncoder(model, tokenizer, other, maxSequenceLength, batchSize);
+        return new CrossEncoder(model, tokenizer, other, maxSequenceLength, batchSize, packed);
     }
 
     /** The number of scores per pair (the classifier's labels). */
@@ -230,15 +234,14 @@ public final class CrossEncoder {
             }
             pairs.add(tokenizer.encodePair(query, document, maxSequenceLength));
         }
-        float[][] out = new float[documents.size()][];
-        for (int from = 0; from < pairs.size(); from += batchSize) {
-            List<Encoding> batch = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
+        return Inference.inBatches(pairs, batchSize, batch -> {
             TokenBatch tokens = TokenBatch.of(batch, tokenizer.padId());
-            float[] logits = model.evaluating(() -> model.logits(tokens).data()); // (B, labels)
+            float[] logits = packed.apply(() -> model.evaluating(() -> model.logits(tokens).data())); // (B, labels)
+            float[][] rows = new float[batch.size()][];
             for (int b = 0; b < batch.size(); b++) {
-                out[from + b] = java.util.Arrays.copyOfRange(logits, b * labels(), (b + 1) * labels());
+                rows[b] = java.util.Arrays.copyOfRange(logits, b * labels(), (b + 1) * labels());
             }
-        }
-        return out;
+            return rows;
+        });
     }
 }

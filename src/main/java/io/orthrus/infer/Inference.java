@@ -1,8 +1,42 @@
 package io.orthrus.infer;
 
-/** What the inference classes share: the vocabulary check and top-k. */
+import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tokenize.Encoding;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/** What the inference classes share: the vocabulary check, batched runs and top-k. */
 final class Inference {
     private Inference() {}
+
+    /**
+     * {@code run} applied to {@code inputs} in batches of at most {@code batchSize}, longest first
+     * (so each batch pads to little), one result row per input in the order given. Whole batches
+     * are spread over the shared pool, each on one thread, because a batch of a small encoder is
+     * too short a job to split without the threads waiting for each other; a single batch uses
+     * the pool inside its kernels. Either way the kernels give the same bits.
+     */
+    static float[][] inBatches(List<Encoding> inputs, int batchSize, Function<List<Encoding>, float[][]> run) {
+        Integer[] order = new Integer[inputs.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -inputs.get(i).length())); // stable
+        float[][] out = new float[inputs.size()][];
+        Parallel.shared().forEach((order.length + batchSize - 1) / batchSize, index -> {
+            int from = index * batchSize, to = Math.min(order.length, from + batchSize);
+            List<Encoding> batch = new ArrayList<>(to - from);
+            for (int k = from; k < to; k++) {
+                batch.add(inputs.get(order[k]));
+            }
+            float[][] rows = run.apply(batch);
+            for (int k = from; k < to; k++) {
+                out[order[k]] = rows[k - from];
+            }
+        });
+        return out;
+    }
 
     /** Throws unless the model and the tokenizer have the same vocabulary size. */
     static void checkVocabulary(String who, int modelVocabulary, int tokenizerVocabulary) {

@@ -4,14 +4,13 @@ import io.orthrus.data.TokenBatch;
 import io.orthrus.io.SentenceTransformersFolder;
 import io.orthrus.model.Bert;
 import io.orthrus.model.Pooling;
+import io.orthrus.nn.PackedWeights;
 import io.orthrus.tokenize.Encoding;
 import io.orthrus.tokenize.EncoderTokenizer;
 import io.orthrus.tokenize.WordPiece;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +30,10 @@ import java.util.Map;
  *
  * <p>An encoder is immutable and thread-safe: threads may call {@code encode} on one instance at
  * the same time (the model runs in each thread's own evaluation scope); the {@code with…} methods
- * return new encoders sharing the model.
+ * return new encoders sharing the model. An encoder reads the model's linear weights once, when
+ * it is made ({@link PackedWeights}: a copy laid out for the matrix kernel, as much memory again as
+ * those weights); to encode with weights trained afterwards, make a new encoder. Whole batches of a
+ * long list run on the pool's threads at the same time.
  */
 public final class SentenceEncoder {
     /** Texts per batch unless {@link #withBatchSize} says otherwise, as in sentence-transformers. */
@@ -46,9 +48,11 @@ public final class SentenceEncoder {
     private final Map<String, String> prompts;
     private final String prompt;
     private final int batchSize;
+    private final PackedWeights packed;
 
     private SentenceEncoder(Bert model, EncoderTokenizer tokenizer, Pooling pooling, boolean normalize, int maxSequenceLength,
-                            boolean lowerCase, Map<String, String> prompts, String prompt, int batchSize) {
+                            boolean lowerCase, Map<String, String> prompts, String prompt, int batchSize,
+                            PackedWeights packed) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.pooling = pooling;
@@ -58,6 +62,7 @@ public final class SentenceEncoder {
         this.prompts = Map.copyOf(prompts);
         this.prompt = prompt;
         this.batchSize = batchSize;
+        this.packed = packed;
     }
 
     /**
@@ -67,7 +72,7 @@ public final class SentenceEncoder {
      */
     public SentenceEncoder(Bert model, EncoderTokenizer tokenizer, Pooling pooling, boolean normalize, int maxSequenceLength) {
         this(model, tokenizer, pooling, normalize, checkLength(model, maxSequenceLength), false, Map.of(), "",
-                DEFAULT_BATCH_SIZE);
+                DEFAULT_BATCH_SIZE, PackedWeights.of(model));
         Inference.checkVocabulary("SentenceEncoder", model.vocabSize(), tokenizer.vocabSize());
     }
 
@@ -89,7 +94,8 @@ public final class SentenceEncoder {
         Inference.checkVocabulary("SentenceEncoder", read.model().vocabSize(), read.tokenizer().vocabSize());
         String prompt = read.defaultPromptName() == null ? "" : read.prompts().get(read.defaultPromptName());
         return new SentenceEncoder(read.model(), read.tokenizer(), read.pooling(), read.normalize(),
-                read.maxSequenceLength(), read.lowerCase(), read.prompts(), prompt, DEFAULT_BATCH_SIZE);
+                read.maxSequenceLength(), read.lowerCase(), read.prompts(), prompt, DEFAULT_BATCH_SIZE,
+                PackedWeights.of(read.model()));
     }
 
     /**
@@ -110,19 +116,20 @@ public final class SentenceEncoder {
         if (size < 1) {
             throw new IllegalArgumentException("SentenceEncoder: batch size must be >= 1, got " + size);
         }
-        return new SentenceEncoder(model, tokenizer, pooling, normalize, maxSequenceLength, lowerCase, prompts, prompt, size);
+        return new SentenceEncoder(model, tokenizer, pooling, normalize, maxSequenceLength, lowerCase, prompts, prompt, size,
+                packed);
     }
 
     /** This encoder with vectors scaled to unit length, or not, whatever the model says. */
     public SentenceEncoder withNormalization(boolean unitLength) {
         return new SentenceEncoder(model, tokenizer, pooling, unitLength, maxSequenceLength, lowerCase, prompts, prompt,
-                batchSize);
+                batchSize, packed);
     }
 
     /** This encoder putting {@code text} before every text, such as {@code "query: "} (E5, BGE); "" for none. */
     public SentenceEncoder withPrompt(String text) {
         return new SentenceEncoder(model, tokenizer, pooling, normalize, maxSequenceLength, lowerCase, prompts,
-                text == null ? "" : text, batchSize);
+                text == null ? "" : text, batchSize, packed);
     }
 
     /** This encoder with the model's prompt {@code name} (see {@link #prompts()}). */
@@ -155,7 +162,7 @@ public final class SentenceEncoder {
         return maxSequenceLength;
     }
 
-    /** The encoder the vectors come from (shared with every encoder derived from this one; do not train it while encoding). */
+    /** The encoder the vectors come from (shared with every encoder derived from this one), its weights as they were when this encoder was made. */
     public Bert model() {
         return model;
     }
@@ -188,22 +195,7 @@ public final class SentenceEncoder {
     public float[][] encode(List<String> texts) {
         List<Encoding> encodings = tokenize(texts);
         int skip = prompt.isEmpty() ? 0 : promptLength();
-        Integer[] order = new Integer[texts.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -encodings.get(i).length())); // longest first, stable
-        float[][] out = new float[texts.size()][];
-        for (int from = 0; from < order.length; from += batchSize) {
-            int to = Math.min(order.length, from + batchSize);
-            List<Encoding> batch = new ArrayList<>(to - from);
-            for (int k = from; k < to; k++) {
-                batch.add(encodings.get(order[k]));
-            }
-            float[][] vectors = encodeBatch(batch, skip);
-            for (int k = from; k < to; k++) {
-                out[order[k]] = vectors[k - from];
-            }
-        }
-        return out;
+        return Inference.inBatches(encodings, batchSize, batch -> encodeBatch(batch, skip));
     }
 
     /** Each text with the prompt before it, lower-cased if the model says so, tokenized and truncated. */
@@ -228,7 +220,7 @@ public final class SentenceEncoder {
     /** Pooled (and normalised) vectors of one batch, padded to its longest text. */
     private float[][] encodeBatch(List<Encoding> batch, int skip) {
         TokenBatch tokens = TokenBatch.of(batch, tokenizer.padId());
-        float[] hidden = model.evaluating(() -> model.encode(tokens).data()); // (B, T, C)
+        float[] hidden = packed.apply(() -> model.evaluating(() -> model.encode(tokens).data())); // (B, T, C)
         int t = tokens.length(), c = model.config().width();
         float[][] vectors = new float[batch.size()][dimension()];
         for (int b = 0; b < batch.size(); b++) {

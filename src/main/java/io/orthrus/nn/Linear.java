@@ -2,6 +2,7 @@ package io.orthrus.nn;
 
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
+import io.orthrus.tensor.kernel.Gemm;
 
 /**
  * A fully connected layer {@code y = x · Wᵀ + b}: input {@code (..., in)}, output {@code (..., out)},
@@ -34,10 +35,11 @@ public final class Linear extends Module implements Layer {
         }
     }
 
-    /** {@code (..., in) -> (..., out)}. */
+    /** {@code (..., in) -> (..., out)}; inside {@link PackedWeights#apply}, by this layer's packed weight. */
     @Override
     public Tensor forward(Tensor input) {
-        return input.linear(weight, bias);
+        Gemm.Packed packed = PackedWeights.inUse(this);
+        return packed != null ? input.linear(packed, bias) : input.linear(weight, bias);
     }
 
     /** The weight {@code (out, in)}. */

@@ -77,6 +77,43 @@ final class MatMul {
         }, a, b);
     }
 
+    /** {@code rows} copies of {@code bias} (rows × out) to add the product to, or an uninitialised array when it is null. */
+    private static float[] biasRows(Tensor bias, int rows, int out) {
+        float[] y = Workspace.uninitialized(rows * out);
+        if (bias != null) {
+            float[] b = bias.data();
+            Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    System.arraycopy(b, 0, y, r * out, out);
+                }
+            });
+        }
+        return y;
+    }
+
+    /** {@link #linear} with the weight packed by {@code Kernels.gemm().pack(true, in, out, …)}: forward only, the same bits. */
+    static Tensor linear(Tensor x, Gemm.Packed weight, Tensor bias) {
+        if (NoGrad.isGradEnabled()) {
+            throw new IllegalStateException("linear: a packed weight has no gradient; multiply by it inside NoGrad");
+        }
+        int[] sx = x.shape();
+        int in = weight.k(), out = weight.n();
+        if (sx.length < 1 || sx[sx.length - 1] != in) {
+            throw new IllegalArgumentException("linear: input of shape " + Arrays.toString(sx) + " does not fit a packed"
+                    + " weight of " + out + " outputs and " + in + " inputs");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != out)) {
+            throw new IllegalArgumentException("linear: bias of shape " + Arrays.toString(bias.shape())
+                    + " does not match a packed weight of " + out + " outputs");
+        }
+        int rows = x.numel() / in;
+        int[] outShape = sx.clone();
+        outShape[sx.length - 1] = out;
+        float[] y = biasRows(bias, rows, out);
+        Kernels.gemm().gemm(false, rows, x.data(), 0, weight, y, 0, bias != null);
+        return Tensor.wrap(y, outShape);
+    }
+
     /** {@code x (..., in) · weightᵀ + bias} with {@code weight (out, in)} and {@code bias (out)} or null. */
     static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         int[] sx = x.shape(), sw = weight.shape();
@@ -93,15 +130,7 @@ final class MatMul {
         int[] outShape = sx.clone();
         outShape[sx.length - 1] = out;
         Gemm gemm = Kernels.gemm();
-        float[] xs = x.data(), w = weight.data(), y = Workspace.uninitialized(rows * out);
-        if (bias != null) {
-            float[] b = bias.data();
-            Parallel.shared().forRange(rows, ROWS_PER_BLOCK, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    System.arraycopy(b, 0, y, r * out, out);
-                }
-            });
-        }
+        float[] xs = x.data(), w = weight.data(), y = biasRows(bias, rows, out);
         gemm.gemm(false, true, rows, out, in, xs, 0, w, 0, y, 0, bias != null); // y (rows×out) (+)= x · Wᵀ
         Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
         return Tensor.fromOp("linear", y, outShape, g -> {

@@ -1,5 +1,6 @@
 package io.orthrus.tensor;
 
+import io.orthrus.tensor.kernel.Gemm;
 import java.util.Arrays;
 import java.util.List;
 
@@ -459,6 +460,15 @@ public class Tensor {
      * neither the transpose nor the broadcast sum is materialised.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
+        return MatMul.linear(this, weight, bias);
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor)} with the weight {@code (out, in)} packed beforehand by
+     * {@code Kernels.gemm().pack(true, in, out, weight, 0)}, as inference packs the weights it reads
+     * many times (the same bits). Forward only: call it inside {@link NoGrad}.
+     */
+    public Tensor linear(Gemm.Packed weight, Tensor bias) {
         return MatMul.linear(this, weight, bias);
     }
 

@@ -99,6 +99,94 @@ public final class VectorGemm implements Gemm {
             smallM(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate);
             return;
         }
+        blocked(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, null);
+    }
+
+    /** B in the layout the row tasks share: per block of KC steps, every sliver of NR columns, step by step. */
+    @Override
+    public Packed pack(boolean transB, int k, int n, float[] b, int bOffset) {
+        Packed.checkShape(name(), k, n, b, bOffset);
+        int slivers = ceilDiv(n, NR);
+        if ((long) k * slivers * NR > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name() + ": B of " + k + " × " + n + " is too large to pack");
+        }
+        float[] packed = new float[k * slivers * NR];
+        int[] rowStarts = transB ? rowStarts(k) : null;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int s = 0; s < slivers; s++) {
+                packB(transB, k, n, b, bOffset, pc, kc, s * NR, packed, pc * slivers * NR + s * NR * kc, rowStarts);
+            }
+        }
+        return new Packed(name(), transB, k, n, packed);
+    }
+
+    /** The product with B packed beforehand: the same path and order as with B unpacked. */
+    @Override
+    public void gemm(boolean transA, int m, float[] a, int aOffset, Packed b, float[] c, int cOffset, boolean accumulate) {
+        b.checkKernel(name());
+        Gemm.checkArguments(name(), m, b.n, b.k, a, aOffset, b.data, 0, c, cOffset);
+        if (m > SMALL_M) {
+            blocked(transA, b.transposed, m, b.n, b.k, a, aOffset, null, 0, c, cOffset, accumulate, b.data);
+        } else if (m > 0) {
+            smallMPacked(transA, m, b.n, b.k, a, aOffset, b.data, c, cOffset, accumulate);
+        }
+    }
+
+    /**
+     * {@link #smallM} on a packed B: each sliver is read once, a step (two vectors) at a time, in the
+     * blocked kernel's order, so the rows are bit-identical to those of a blocked product. Slivers
+     * are split over the pool in runs of {@link #SMALL_M_COLUMNS} columns.
+     */
+    private void smallMPacked(boolean transA, int m, int n, int k, float[] a, int aOffset, float[] bp, float[] c,
+                              int cOffset, boolean accumulate) {
+        int slivers = ceilDiv(n, NR), perRun = SMALL_M_COLUMNS / NR, runs = ceilDiv(slivers, perRun);
+        IntConsumer run = r -> {
+            float[] tile = edgeTile.get();
+            for (int s = r * perRun, end = Math.min(slivers, s + perRun); s < end; s++) {
+                int j0 = s * NR, cols = Math.min(NR, n - j0);
+                for (int i = 0; i < m; i++) {
+                    int aRow = transA ? aOffset + i : aOffset + i * k, aStep = transA ? m : 1, at = cOffset + i * n + j0;
+                    FloatVector t0 = FloatVector.zero(SPECIES), t1 = FloatVector.zero(SPECIES);
+                    if (accumulate) {
+                        java.util.Arrays.fill(tile, 0, NR, 0f);
+                        System.arraycopy(c, at, tile, 0, cols);
+                        t0 = FloatVector.fromArray(SPECIES, tile, 0);
+                        t1 = FloatVector.fromArray(SPECIES, tile, VL);
+                    }
+                    for (int pc = 0; pc < k; pc += KC) {
+                        int kc = Math.min(KC, k - pc), base = pc * slivers * NR + s * NR * kc;
+                        FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
+                        for (int p = 0; p < kc; p++) {
+                            FloatVector ap = FloatVector.broadcast(SPECIES, a[aRow + (pc + p) * aStep]);
+                            b0 = ap.fma(FloatVector.fromArray(SPECIES, bp, base + p * NR), b0);
+                            b1 = ap.fma(FloatVector.fromArray(SPECIES, bp, base + p * NR + VL), b1);
+                        }
+                        boolean first = pc == 0 && !accumulate;
+                        t0 = first ? b0 : b0.add(t0);
+                        t1 = first ? b1 : b1.add(t1);
+                    }
+                    t0.intoArray(tile, 0);
+                    t1.intoArray(tile, VL);
+                    System.arraycopy(tile, 0, c, at, cols);
+                }
+            }
+        };
+        if ((long) m * n * k >= SMALL_M_PARALLEL_WORK) {
+            parallel.forEach(runs, run);
+        } else {
+            for (int r = 0; r < runs; r++) {
+                run.accept(r);
+            }
+        }
+    }
+
+    /**
+     * The blocked product split over the pool, B read from {@code b} and packed on the way, or,
+     * when {@code prepacked} is not null, read from there in {@link #pack}'s layout.
+     */
+    private void blocked(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b,
+                         int bOffset, float[] c, int cOffset, boolean accumulate, float[] prepacked) {
         int slivers = ceilDiv(n, NR);
         int workers = parallel.threads();
         if (n > m && slivers >= 2 * workers) {
@@ -107,12 +195,12 @@ public final class VectorGemm implements Gemm {
             int perTask = ceilDiv(slivers, workers);
             int tasks = ceilDiv(slivers, perTask);
             if (tasks == 1) { // on this thread, without a task object: attention's many small products per head
-                rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, 0, m, 0, slivers, null,
-                        null, 0);
+                rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, 0, m, 0, slivers,
+                        prepacked, null, 0);
                 return;
             }
             parallel.forEach(tasks, t -> rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate,
-                    0, m, t * perTask, Math.min(slivers, (t + 1) * perTask), null, null, 0));
+                    0, m, t * perTask, Math.min(slivers, (t + 1) * perTask), prepacked, null, 0));
             return;
         }
         // One task per worker, each owning a contiguous run of rows. Every row task reads all of B, so the
@@ -123,11 +211,12 @@ public final class VectorGemm implements Gemm {
         int chunk = roundUp(ceilDiv(m, workers), MR);
         int tasks = ceilDiv(m, chunk);
         if (tasks == 1) {
-            rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, 0, m, 0, slivers, null, null, 0);
+            rows(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, accumulate, 0, m, 0, slivers, prepacked,
+                    null, 0);
             return;
         }
-        boolean share = (long) k * slivers * NR <= SHARED_PACK_MAX;
-        float[] packed = share ? sharedB.atLeast(k * slivers * NR) : null;
+        boolean share = prepacked == null && (long) k * slivers * NR <= SHARED_PACK_MAX;
+        float[] packed = prepacked != null ? prepacked : share ? sharedB.atLeast(k * slivers * NR) : null;
         AtomicIntegerArray packState = share ? new AtomicIntegerArray(ceilDiv(k, KC) * slivers) : null;
         parallel.forEach(tasks, t -> {
             int rowStart = t * chunk;
@@ -139,9 +228,10 @@ public final class VectorGemm implements Gemm {
     /**
      * The blocked product for rows {@code [rowStart, rowEnd)} and column slivers
      * {@code [sliverStart, sliverEnd)} of C, on the calling thread, visiting the slivers from
-     * {@code firstSliver} round. {@code packed} is a buffer for all of B shared by the row tasks of
-     * one product, with one {@code packState} entry per block of k and sliver ({@link #PACK_FREE},
-     * {@link #PACK_BUSY}, {@link #PACK_DONE}); or both null, to pack each block of B here.
+     * {@code firstSliver} round. {@code packed} is all of B in {@link #pack}'s layout: shared by the
+     * row tasks of one product, which pack it on the way, with one {@code packState} entry per block
+     * of k and sliver ({@link #PACK_FREE}, {@link #PACK_BUSY}, {@link #PACK_DONE}); or packed
+     * beforehand, {@code packState} null; or both null, to pack each block of B here.
      */
     private void rows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b,
                       int bOffset, float[] c, int cOffset, boolean accumulate, int rowStart, int rowEnd,
@@ -155,7 +245,7 @@ public final class VectorGemm implements Gemm {
         int[] map = gatherMap.get(), rowStarts = transB ? rowStarts(k) : null;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            int base = packed != null ? pc * slivers * NR : 0;
+            int base = packed != null ? pc * ceilDiv(n, NR) * NR + sliverStart * NR * kc : 0;
             if (packed == null) {
                 for (int s = 0; s < slivers; s++) {
                     packB(transB, k, n, b, bOffset, pc, kc, (sliverStart + s) * NR, bp, s * NR * kc, rowStarts);

@@ -190,4 +190,41 @@ class GemmTest {
                     () -> kernel.gemm(false, false, -1, 2, 2, new float[4], 0, new float[4], 0, new float[4], 0, false));
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void aPackedBGivesTheSameBitsAsTheUnpackedProduct(Gemm kernel) {
+        Rng rng = new Rng(8);
+        // Tall (row tasks), wide and short (sliver tasks), one and two rows, a partial last sliver, k over a block.
+        int[][] shapes = {{1, 300, 41}, {2, 37, 600}, {1, 600, 300}, {37, 600, 300}, {301, 517, 97}, {150, 290, 20}, {7, 13, 33}};
+        for (int[] shape : shapes) {
+            int m = shape[0], k = shape[1], n = shape[2];
+            for (int variant = 0; variant < 4; variant++) {
+                boolean transA = (variant & 1) != 0, transB = (variant & 2) != 0;
+                float[] a = random(rng, 3 + m * k), b = random(rng, 5 + k * n), start = random(rng, 2 + m * n);
+                float[] original = b.clone();
+                Gemm.Packed packed = kernel.pack(transB, k, n, b, 5);
+                java.util.Arrays.fill(b, 1f); // the packed copy no longer depends on b
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] expected = start.clone(), actual = start.clone();
+                    kernel.gemm(transA, transB, m, n, k, a, 3, original, 5, expected, 2, accumulate);
+                    kernel.gemm(transA, m, a, 3, packed, actual, 2, accumulate);
+                    assertArrayEquals(expected, actual, 0f, kernel.name() + " m=" + m + " k=" + k + " n=" + n
+                            + " transA=" + transA + " transB=" + transB + " accumulate=" + accumulate);
+                }
+                assertEquals(k, packed.k());
+                assertEquals(n, packed.n());
+            }
+        }
+    }
+
+    @Test
+    void aPackedBIsReadOnlyByTheKindOfKernelThatPackedIt() {
+        Gemm java = new JavaGemm(new Parallel(1));
+        Gemm.Packed packed = new NaiveGemm().pack(false, 2, 2, new float[4], 0);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> java.gemm(false, 2, new float[4], 0, packed, new float[4], 0, false));
+        assertTrue(e.getMessage().contains("packed by the"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> java.pack(true, 3, 3, new float[8], 0));
+    }
 }
