@@ -99,6 +99,7 @@ final class Checkpoints {
                     enumValue(TransformerConfig.NormPlacement.class, json, "norm"), json.get("bias").getAsBoolean(),
                     json.get("tied_embeddings").getAsBoolean(),
                     json.has("layer_norm_eps") ? json.get("layer_norm_eps").getAsFloat() : LayerNorm.DEFAULT_EPS);
+            shape = withBlockOptions(shape, json);
         } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             throw new IllegalArgumentException(configFile + ": a field is missing or has the wrong type (" + e + ")", e);
         } catch (IllegalArgumentException e) {
@@ -135,7 +136,47 @@ final class Checkpoints {
         json.addProperty("bias", c.bias());
         json.addProperty("tied_embeddings", c.tiedEmbeddings());
         json.addProperty("layer_norm_eps", c.layerNormEps());
+        json.addProperty("normalization", c.normalization().name().toLowerCase(Locale.ROOT));
+        json.addProperty("gated_feed_forward", c.gatedFeedForward());
+        json.addProperty("kv_heads", c.kvHeads());
+        json.addProperty("head_size", c.headSize());
+        json.addProperty("rope_theta", c.ropeTheta());
+        if (c.ropeScaling() != null) {
+            TransformerConfig.RopeScaling r = c.ropeScaling();
+            JsonObject scaling = new JsonObject();
+            scaling.addProperty("factor", r.factor());
+            scaling.addProperty("low_freq_factor", r.lowFreqFactor());
+            scaling.addProperty("high_freq_factor", r.highFreqFactor());
+            scaling.addProperty("original_max_position_embeddings", r.originalContext());
+            json.add("rope_scaling", scaling);
+        }
+        json.addProperty("qkv_bias", c.qkvBias());
         return json;
+    }
+
+    /** The block options of {@code json} on {@code shape}; checkpoints written before they existed have none of them. */
+    private static TransformerConfig withBlockOptions(TransformerConfig shape, JsonObject json) {
+        if (json.has("normalization")) {
+            shape = shape.withNormalization(enumValue(TransformerConfig.Normalization.class, json, "normalization"));
+        }
+        if (json.has("gated_feed_forward")) {
+            shape = shape.withGatedFeedForward(json.get("gated_feed_forward").getAsBoolean());
+        }
+        if (json.has("head_size")) {
+            shape = shape.withHeadSize(json.get("head_size").getAsInt());
+        }
+        if (json.has("kv_heads")) {
+            shape = shape.withKeyValueHeads(json.get("kv_heads").getAsInt());
+        }
+        TransformerConfig.RopeScaling scaling = null;
+        if (json.has("rope_scaling") && json.get("rope_scaling").isJsonObject()) {
+            JsonObject r = json.getAsJsonObject("rope_scaling");
+            scaling = new TransformerConfig.RopeScaling(r.get("factor").getAsDouble(), r.get("low_freq_factor").getAsDouble(),
+                    r.get("high_freq_factor").getAsDouble(), r.get("original_max_position_embeddings").getAsInt());
+        }
+        double theta = json.has("rope_theta") ? json.get("rope_theta").getAsDouble() : TransformerConfig.DEFAULT_ROPE_THETA;
+        shape = shape.withRope(theta, scaling);
+        return json.has("qkv_bias") ? shape.withQkvBias(json.get("qkv_bias").getAsBoolean()) : shape;
     }
 
     static <E extends Enum<E>> E enumValue(Class<E> type, JsonObject json, String field) {

@@ -352,6 +352,9 @@ public final class HuggingFaceBert {
             throw new IllegalArgumentException(where + ": BERT's layout needs post-norm, learned positions and"
                     + " biases; this model has " + c.norm() + ", " + c.positions() + ", bias " + c.bias());
         }
+        if (!c.beyondClassicBlocks().isEmpty()) {
+            throw new IllegalArgumentException(where + ": BERT's layout cannot hold " + c.beyondClassicBlocks());
+        }
         return switch (c.activation()) {
             case GELU_EXACT -> "gelu";
             case GELU -> "gelu_new";

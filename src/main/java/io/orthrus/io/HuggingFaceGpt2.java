@@ -134,6 +134,9 @@ public final class HuggingFaceGpt2 {
      */
     public static void save(Path directory, Gpt model, ByteLevelBpe tokenizer) throws IOException {
         TransformerConfig c = model.config();
+        if (!c.beyondClassicBlocks().isEmpty()) {
+            throw new IllegalArgumentException("HuggingFaceGpt2.save: GPT-2's layout cannot hold " + c.beyondClassicBlocks());
+        }
         String activation = switch (c.activation()) {
             case GELU -> "gelu_new";
             case GELU_EXACT -> "gelu";

@@ -6,7 +6,7 @@ import io.orthrus.nn.AttentionMask;
 import io.orthrus.nn.Dropout;
 import io.orthrus.nn.Embedding;
 import io.orthrus.nn.Init;
-import io.orthrus.nn.LayerNorm;
+import io.orthrus.nn.Norm;
 import io.orthrus.nn.Linear;
 import io.orthrus.nn.Memory;
 import io.orthrus.nn.Module;
@@ -43,12 +43,12 @@ public final class Bert extends Module implements LanguageModel {
     private final Embedding wte;
     private final Embedding wpe;
     private final Embedding wse;
-    private final LayerNorm embeddingNorm;
+    private final Norm embeddingNorm;
     private final Dropout embeddingDropout;
     private final TransformerStack stack;
     private final Linear mlmDense;
     private final Activation mlmActivation;
-    private final LayerNorm mlmNorm;
+    private final Norm mlmNorm;
     private final Parameter mlmBias;
     private final Parameter mlmDecoder;
     /** False for an encoder loaded without masked-LM weights: the head holds initial values only. */
@@ -72,12 +72,12 @@ public final class Bert extends Module implements LanguageModel {
         this.wpe = config.positions() == TransformerConfig.PositionalEncoding.LEARNED
                 ? registerModule("wpe", new Embedding(config.contextLength(), config.width(), rng)) : null;
         this.wse = registerModule("wse", new Embedding(SEGMENTS, config.width(), rng));
-        this.embeddingNorm = registerModule("lnE", new LayerNorm(config.width(), true, config.layerNormEps()));
+        this.embeddingNorm = registerModule("lnE", config.normalization().create(config.width(), true, config.layerNormEps()));
         this.embeddingDropout = registerModule("drop", new Dropout(config.dropout(), rng.split()));
         this.stack = registerModule("stack", new TransformerStack(config, rng));
         this.mlmDense = registerModule("mlmDense", new Linear(config.width(), config.width(), true, rng));
         this.mlmActivation = new Activation(config.activation());
-        this.mlmNorm = registerModule("mlmNorm", new LayerNorm(config.width(), true, config.layerNormEps()));
+        this.mlmNorm = registerModule("mlmNorm", config.normalization().create(config.width(), true, config.layerNormEps()));
         this.mlmBias = registerParameter("mlmBias", new Parameter(config.vocabSize()));
         this.mlmDecoder = config.tiedEmbeddings() ? null
                 : registerParameter("mlmDecoder", new Parameter(config.vocabSize(), config.width())); // (V, C)

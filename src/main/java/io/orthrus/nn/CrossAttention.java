@@ -29,11 +29,11 @@ public final class CrossAttention extends Module {
         if (memoryWidth <= 0) {
             throw new IllegalArgumentException("CrossAttention: memoryWidth must be > 0, got " + memoryWidth);
         }
-        this.width = config.width();
+        this.width = config.heads() * config.headSize(); // the attention's width: the model's unless heads are sized apart
         this.heads = config.heads();
-        this.query = registerModule("q", new Linear(width, width, config.bias(), rng));
+        this.query = registerModule("q", new Linear(config.width(), width, config.bias(), rng));
         this.keyValue = registerModule("kv", new Linear(memoryWidth, 2 * width, config.bias(), rng));
-        this.proj = registerModule("proj", new Linear(width, width, config.bias(), rng));
+        this.proj = registerModule("proj", new Linear(width, config.width(), config.bias(), rng));
         this.attentionDropout = registerModule("attnDrop", new Dropout(config.dropout(), rng.split()));
         this.residualDropout = registerModule("residDrop", new Dropout(config.dropout(), rng.split()));
     }

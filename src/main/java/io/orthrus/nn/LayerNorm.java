@@ -6,7 +6,7 @@ import io.orthrus.tensor.Tensor;
  * Layer normalisation over the last dimension (Ba, Kiros and Hinton, 2016), with a learned gain
  * (initialised to 1) and an optional learned bias (initialised to 0). Input and output {@code (..., C)}.
  */
-public final class LayerNorm extends Module implements Layer {
+public final class LayerNorm extends Norm {
     /** The usual ε added to the variance. */
     public static final float DEFAULT_EPS = 1e-5f;
 
@@ -33,5 +33,20 @@ public final class LayerNorm extends Module implements Layer {
     @Override
     public Tensor forward(Tensor input) {
         return input.layerNorm(weight, bias, eps);
+    }
+
+    @Override
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The bias {@code (C)}, or null when the norm has none. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public float eps() {
+        return eps;
     }
 }

@@ -8,7 +8,10 @@ import java.util.List;
 /**
  * Multi-head scaled dot-product self-attention (Vaswani et al., 2017) under a caller-chosen
  * {@link AttentionMask}: {@code softmax(Q·Kᵀ/√hs + mask)·V} per head, heads concatenated and
- * projected. One fused projection makes Q, K and V ({@code qkv}); {@code proj} mixes the heads.
+ * projected. One fused projection makes Q, K and V ({@code qkv}: {@code nh} query heads, then
+ * {@code nkv} key heads and {@code nkv} value heads of {@code hs} channels each); {@code proj}
+ * mixes the heads. With fewer key/value heads than query heads (grouped-query attention, Ainslie
+ * et al., 2023), query head {@code h} reads key/value head {@code h / (nh / nkv)}, as in Llama.
  */
 public final class MultiHeadAttention extends Module {
     private final Linear qkv;
@@ -16,18 +19,22 @@ public final class MultiHeadAttention extends Module {
     private final Dropout attentionDropout;
     private final Dropout residualDropout;
     private final int heads;
-    private final int width;
-    private final boolean rotary;
+    private final int kvHeads;
+    private final int headSize;
+    private final float[] rotaryFrequencies;
     private final float dropout;
 
-    /** Attention for the width, heads, bias, dropout and positional encoding of {@code config}. */
+    /** Attention for the width, heads, head size, biases, dropout and positional encoding of {@code config}. */
     public MultiHeadAttention(TransformerConfig config, Rng rng) {
-        this.width = config.width();
+        int width = config.width();
         this.heads = config.heads();
-        this.rotary = config.positions() == TransformerConfig.PositionalEncoding.ROTARY;
+        this.kvHeads = config.kvHeads();
+        this.headSize = config.headSize();
+        this.rotaryFrequencies = config.positions() == TransformerConfig.PositionalEncoding.ROTARY
+                ? Rotary.frequencies(headSize, config.ropeTheta(), config.ropeScaling()) : null;
         this.dropout = config.dropout();
-        this.qkv = registerModule("qkv", new Linear(width, 3 * width, config.bias(), rng));
-        this.proj = registerModule("proj", new Linear(width, width, config.bias(), rng));
+        this.qkv = registerModule("qkv", new Linear(width, (heads + 2 * kvHeads) * headSize, config.qkvBias(), rng));
+        this.proj = registerModule("proj", new Linear(heads * headSize, width, config.bias(), rng));
         this.attentionDropout = registerModule("attnDrop", new Dropout(config.dropout(), rng.split()));
         this.residualDropout = registerModule("residDrop", new Dropout(config.dropout(), rng.split()));
     }
@@ -39,7 +46,7 @@ public final class MultiHeadAttention extends Module {
      */
     public Tensor forward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
         boolean attentionDropoutActive = dropout > 0 && isTraining();
-        if (cache == null && !rotary && !attentionDropoutActive) {
+        if (cache == null && rotaryFrequencies == null && !attentionDropoutActive && kvHeads == heads) {
             return fusedForward(x, mask);
         }
         return compositeForward(x, mask, cache, layer);
@@ -57,18 +64,19 @@ public final class MultiHeadAttention extends Module {
     Tensor compositeForward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
         int b = x.size(0), t = x.size(1);
         int offset = cache == null ? 0 : cache.length();
-        List<Tensor> parts = qkv.forward(x).split(-1, width, width, width); // 3 × (B, T, C)
+        int queries = heads * headSize, keys = kvHeads * headSize;
+        List<Tensor> parts = qkv.forward(x).split(-1, queries, keys, keys); // (B, T, nh·hs), 2 × (B, T, nkv·hs)
         Tensor q = splitHeads(parts.get(0), heads); // (B, nh, T, hs)
-        Tensor k = splitHeads(parts.get(1), heads); // (B, nh, T, hs)
-        Tensor v = splitHeads(parts.get(2), heads); // (B, nh, T, hs)
-        if (rotary) {
-            q = Rotary.apply(q, offset); // (B, nh, T, hs)
-            k = Rotary.apply(k, offset); // (B, nh, T, hs)
+        Tensor k = splitHeads(parts.get(1), kvHeads); // (B, nkv, T, hs)
+        Tensor v = splitHeads(parts.get(2), kvHeads); // (B, nkv, T, hs)
+        if (rotaryFrequencies != null) {
+            q = Rotary.apply(q, offset, rotaryFrequencies); // (B, nh, T, hs)
+            k = Rotary.apply(k, offset, rotaryFrequencies); // (B, nkv, T, hs)
         }
         if (cache != null) {
             Tensor[] kv = cache.append(layer, k, v);
-            k = kv[0]; // (B, nh, Tk, hs)
-            v = kv[1]; // (B, nh, Tk, hs)
+            k = kv[0]; // (B, nkv, Tk, hs)
+            v = kv[1]; // (B, nkv, Tk, hs)
         }
         Tensor merged = attend(q, k, v, mask.blocked(b, t, k.size(2), offset), attentionDropout); // (B, T, C)
         return residualDropout.forward(proj.forward(merged)); // (B, T, C)
@@ -76,16 +84,27 @@ public final class MultiHeadAttention extends Module {
 
     /**
      * Scaled dot-product attention over split heads, the part self- and cross-attention share:
-     * {@code q (B, nh, Tq, hs)}, {@code k} and {@code v (B, nh, Tk, hs)}, {@code blocked} broadcastable
-     * to {@code (B, nh, Tq, Tk)} (1 = hidden) -> heads merged {@code (B, Tq, nh·hs)}.
+     * {@code q (B, nh, Tq, hs)}, {@code k} and {@code v (B, nkv, Tk, hs)} with {@code nkv} dividing
+     * {@code nh}, {@code blocked} broadcastable to {@code (B, nh, Tq, Tk)} (1 = hidden) -> heads
+     * merged {@code (B, Tq, nh·hs)}. With {@code nkv < nh}, each key/value head serves
+     * {@code nh / nkv} consecutive query heads, read in place (never copied per query head).
      */
     static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor blocked, Dropout attentionDropout) {
-        int b = q.size(0), heads = q.size(1), t = q.size(2), hs = q.size(3);
-        Tensor scores = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs))); // (B, nh, Tq, Tk)
-        scores = scores.maskedFill(blocked, Float.NEGATIVE_INFINITY); // (B, nh, Tq, Tk)
-        Tensor weights = attentionDropout.forward(scores.softmax(-1)); // (B, nh, Tq, Tk)
-        Tensor merged = weights.matmul(v); // (B, nh, Tq, hs)
-        return merged.permute(0, 2, 1, 3).reshape(b, t, heads * hs); // (B, Tq, C)
+        int b = q.size(0), heads = q.size(1), t = q.size(2), hs = q.size(3), kvHeads = k.size(1), tk = k.size(2);
+        if (kvHeads != heads) { // (B, nkv, group, Tq, hs) against (B, nkv, 1, Tk, hs): the matmuls broadcast the group
+            int group = heads / kvHeads;
+            q = q.reshape(b, kvHeads, group, t, hs);
+            k = k.reshape(b, kvHeads, 1, tk, hs);
+            v = v.reshape(b, kvHeads, 1, tk, hs);
+            int[] mask = blocked.shape(); // (B or 1, 1, Tq, Tk) -> (B or 1, 1, 1, Tq, Tk)
+            blocked = blocked.reshape(mask[0], 1, 1, mask[mask.length - 2], mask[mask.length - 1]);
+        }
+        int last = q.rank() - 1;
+        Tensor scores = q.matmul(k.transpose(last - 1, last)).mul((float) (1.0 / Math.sqrt(hs))); // (..., Tq, Tk)
+        scores = scores.maskedFill(blocked, Float.NEGATIVE_INFINITY); // (..., Tq, Tk)
+        Tensor weights = attentionDropout.forward(scores.softmax(-1)); // (..., Tq, Tk)
+        Tensor merged = weights.matmul(v).reshape(b, heads, t, hs); // (B, nh, Tq, hs)
+        return merged.permute(0, 2, 1, 3).reshape(b, t, heads * hs); // (B, Tq, nh·hs)
     }
 
     /** {@code (B, T, C) -> (B, nh, T, hs)}. */
@@ -94,12 +113,12 @@ public final class MultiHeadAttention extends Module {
         return x.reshape(b, t, heads, hs).permute(0, 2, 1, 3); // (B, nh, T, hs)
     }
 
-    /** The Q, K, V projection {@code (C) -> (3C)}. */
+    /** The Q, K, V projection {@code (C) -> ((nh + 2·nkv)·hs)}: query rows, then key rows, then value rows. */
     public Linear qkv() {
         return qkv;
     }
 
-    /** The output projection {@code (C) -> (C)}. */
+    /** The output projection {@code (nh·hs) -> (C)}. */
     public Linear proj() {
         return proj;
     }

@@ -7,7 +7,7 @@ import io.orthrus.tensor.Tensor;
  * models: {@code x / √(mean(x²) + eps) · weight}, with a learned gain (initialised to 1) and no bias
  * or centring. Input and output {@code (..., C)}.
  */
-public final class RmsNorm extends Module implements Layer {
+public final class RmsNorm extends Norm {
     /** Llama's ε. */
     public static final float DEFAULT_EPS = 1e-6f;
 
@@ -32,12 +32,12 @@ public final class RmsNorm extends Module implements Layer {
         return input.rmsNorm(weight, eps);
     }
 
-    /** The gain {@code (C)}. */
+    @Override
     public Parameter weight() {
         return weight;
     }
 
-    /** The ε added to the mean square. */
+    @Override
     public float eps() {
         return eps;
     }

@@ -15,20 +15,60 @@ public final class Rotary {
     private Rotary() {}
 
     /**
-     * Rotates {@code x (B, nh, T, hs)} for positions {@code offset .. offset + T - 1}; differentiable
-     * (the backward is the inverse rotation).
+     * Rotates {@code x (B, nh, T, hs)} for positions {@code offset .. offset + T - 1} with base
+     * {@link #BASE}; differentiable (the backward is the inverse rotation).
      */
     public static Tensor apply(Tensor x, int offset) {
         int[] shape = x.shape();
-        if (shape.length != 4 || shape[3] % 2 != 0) {
-            throw new IllegalArgumentException("Rotary.apply: expected (B, nh, T, hs) with even hs, got "
-                    + java.util.Arrays.toString(shape));
+        return apply(x, offset, frequencies(shape.length == 4 ? shape[3] : 2, BASE, null));
+    }
+
+    /**
+     * The angle frequencies of a head of {@code headSize} channels, one per rotated pair, in
+     * float32 as transformers computes them: {@code theta^(-2i/hs)}, then, with {@code scaling},
+     * Llama 3's: frequencies whose wavelength exceeds {@code originalContext / lowFreqFactor}
+     * divided by the factor, those under {@code originalContext / highFreqFactor} kept, those
+     * between blended linearly in {@code originalContext / wavelength}.
+     */
+    public static float[] frequencies(int headSize, double theta, TransformerConfig.RopeScaling scaling) {
+        int half = headSize / 2;
+        float[] out = new float[half];
+        for (int i = 0; i < half; i++) {
+            out[i] = (float) (1.0 / (float) Math.pow(theta, (float) (2 * i) / headSize));
+        }
+        if (scaling == null) {
+            return out;
+        }
+        float factor = (float) scaling.factor(), low = (float) scaling.lowFreqFactor(), high = (float) scaling.highFreqFactor();
+        float context = scaling.originalContext(), lowWavelength = context / low, highWavelength = context / high;
+        for (int i = 0; i < half; i++) {
+            float wavelength = (float) (2 * Math.PI) / out[i];
+            float scaled = wavelength > lowWavelength ? out[i] / factor : out[i];
+            if (!(wavelength < highWavelength) && !(wavelength > lowWavelength)) {
+                float smooth = (context / wavelength - low) / (high - low);
+                scaled = (1 - smooth) * scaled / factor + smooth * scaled;
+            }
+            out[i] = scaled;
+        }
+        return out;
+    }
+
+    /**
+     * Rotates {@code x (B, nh, T, hs)} for positions {@code offset .. offset + T - 1}, the pair
+     * {@code (x[i], x[i + hs/2])} by {@code position · frequencies[i]} (see {@link #frequencies});
+     * differentiable.
+     */
+    public static Tensor apply(Tensor x, int offset, float[] frequencies) {
+        int[] shape = x.shape();
+        if (shape.length != 4 || shape[3] % 2 != 0 || frequencies.length != shape[3] / 2) {
+            throw new IllegalArgumentException("Rotary.apply: expected (B, nh, T, hs) with even hs and hs/2 = "
+                    + frequencies.length + " frequencies, got " + java.util.Arrays.toString(shape));
         }
         int t = shape[2], hs = shape[3], half = hs / 2, rows = x.numel() / hs;
         float[] cos = new float[t * half], sin = new float[t * half];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = (offset + p) * Math.pow(BASE, -2.0 * i / hs);
+                float angle = (float) (offset + p) * frequencies[i]; // float32, as transformers' position · inv_freq
                 cos[p * half + i] = (float) Math.cos(angle);
                 sin[p * half + i] = (float) Math.sin(angle);
             }

@@ -5,16 +5,16 @@ import io.orthrus.tensor.Tensor;
 
 /**
  * One residual block: attention then feed-forward, each wrapped in a residual connection and a
- * layer norm, before (pre-norm, GPT-2) or after (post-norm, BERT) the branch. A decoder block of
+ * norm (layer or RMS norm, as the config says), before (pre-norm, GPT-2) or after (post-norm, BERT) the branch. A decoder block of
  * an encoder-decoder model adds a third branch between the two: cross-attention to the encoder's
  * output.
  */
 public final class TransformerBlock extends Module {
-    private final LayerNorm ln1;
+    private final Norm ln1;
     private final MultiHeadAttention attn;
-    private final LayerNorm lnCross;
+    private final Norm lnCross;
     private final CrossAttention cross;
-    private final LayerNorm ln2;
+    private final Norm ln2;
     private final FeedForward ff;
     private final boolean preNorm;
 
@@ -29,17 +29,22 @@ public final class TransformerBlock extends Module {
      */
     public TransformerBlock(TransformerConfig config, int memoryWidth, Rng rng) {
         this.preNorm = config.norm() == TransformerConfig.NormPlacement.PRE;
-        this.ln1 = registerModule("ln1", new LayerNorm(config.width(), config.bias(), config.layerNormEps()));
+        this.ln1 = registerModule("ln1", norm(config));
         this.attn = registerModule("attn", new MultiHeadAttention(config, rng));
         if (memoryWidth > 0) {
-            this.lnCross = registerModule("lnCross", new LayerNorm(config.width(), config.bias(), config.layerNormEps()));
+            this.lnCross = registerModule("lnCross", norm(config));
             this.cross = registerModule("cross", new CrossAttention(config, memoryWidth, rng));
         } else {
             this.lnCross = null;
             this.cross = null;
         }
-        this.ln2 = registerModule("ln2", new LayerNorm(config.width(), config.bias(), config.layerNormEps()));
+        this.ln2 = registerModule("ln2", norm(config));
         this.ff = registerModule("ff", new FeedForward(config, rng));
+    }
+
+    /** A norm of {@code config}'s kind, width, bias and ε. */
+    static Norm norm(TransformerConfig config) {
+        return config.normalization().create(config.width(), config.bias(), config.layerNormEps());
     }
 
     /** {@code (B, T, C) -> (B, T, C)}; {@code cache} may be null (see {@link MultiHeadAttention#forward}). */

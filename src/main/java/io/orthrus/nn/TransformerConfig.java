@@ -1,27 +1,47 @@
 package io.orthrus.nn;
 
+import java.util.function.Consumer;
+
 /**
  * The shape of a Transformer: everything needed to build the shared stack and the embeddings
- * around it. A validated record: an impossible combination throws, naming the field.
+ * around it, GPT-2 and BERT as well as Llama-family decoders (RMS norm, SwiGLU, grouped-query
+ * attention, rotary positions with their base and Llama 3's scaling). A validated record: an
+ * impossible combination throws, naming the field. Build one from a preset and the {@code with…}
+ * methods.
  *
  * @param vocabSize          number of token ids V
  * @param contextLength      the longest sequence T the model reads (and the size of a learned position table)
  * @param width              model width C (embedding and residual stream)
- * @param heads              attention heads; must divide {@code width}
+ * @param heads              query heads nh
  * @param layers             Transformer blocks
- * @param feedForwardWidth   hidden width of each block's feed-forward layer (usually 4·C)
- * @param activation         the feed-forward non-linearity (GELU in GPT and BERT)
+ * @param feedForwardWidth   hidden width F of each block's feed-forward layer (usually 4·C; Llama's "intermediate size")
+ * @param activation         the feed-forward non-linearity (GELU in GPT and BERT, SiLU in Llama)
  * @param dropout            dropout probability on embeddings, attention weights and residual branches
  * @param positions          how positions are encoded
- * @param norm               where the layer norms sit
- * @param bias               whether linear layers and layer norms have biases
+ * @param norm               where the norms sit
+ * @param bias               whether linear layers and norms have biases
  * @param tiedEmbeddings     whether the output head reuses the token embedding matrix
- * @param layerNormEps       the ε every layer norm adds to the variance (1e-5 as in GPT-2 unless given; BERT's
- *                           checkpoints use 1e-12)
+ * @param layerNormEps       the ε every norm adds to the variance or mean square (1e-5 as in GPT-2 unless given;
+ *                           BERT's checkpoints use 1e-12, Qwen2's 1e-6)
+ * @param normalization      layer norm (GPT-2, BERT) or RMS norm (Llama)
+ * @param gatedFeedForward   whether the feed-forward is gated, {@code down(act(gate(x)) ⊙ up(x))}: with SiLU, the
+ *                           SwiGLU of Llama (Shazeer, 2020)
+ * @param kvHeads            key and value heads; dividing {@code heads}: fewer is grouped-query attention (1 is
+ *                           multi-query), each serving {@code heads / kvHeads} consecutive query heads
+ * @param headSize           channels per head hs ({@code width / heads} unless a model says otherwise)
+ * @param ropeTheta          the base of rotary positions' angle frequencies (10,000; Llama 3 uses 500,000)
+ * @param ropeScaling        Llama 3's rescaling of those frequencies for long contexts, or null
+ * @param qkvBias            whether the query, key and value projections have biases (as {@code bias} unless
+ *                           set: Qwen2 has them and no other bias)
  */
 public record TransformerConfig(int vocabSize, int contextLength, int width, int heads, int layers,
                                 int feedForwardWidth, Activation.Kind activation, float dropout, PositionalEncoding positions,
-                                NormPlacement norm, boolean bias, boolean tiedEmbeddings, float layerNormEps) {
+                                NormPlacement norm, boolean bias, boolean tiedEmbeddings, float layerNormEps,
+                                Normalization normalization, boolean gatedFeedForward, int kvHeads, int headSize,
+                                double ropeTheta, RopeScaling ropeScaling, boolean qkvBias) {
+
+    /** The base of rotary positions' frequencies unless a model gives another ({@code rope_theta}). */
+    public static final double DEFAULT_ROPE_THETA = 10_000.0;
 
     /** How a position enters the model. */
     public enum PositionalEncoding {
@@ -41,6 +61,41 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         POST
     }
 
+    /** Which normalisation every norm of the model is. */
+    public enum Normalization {
+        /** {@link LayerNorm}: centred and scaled, with a weight and (with biases) a bias. */
+        LAYER_NORM,
+        /** {@link RmsNorm}: scaled by the root mean square, a weight only (Zhang and Sennrich, 2019; Llama). */
+        RMS_NORM;
+
+        /** A norm of this kind over {@code dim} channels ({@code bias} applies to layer norms only). */
+        public Norm create(int dim, boolean bias, float eps) {
+            return this == LAYER_NORM ? new LayerNorm(dim, bias, eps) : new RmsNorm(dim, eps);
+        }
+    }
+
+    /**
+     * Llama 3's rescaling of rotary frequencies ({@code rope_scaling} with {@code rope_type "llama3"}):
+     * wavelengths longer than {@code originalContext / lowFreqFactor} are divided by {@code factor},
+     * those shorter than {@code originalContext / highFreqFactor} kept, and those between blended.
+     */
+    public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalContext) {
+        /** Checks the fields, naming the one that is wrong. */
+        public RopeScaling {
+            if (!(factor >= 1) || Double.isInfinite(factor)) {
+                throw new IllegalArgumentException("RopeScaling: factor must be finite and >= 1, got " + factor);
+            }
+            if (!(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor) || Double.isInfinite(highFreqFactor)) {
+                throw new IllegalArgumentException("RopeScaling: need 0 < low_freq_factor < high_freq_factor, got "
+                        + lowFreqFactor + " and " + highFreqFactor);
+            }
+            if (originalContext <= 0) {
+                throw new IllegalArgumentException("RopeScaling: original_max_position_embeddings must be positive, got "
+                        + originalContext);
+            }
+        }
+    }
+
     /** Checks every field; messages name the field and the value expected. */
     public TransformerConfig {
         positive("vocabSize", vocabSize);
@@ -49,31 +104,62 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         positive("heads", heads);
         positive("layers", layers);
         positive("feedForwardWidth", feedForwardWidth);
-        if (width % heads != 0) {
-            throw new IllegalArgumentException("TransformerConfig: width " + width + " is not divisible by heads "
-                    + heads + "; choose heads that divide the width (e.g. " + largestDivisorAtMost(width, heads) + ")");
+        positive("kvHeads", kvHeads);
+        positive("headSize", headSize);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("TransformerConfig: kvHeads " + kvHeads + " does not divide heads " + heads
+                    + "; each key/value head serves the same number of query heads");
         }
-        if (positions == PositionalEncoding.ROTARY && (width / heads) % 2 != 0) {
-            throw new IllegalArgumentException("TransformerConfig: rotary positions need an even head size, but width "
-                    + width + " / heads " + heads + " = " + width / heads);
+        if (positions == PositionalEncoding.ROTARY && headSize % 2 != 0) {
+            throw new IllegalArgumentException("TransformerConfig: rotary positions need an even head size, got " + headSize);
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("TransformerConfig: dropout must be in [0, 1), got " + dropout);
         }
-        if (positions == null || norm == null || activation == null) {
-            throw new IllegalArgumentException("TransformerConfig: activation, positions and norm must be set");
+        if (positions == null || norm == null || activation == null || normalization == null) {
+            throw new IllegalArgumentException("TransformerConfig: activation, positions, norm and normalization must be set");
         }
         if (!(layerNormEps > 0) || Float.isInfinite(layerNormEps)) {
             throw new IllegalArgumentException("TransformerConfig: layerNormEps must be finite and > 0, got " + layerNormEps);
         }
+        if (!(ropeTheta > 1) || Double.isInfinite(ropeTheta)) {
+            throw new IllegalArgumentException("TransformerConfig: ropeTheta must be finite and > 1, got " + ropeTheta);
+        }
+        if (ropeScaling != null && positions != PositionalEncoding.ROTARY) {
+            throw new IllegalArgumentException("TransformerConfig: ropeScaling needs rotary positions, but positions are "
+                    + positions);
+        }
     }
 
-    /** A config whose layer norms use ε = {@link LayerNorm#DEFAULT_EPS} (1e-5). */
+    /**
+     * A GPT-2- or BERT-style config: layer norms, an ungated feed-forward, as many key/value heads
+     * as heads of {@code width / heads} channels (heads must divide the width), rotary base 10,000.
+     */
+    public TransformerConfig(int vocabSize, int contextLength, int width, int heads, int layers, int feedForwardWidth,
+                             Activation.Kind activation, float dropout, PositionalEncoding positions, NormPlacement norm,
+                             boolean bias, boolean tiedEmbeddings, float layerNormEps) {
+        this(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions, norm, bias,
+                tiedEmbeddings, layerNormEps, Normalization.LAYER_NORM, false, heads, evenHeadSize(width, heads),
+                DEFAULT_ROPE_THETA, null, bias);
+    }
+
+    /** As the 13-field constructor, with layer norms of ε = {@link LayerNorm#DEFAULT_EPS} (1e-5). */
     public TransformerConfig(int vocabSize, int contextLength, int width, int heads, int layers, int feedForwardWidth,
                              Activation.Kind activation, float dropout, PositionalEncoding positions, NormPlacement norm,
                              boolean bias, boolean tiedEmbeddings) {
         this(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions, norm, bias,
                 tiedEmbeddings, LayerNorm.DEFAULT_EPS);
+    }
+
+    /** {@code width / heads}, after checking that heads divide the width. */
+    private static int evenHeadSize(int width, int heads) {
+        positive("width", width);
+        positive("heads", heads);
+        if (width % heads != 0) {
+            throw new IllegalArgumentException("TransformerConfig: width " + width + " is not divisible by heads "
+                    + heads + "; choose heads that divide the width (e.g. " + largestDivisorAtMost(width, heads) + ")");
+        }
+        return width / heads;
     }
 
     private static void positive(String field, int value) {
@@ -98,14 +184,14 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
      * table and MLM head).
      */
     public long parameterCount() {
-        long c = width, f = feedForwardWidth, v = vocabSize;
-        long normBias = bias ? 2 : 1;
-        long attention = 4 * c * c + (bias ? 4 * c : 0);
-        long feedForward = 2 * c * f + (bias ? f + c : 0);
-        long block = attention + feedForward + 2 * normBias * c;
+        long c = width, f = feedForwardWidth, v = vocabSize, q = (long) heads * headSize, kv = (long) kvHeads * headSize;
+        long normParams = normalization == Normalization.RMS_NORM ? c : bias ? 2 * c : c;
+        long attention = c * (q + 2 * kv) + q * c + (qkvBias ? q + 2 * kv : 0) + (bias ? c : 0);
+        long feedForward = (gatedFeedForward ? 3 : 2) * c * f + (bias ? (gatedFeedForward ? 2 : 1) * f + c : 0);
+        long block = attention + feedForward + 2 * normParams;
         long total = v * c + layers * block;
         total += positions == PositionalEncoding.LEARNED ? (long) contextLength * c : 0;
-        total += norm == NormPlacement.PRE ? normBias * c : 0;
+        total += norm == NormPlacement.PRE ? normParams : 0;
         total += tiedEmbeddings ? 0 : v * c;
         return total;
     }
@@ -125,9 +211,54 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) total;
     }
 
-    /** Size of one attention head, {@code width / heads}. */
-    public int headSize() {
-        return width / heads;
+    /** Query heads that share each key/value head: {@code heads / kvHeads}. */
+    public int queriesPerKeyValueHead() {
+        return heads / kvHeads;
+    }
+
+    /**
+     * What this config has beyond GPT-2's and BERT's blocks, which their file layouts cannot hold:
+     * RMS norm, a gated feed-forward, fewer key/value heads, heads sized apart from the width,
+     * q/k/v biases differing from the other biases; "" when none.
+     */
+    public String beyondClassicBlocks() {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        if (normalization != Normalization.LAYER_NORM) {
+            found.add("RMS norm");
+        }
+        if (gatedFeedForward) {
+            found.add("a gated feed-forward");
+        }
+        if (kvHeads != heads) {
+            found.add(kvHeads + " key/value heads for " + heads + " heads");
+        }
+        if ((long) heads * headSize != width) {
+            found.add("heads of " + headSize + " channels in width " + width);
+        }
+        if (qkvBias != bias) {
+            found.add("q/k/v biases " + (qkvBias ? "without" : "unlike") + " the other biases");
+        }
+        return String.join(", ", found);
+    }
+
+    /**
+     * A small Llama-family decoder for tests: 2 layers of width 32, 4 query heads sharing 2
+     * key/value heads, SwiGLU of width 64, RMS norm, rotary positions, context 32, no biases,
+     * untied output head.
+     */
+    public static TransformerConfig tinyLlama(int vocabSize) {
+        return llama(vocabSize, 32, 32, 4, 2, 2, 64, DEFAULT_ROPE_THETA, 1e-5f).withTiedEmbeddings(false);
+    }
+
+    /**
+     * The Llama shape: pre-norm RMS norms, SwiGLU, rotary positions of base {@code ropeTheta}, no
+     * biases, no dropout, tied embeddings (untie with {@link #withTiedEmbeddings}).
+     */
+    public static TransformerConfig llama(int vocabSize, int context, int width, int heads, int kvHeads, int layers,
+                                          int feedForwardWidth, double ropeTheta, float rmsNormEps) {
+        return new TransformerConfig(vocabSize, context, width, heads, layers, feedForwardWidth, Activation.Kind.SILU, 0f,
+                PositionalEncoding.ROTARY, NormPlacement.PRE, false, true, rmsNormEps, Normalization.RMS_NORM, true,
+                kvHeads, evenHeadSize(width, heads), ropeTheta, null, false);
     }
 
     /** A 2-layer, 2-head, width-32 model with context 32: for tests and first experiments. */
@@ -190,67 +321,151 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
 
     /** A copy with another vocabulary size. */
     public TransformerConfig withVocabSize(int value) {
-        return new TransformerConfig(value, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, positions,
-                norm, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.vocabSize = value);
     }
 
     /** A copy with another context length. */
     public TransformerConfig withContextLength(int value) {
-        return new TransformerConfig(vocabSize, value, width, heads, layers, feedForwardWidth, activation, dropout, positions,
-                norm, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.contextLength = value);
     }
 
-    /** A copy with another width, heads and feed-forward width. */
+    /**
+     * A copy with another width, heads and feed-forward width; heads of {@code newWidth / newHeads}
+     * channels (heads must divide the width), and as many key/value heads as heads unless this
+     * config had fewer (then kept).
+     */
     public TransformerConfig withWidth(int newWidth, int newHeads, int newFeedForwardWidth) {
-        return new TransformerConfig(vocabSize, contextLength, newWidth, newHeads, layers, newFeedForwardWidth, activation, dropout,
-                positions, norm, bias, tiedEmbeddings, layerNormEps);
+        int size = evenHeadSize(newWidth, newHeads);
+        return edit(d -> {
+            d.width = newWidth;
+            d.kvHeads = kvHeads == heads ? newHeads : kvHeads;
+            d.heads = newHeads;
+            d.feedForwardWidth = newFeedForwardWidth;
+            d.headSize = size;
+        });
     }
 
     /** A copy with another number of layers. */
     public TransformerConfig withLayers(int value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, value, feedForwardWidth, activation, dropout, positions,
-                norm, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.layers = value);
     }
 
     /** A copy with another feed-forward non-linearity. */
     public TransformerConfig withActivation(Activation.Kind value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, value, dropout,
-                positions, norm, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.activation = value);
     }
 
     /** A copy with another dropout probability. */
     public TransformerConfig withDropout(float value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, value, positions,
-                norm, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.dropout = value);
     }
 
     /** A copy with another positional encoding. */
     public TransformerConfig withPositions(PositionalEncoding value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout, value,
-                norm, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.positions = value);
     }
 
     /** A copy with another norm placement. */
     public TransformerConfig withNorm(NormPlacement value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, value, bias, tiedEmbeddings, layerNormEps);
+        return edit(d -> d.norm = value);
     }
 
-    /** A copy with or without biases. */
+    /** A copy with or without biases, the query, key and value projections' included. */
     public TransformerConfig withBias(boolean value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, norm, value, tiedEmbeddings, layerNormEps);
+        return edit(d -> {
+            d.bias = value;
+            d.qkvBias = value;
+        });
     }
 
     /** A copy with tied or separate output embeddings. */
     public TransformerConfig withTiedEmbeddings(boolean value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, norm, bias, value, layerNormEps);
+        return edit(d -> d.tiedEmbeddings = value);
     }
 
-    /** A copy whose layer norms add {@code value} to the variance. */
+    /** A copy whose norms add {@code value} to the variance (or mean square). */
     public TransformerConfig withLayerNormEps(float value) {
-        return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
-                positions, norm, bias, tiedEmbeddings, value);
+        return edit(d -> d.layerNormEps = value);
+    }
+
+    /** A copy with layer norms or RMS norms. */
+    public TransformerConfig withNormalization(Normalization value) {
+        return edit(d -> d.normalization = value);
+    }
+
+    /** A copy with a gated (SwiGLU with SiLU) or plain feed-forward. */
+    public TransformerConfig withGatedFeedForward(boolean value) {
+        return edit(d -> d.gatedFeedForward = value);
+    }
+
+    /** A copy with {@code value} key/value heads (dividing the heads): grouped-query attention when fewer. */
+    public TransformerConfig withKeyValueHeads(int value) {
+        return edit(d -> d.kvHeads = value);
+    }
+
+    /** A copy whose heads have {@code value} channels (the attention's width is then heads · value, not the model's). */
+    public TransformerConfig withHeadSize(int value) {
+        return edit(d -> d.headSize = value);
+    }
+
+    /** A copy whose rotary positions have base {@code theta} and Llama 3's {@code scaling} (or null). */
+    public TransformerConfig withRope(double theta, RopeScaling scaling) {
+        return edit(d -> {
+            d.ropeTheta = theta;
+            d.ropeScaling = scaling;
+        });
+    }
+
+    /** A copy with or without biases on the query, key and value projections only. */
+    public TransformerConfig withQkvBias(boolean value) {
+        return edit(d -> d.qkvBias = value);
+    }
+
+    private TransformerConfig edit(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return d.build();
+    }
+
+    /** The fields of a config being copied with changes. */
+    private static final class Draft {
+        int vocabSize, contextLength, width, heads, layers, feedForwardWidth, kvHeads, headSize;
+        Activation.Kind activation;
+        float dropout, layerNormEps;
+        PositionalEncoding positions;
+        NormPlacement norm;
+        Normalization normalization;
+        boolean bias, tiedEmbeddings, gatedFeedForward, qkvBias;
+        double ropeTheta;
+        RopeScaling ropeScaling;
+
+        Draft(TransformerConfig c) {
+            vocabSize = c.vocabSize;
+            contextLength = c.contextLength;
+            width = c.width;
+            heads = c.heads;
+            layers = c.layers;
+            feedForwardWidth = c.feedForwardWidth;
+            activation = c.activation;
+            dropout = c.dropout;
+            positions = c.positions;
+            norm = c.norm;
+            bias = c.bias;
+            tiedEmbeddings = c.tiedEmbeddings;
+            layerNormEps = c.layerNormEps;
+            normalization = c.normalization;
+            gatedFeedForward = c.gatedFeedForward;
+            kvHeads = c.kvHeads;
+            headSize = c.headSize;
+            ropeTheta = c.ropeTheta;
+            ropeScaling = c.ropeScaling;
+            qkvBias = c.qkvBias;
+        }
+
+        TransformerConfig build() {
+            return new TransformerConfig(vocabSize, contextLength, width, heads, layers, feedForwardWidth, activation, dropout,
+                    positions, norm, bias, tiedEmbeddings, layerNormEps, normalization, gatedFeedForward, kvHeads, headSize,
+                    ropeTheta, ropeScaling, qkvBias);
+        }
     }
 }

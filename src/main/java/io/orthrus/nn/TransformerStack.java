@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The body shared by every model: {@code layers} blocks and, for pre-norm stacks, a final layer
+ * The body shared by every model: {@code layers} blocks and, for pre-norm stacks, a final
  * norm. It knows nothing of tokens or objectives: the caller brings embeddings and the
  * {@link AttentionMask} (causal for GPT, bidirectional for BERT, prefix for a prefix LM). Built
  * with a memory width, it is the decoder of an encoder-decoder model: every block also attends
@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class TransformerStack extends Module {
     private final ModuleList<TransformerBlock> blocks;
-    private final LayerNorm finalNorm;
+    private final Norm finalNorm;
 
     /** A stack of {@code config}'s shape. */
     public TransformerStack(TransformerConfig config, Rng rng) {
@@ -29,7 +29,7 @@ public final class TransformerStack extends Module {
         }
         this.blocks = registerModule("blocks", new ModuleList<>(list));
         this.finalNorm = config.norm() == TransformerConfig.NormPlacement.PRE
-                ? registerModule("lnF", new LayerNorm(config.width(), config.bias(), config.layerNormEps())) : null;
+                ? registerModule("lnF", TransformerBlock.norm(config)) : null;
     }
 
     /** {@code (B, T, C) -> (B, T, C)} under {@code mask}; with a cache, {@code x} holds only the new positions. */

@@ -98,13 +98,14 @@ public final class Recipes {
 
     /**
      * The Transformer shape: {@code model.preset} ({@code tiny}, {@code nano-gpt-cpu},
-     * {@code gpt2-small}, {@code bert-tiny}, {@code bert-mini} or {@code minilm-l6}) over {@code vocabSize} tokens,
-     * with any of its fields overridden by {@code model.*}.
+     * {@code gpt2-small}, {@code bert-tiny}, {@code bert-mini}, {@code minilm-l6} or {@code tiny-llama})
+     * over {@code vocabSize} tokens, with any of its fields overridden by {@code model.*}.
      */
     public static TransformerConfig shape(ConfigFile c, int vocabSize) {
         String preset = c.choice("model.preset", "tiny", List.of("tiny", "nano-gpt-cpu", "gpt2-small", "bert-tiny",
-                "bert-mini", "minilm-l6"));
+                "bert-mini", "minilm-l6", "tiny-llama"));
         TransformerConfig base = switch (preset) {
+            case "tiny-llama" -> TransformerConfig.tinyLlama(vocabSize);
             case "nano-gpt-cpu" -> TransformerConfig.nanoGptCpu(vocabSize);
             case "gpt2-small" -> TransformerConfig.gpt2Small().withVocabSize(vocabSize);
             case "bert-tiny" -> TransformerConfig.bertTiny(vocabSize);
@@ -121,7 +122,11 @@ public final class Recipes {
                     .withContextLength(c.integer("model.context_length", base.contextLength(), 2, 1 << 20))
                     .withDropout((float) c.number("model.dropout", base.dropout(), 0, 0.99))
                     .withPositions(enumChoice(c, "model.positions", base.positions()))
-                    .withNorm(enumChoice(c, "model.norm", base.norm()));
+                    .withNorm(enumChoice(c, "model.norm", base.norm()))
+                    .withNormalization(enumChoice(c, "model.normalization", base.normalization()))
+                    .withGatedFeedForward(c.bool("model.gated_feed_forward", base.gatedFeedForward()))
+                    .withKeyValueHeads(c.integer("model.kv_heads", heads == base.heads() ? base.kvHeads() : heads, 1, 1024))
+                    .withRope(c.number("model.rope_theta", base.ropeTheta(), 2, 1e9), base.ropeScaling());
         } catch (IllegalArgumentException e) {
             throw c.error("model", "describes no valid Transformer: " + e.getMessage());
         }
