@@ -16,6 +16,7 @@ import io.orthrus.io.BertCheckpoint;
 import io.orthrus.io.GptCheckpoint;
 import io.orthrus.io.HuggingFaceBert;
 import io.orthrus.io.HuggingFaceGpt2;
+import io.orthrus.io.HuggingFaceLlama;
 import io.orthrus.model.Direction;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,9 +53,11 @@ final class ModelCommands {
                 String type = json.get("model_type").isJsonPrimitive() ? json.get("model_type").getAsString() : "";
                 Loaded loaded = switch (type) {
                     case "gpt2" -> new Loaded(HuggingFaceGpt2.load(directory), null);
+                    case "llama", "qwen2", "mistral" -> new Loaded(HuggingFaceLlama.load(directory), null);
                     case "bert" -> new Loaded(null, HuggingFaceBert.load(directory));
                     default -> throw new IllegalArgumentException(config + ": model_type '" + type + "' is not one the"
-                            + " command line reads (Hugging Face gpt2 and bert folders, Orthrus gpt and bert checkpoints)");
+                            + " command line reads (Hugging Face gpt2, llama, qwen2, mistral and bert folders, Orthrus gpt"
+                            + " and bert checkpoints)");
                 };
                 if ((loaded.gpt() != null ? loaded.gpt().tokenizer() : loaded.bert().tokenizer()) == null) {
                     throw new IllegalArgumentException(directory + ": no tokenizer (tokenizer.json, vocab.txt, or vocab.json"

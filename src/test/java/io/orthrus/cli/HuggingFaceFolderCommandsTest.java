@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orthrus.io.HuggingFaceGpt2;
+import io.orthrus.io.HuggingFaceLlama;
 import io.orthrus.model.Gpt;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tokenize.ByteLevelBpe;
+import io.orthrus.tokenize.CharTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,18 @@ class HuggingFaceFolderCommandsTest {
         Cli none = Cli.expect(1, "generate", "--model", fixture("gpt2-sharded"), "the dog");
         assertTrue(none.err().contains("no tokenizer"), none.err());
         assertFalse(none.err().contains("\tat "), none.err());
+    }
+
+    @Test
+    void generateReadsALlamaFolderWithItsTokenizer() throws Exception {
+        CharTokenizer chars = CharTokenizer.fromCorpus("the dog that the farmers feed barks . ");
+        Path folder = dir.resolve("llama");
+        HuggingFaceLlama.save(folder, new Gpt(TransformerConfig.tinyLlama(chars.vocabSize()), new Rng(3)), chars);
+        Cli generated = Cli.expect(0, "generate", "--model", folder.toString(), "--max-tokens", "5", "the dog");
+        assertTrue(generated.out().startsWith("the dog"), generated.out());
+        Files.delete(folder.resolve("tokenizer.json"));
+        Cli none = Cli.expect(1, "generate", "--model", folder.toString(), "the dog");
+        assertTrue(none.err().contains("no tokenizer"), none.err());
     }
 
     @Test
