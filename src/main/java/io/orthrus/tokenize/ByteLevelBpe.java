@@ -65,7 +65,25 @@ public final class ByteLevelBpe implements Tokenizer {
         }
     }
 
+    /**
+     * How a tokenizer.json's byte-level BPE departs from GPT-2's (Llama 3, Qwen2): its own {@code Split}
+     * regex in the {@code tokenizers} library's syntax (matches and the text between them are the
+     * pieces), NFC normalisation before it, and pieces found whole in the vocabulary taken before any
+     * merge ({@code ignore_merges}).
+     */
+    record Options(String splitRegex, boolean nfc, boolean ignoreMerges) {
+        /** GPT-2's: its own pattern, no normalisation, merges always applied. */
+        static final Options GPT2 = new Options(null, false, false);
+
+        /** The pieces' pattern: a Split regex read with Unicode classes, as the Oniguruma engine of {@code tokenizers} does. */
+        Pattern pattern() {
+            return splitRegex == null ? PIECES : Pattern.compile(splitRegex, Pattern.UNICODE_CHARACTER_CLASS);
+        }
+    }
+
     private final String[] tokens; // id -> byte-level string
+    private final Options options;
+    private final Pattern pieces;
     private final Map<String, Integer> ids;
     private final List<String> merges; // "left right", rank = index
     private final Map<String, Integer> ranks;
@@ -77,11 +95,18 @@ public final class ByteLevelBpe implements Tokenizer {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     private ByteLevelBpe(Map<String, Integer> vocabulary, List<String> merges, String source) {
-        this(vocabulary, merges, List.of(), source);
+        this(vocabulary, merges, List.of(), source, Options.GPT2);
     }
 
     private ByteLevelBpe(Map<String, Integer> vocabulary, List<String> merges, List<AddedTokens.Added> addedTokens,
-                         String source) {
+                         String source, Options options) {
+        this.options = options;
+        try {
+            this.pieces = options.pattern();
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException(source + ": the Split regex '" + options.splitRegex() + "' is not one Java reads: "
+                    + e.getDescription());
+        }
         int n = vocabulary.size();
         this.tokens = new String[n];
         vocabulary.forEach((token, id) -> {
@@ -246,7 +271,18 @@ public final class ByteLevelBpe implements Tokenizer {
     /** As {@link #of(Map, List, String)}, with tokens every text is split on first (a tokenizer.json's added_tokens). */
     static ByteLevelBpe of(Map<String, Integer> vocabulary, List<String> merges, List<AddedTokens.Added> added,
                            String source) {
-        return new ByteLevelBpe(vocabulary, merges, added, source);
+        return new ByteLevelBpe(vocabulary, merges, added, source, Options.GPT2);
+    }
+
+    /** As {@link #of(Map, List, List, String)}, pre-tokenized and merged as {@code options} say. */
+    static ByteLevelBpe of(Map<String, Integer> vocabulary, List<String> merges, List<AddedTokens.Added> added,
+                           String source, Options options) {
+        return new ByteLevelBpe(vocabulary, merges, added, source, options);
+    }
+
+    /** How this tokenizer pre-tokenizes and merges. */
+    Options options() {
+        return options;
     }
 
     /** The tokens matched whole in every text, before byte-level BPE (none unless read from a tokenizer.json). */
@@ -291,12 +327,28 @@ public final class ByteLevelBpe implements Tokenizer {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private void encodeOrdinary(String text, List<Integer> out) {
-        Matcher m = PIECES.matcher(text);
-        while (m.find()) {
-            for (int id : piece(m.group())) {
-                out.add(id);
+    private void encodeOrdinary(String raw, List<Integer> out) {
+        String text = options.nfc() ? java.text.Normalizer.normalize(raw, java.text.Normalizer.Form.NFC) : raw;
+        // A Split regex sees letters and numbers as tokenizers does, whatever Unicode version this JDK has.
+        Matcher m = pieces.matcher(options.splitRegex() == null ? text : SplitUnicode.proxied(text));
+        int last = 0;
+        while (m.find()) { // the matches and any text between them ("Isolated"; GPT-2's pattern leaves none)
+            if (m.start() > last) {
+                addAll(piece(text.substring(last, m.start())), out);
             }
+            if (m.end() > m.start()) {
+                addAll(piece(text.substring(m.start(), m.end())), out); // the original, not a stand-in
+            }
+            last = m.end();
+        }
+        if (last < text.length()) {
+            addAll(piece(text.substring(last)), out);
+        }
+    }
+
+    private static void addAll(int[] ids, List<Integer> out) {
+        for (int id : ids) {
+            out.add(id);
         }
     }
 
@@ -307,6 +359,10 @@ public final class ByteLevelBpe implements Tokenizer {
             return cached;
         }
         String chars = byteLevel(piece);
+        Integer whole = options.ignoreMerges() ? ids.get(chars) : null;
+        if (whole != null) {
+            return new int[] {whole};
+        }
         int[] symbols = new int[chars.length()];
         for (int i = 0; i < symbols.length; i++) {
             Integer id = ids.get(String.valueOf(chars.charAt(i)));
@@ -483,6 +539,15 @@ public final class ByteLevelBpe implements Tokenizer {
         JsonArray mergeArray = new JsonArray(merges.size());
         merges.forEach(mergeArray::add);
         json.add("merges", mergeArray);
+        if (options.splitRegex() != null) {
+            json.addProperty("split_regex", options.splitRegex());
+        }
+        if (options.nfc()) {
+            json.addProperty("nfc", true);
+        }
+        if (options.ignoreMerges()) {
+            json.addProperty("ignore_merges", true);
+        }
         return json.toString();
     }
 
@@ -497,7 +562,10 @@ public final class ByteLevelBpe implements Tokenizer {
         }
         List<String> merges = new ArrayList<>(mergeArray.size());
         mergeArray.forEach(e -> merges.add(e.getAsString()));
-        return new ByteLevelBpe(vocabulary, merges, "Tokenizer JSON");
+        Options options = new Options(json.has("split_regex") ? json.get("split_regex").getAsString() : null,
+                json.has("nfc") && json.get("nfc").getAsBoolean(),
+                json.has("ignore_merges") && json.get("ignore_merges").getAsBoolean());
+        return new ByteLevelBpe(vocabulary, merges, List.of(), "Tokenizer JSON", options);
     }
 
     @Override

@@ -141,18 +141,21 @@ final class HuggingFaceTokenizerJson {
                             ByteLevelBpe.END_OF_TEXT)));
                 }
             }
+            ByteLevelBpe.Options options = byteLevel ? ((ByteLevelBpe) tokenizer).options() : ByteLevelBpe.Options.GPT2;
             json.add("added_tokens", added);
-            json.add("normalizer", JsonNull.INSTANCE);
-            json.add("pre_tokenizer", byteLevel ? byteLevel() : JsonNull.INSTANCE);
+            json.add("normalizer", options.nfc() ? typed("NFC") : JsonNull.INSTANCE);
+            json.add("pre_tokenizer", !byteLevel ? JsonNull.INSTANCE
+                    : options.splitRegex() == null ? byteLevel() : splitThenByteLevel(options.splitRegex()));
             json.add("post_processor", byteLevel ? byteLevel() : JsonNull.INSTANCE);
             json.add("decoder", byteLevel ? byteLevel() : typed("Fuse"));
             model.addProperty("type", "BPE");
             for (String absent : new String[] {"dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"}) {
                 model.add(absent, JsonNull.INSTANCE);
             }
-            for (String off : new String[] {"fuse_unk", "byte_fallback", "ignore_merges"}) {
+            for (String off : new String[] {"fuse_unk", "byte_fallback"}) {
                 model.addProperty(off, false);
             }
+            model.addProperty("ignore_merges", options.ignoreMerges());
             model.add("vocab", vocab);
             JsonArray merges = new JsonArray();
             if (byteLevel) {
@@ -183,6 +186,24 @@ final class HuggingFaceTokenizerJson {
         JsonObject o = new JsonObject();
         o.addProperty("type", type);
         return o;
+    }
+
+    /** Llama 3's and Qwen2's pre-tokenizer: the Split regex (isolated matches), then ByteLevel without its own regex. */
+    private static JsonObject splitThenByteLevel(String regex) {
+        JsonObject split = typed("Split");
+        JsonObject pattern = new JsonObject();
+        pattern.addProperty("Regex", regex);
+        split.add("pattern", pattern);
+        split.addProperty("behavior", "Isolated");
+        split.addProperty("invert", false);
+        JsonObject byteLevel = byteLevel();
+        byteLevel.addProperty("use_regex", false);
+        JsonArray steps = new JsonArray();
+        steps.add(split);
+        steps.add(byteLevel);
+        JsonObject sequence = typed("Sequence");
+        sequence.add("pretokenizers", steps);
+        return sequence;
     }
 
     private static JsonObject byteLevel() {
@@ -294,8 +315,11 @@ final class HuggingFaceTokenizerJson {
             return false;
         }
         String shape = shape(single.getAsJsonArray()) + "|" + shape(pair.getAsJsonArray());
+        if (!shape.equals("SAS|SASSBS")) {
+            return false;
+        }
         String s = piece(single.getAsJsonArray(), 0), e = piece(single.getAsJsonArray(), 2);
-        return shape.equals("SAS|SASSBS") && s != null && e != null && s.equals(piece(pair.getAsJsonArray(), 0))
+        return s != null && e != null && s.equals(piece(pair.getAsJsonArray(), 0))
                 && e.equals(piece(pair.getAsJsonArray(), 2)) && e.equals(piece(pair.getAsJsonArray(), 3))
                 && e.equals(piece(pair.getAsJsonArray(), 5));
     }
@@ -510,20 +534,49 @@ final class HuggingFaceTokenizerJson {
     }
 
     private static ByteLevelBpe bpe(Path file, JsonObject json, JsonObject model) {
-        requireNull(file, json, "normalizer");
+        boolean nfc = false;
+        JsonElement normalizer = json.get("normalizer");
+        if (normalizer != null && !normalizer.isJsonNull()) {
+            require(file, "normalizer.type", object(file, json, "normalizer").get("type"), "NFC");
+            nfc = true;
+        }
         JsonObject pre = object(file, json, "pre_tokenizer");
-        require(file, "pre_tokenizer.type", pre.get("type"), "ByteLevel");
-        require(file, "pre_tokenizer.add_prefix_space", pre.get("add_prefix_space"), false);
-        require(file, "pre_tokenizer.use_regex", pre.get("use_regex"), true);
+        String splitRegex = null;
+        if (pre.has("type") && pre.get("type").getAsString().equals("Sequence")) { // Llama 3, Qwen2: Split, then ByteLevel
+            JsonArray steps = pre.getAsJsonArray("pretokenizers");
+            if (steps == null || steps.size() != 2 || !steps.get(0).isJsonObject() || !steps.get(1).isJsonObject()) {
+                throw new IllegalArgumentException(file + ": pre_tokenizer Sequence " + steps + " is not supported (a Split,"
+                        + " then ByteLevel)");
+            }
+            JsonObject split = steps.get(0).getAsJsonObject();
+            require(file, "pre_tokenizer.pretokenizers[0].type", split.get("type"), "Split");
+            require(file, "pre_tokenizer.pretokenizers[0].behavior", split.get("behavior"), "Isolated");
+            require(file, "pre_tokenizer.pretokenizers[0].invert", split.get("invert"), false);
+            JsonElement pattern = split.get("pattern");
+            if (pattern == null || !pattern.isJsonObject() || !pattern.getAsJsonObject().has("Regex")) {
+                throw new IllegalArgumentException(file + ": pre_tokenizer.pretokenizers[0].pattern " + pattern
+                        + " is not supported (a Regex)");
+            }
+            splitRegex = pattern.getAsJsonObject().get("Regex").getAsString();
+            pre = steps.get(1).getAsJsonObject();
+            require(file, "pre_tokenizer.pretokenizers[1].type", pre.get("type"), "ByteLevel");
+            require(file, "pre_tokenizer.pretokenizers[1].add_prefix_space", pre.get("add_prefix_space"), false);
+            require(file, "pre_tokenizer.pretokenizers[1].use_regex", pre.get("use_regex"), false);
+        } else {
+            require(file, "pre_tokenizer.type", pre.get("type"), "ByteLevel");
+            require(file, "pre_tokenizer.add_prefix_space", pre.get("add_prefix_space"), false);
+            require(file, "pre_tokenizer.use_regex", pre.get("use_regex"), true);
+        }
         for (String option : new String[] {"dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"}) {
             JsonElement e = model.get(option);
             if (e != null && !e.isJsonNull() && !(e.isJsonPrimitive() && e.getAsString().isEmpty())) {
                 throw new IllegalArgumentException(file + ": BPE option model." + option + " = " + e + " is not supported");
             }
         }
-        for (String flag : new String[] {"fuse_unk", "byte_fallback", "ignore_merges"}) {
+        for (String flag : new String[] {"fuse_unk", "byte_fallback"}) {
             require(file, "model." + flag, model.has(flag) ? model.get(flag) : null, false);
         }
+        boolean ignoreMerges = model.has("ignore_merges") && model.get("ignore_merges").getAsBoolean();
         Map<String, Integer> vocab = vocabulary(file, model);
         List<String> merges = new ArrayList<>();
         JsonArray array = model.getAsJsonArray("merges");
@@ -545,7 +598,7 @@ final class HuggingFaceTokenizerJson {
         for (int id = 0; id < byId.length; id++) {
             all.put(byId[id], id);
         }
-        return ByteLevelBpe.of(all, merges, added, file.toString());
+        return ByteLevelBpe.of(all, merges, added, file.toString(), new ByteLevelBpe.Options(splitRegex, nfc, ignoreMerges));
     }
 
     private static WordPiece wordPiece(Path file, JsonObject json, JsonObject model) {
