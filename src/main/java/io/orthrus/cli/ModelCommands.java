@@ -40,7 +40,11 @@ final class ModelCommands {
     private ModelCommands() {}
 
     /** A GPT or a BERT checkpoint, whichever the directory holds. */
-    record Loaded(GptCheckpoint gpt, BertCheckpoint bert) {
+    record Loaded(GptCheckpoint gpt, BertCheckpoint bert, List<Integer> endTokens) {
+        Loaded(GptCheckpoint gpt, BertCheckpoint bert) {
+            this(gpt, bert, List.of());
+        }
+
         static Loaded from(Path path) throws IOException {
             Path directory = Files.isRegularFile(path.resolve(TrainCommand.RUN_FILE)) ? path.resolve(TrainCommand.MODEL) : path;
             Path config = directory.resolve("config.json");
@@ -53,7 +57,8 @@ final class ModelCommands {
                 String type = json.get("model_type").isJsonPrimitive() ? json.get("model_type").getAsString() : "";
                 Loaded loaded = switch (type) {
                     case "gpt2" -> new Loaded(HuggingFaceGpt2.load(directory), null);
-                    case "llama", "qwen2", "mistral" -> new Loaded(HuggingFaceLlama.load(directory), null);
+                    case "llama", "qwen2", "mistral" -> new Loaded(HuggingFaceLlama.load(directory), null,
+                            HuggingFaceLlama.endTokens(directory));
                     case "bert" -> new Loaded(null, HuggingFaceBert.load(directory));
                     default -> throw new IllegalArgumentException(config + ": model_type '" + type + "' is not one the"
                             + " command line reads (Hugging Face gpt2, llama, qwen2, mistral and bert folders, Orthrus gpt"
@@ -131,7 +136,8 @@ final class ModelCommands {
         @Option(names = "--top-p", defaultValue = "1.0", description = "Sample within this probability mass (default: ${DEFAULT-VALUE}).")
         float topP;
 
-        @Option(names = "--stop", paramLabel = "TEXT", description = "Stop after this token (for example \".\").")
+        @Option(names = "--stop", paramLabel = "TEXT", description = "Stop after this token (for example \".\"); a"
+                + " Hugging Face Llama, Qwen2 or Mistral folder stops at its eos_token_id otherwise.")
         String stop;
 
         @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
@@ -142,9 +148,11 @@ final class ModelCommands {
 
         @Override
         public Integer call() throws IOException {
-            GptCheckpoint checkpoint = Loaded.from(model).requireGpt("generate");
-            GenerationConfig config = temperature == 0 ? GenerationConfig.greedy(maxTokens)
-                    : GenerationConfig.sampling(maxTokens, temperature, seed).withTopK(topK).withTopP(topP);
+            Loaded loaded = Loaded.from(model);
+            GptCheckpoint checkpoint = loaded.requireGpt("generate");
+            GenerationConfig config = (temperature == 0 ? GenerationConfig.greedy(maxTokens)
+                    : GenerationConfig.sampling(maxTokens, temperature, seed).withTopK(topK).withTopP(topP))
+                    .withStopTokens(loaded.endTokens()); // a Hugging Face decoder's eos_token_id, unless --stop says otherwise
             if (stop != null) {
                 int[] ids = checkpoint.tokenizer().encode(stop);
                 if (ids.length != 1) {

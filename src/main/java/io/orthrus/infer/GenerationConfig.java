@@ -7,17 +7,18 @@ package io.orthrus.infer;
  * @param temperature  0 for greedy (always the most likely token); otherwise logits are divided by it before sampling
  * @param topK         sample only among the k most likely tokens (0 = all)
  * @param topP         nucleus sampling: only among the most likely tokens whose probabilities add up to p (1 = all)
- * @param stopToken    stop after generating this id (-1 = never)
+ * @param stopTokens   stop after generating any of these ids (empty = never), such as a model's end-of-text tokens
  * @param seed         seed of the sampling generator
  * @param useCache     reuse keys and values across steps (KV cache); false re-runs the whole window each step
  * @param windowShift  once the sequence fills the context, how many positions the model's window moves forward
  *                     at a time (0 = half the context): 1 always shows the model the longest context (as nanoGPT)
  *                     but re-runs the window for every token; larger shifts let the cache work between moves
  */
-public record GenerationConfig(int maxNewTokens, float temperature, int topK, float topP, int stopToken, long seed,
-                               boolean useCache, int windowShift) {
-    /** Checks every field. */
+public record GenerationConfig(int maxNewTokens, float temperature, int topK, float topP, java.util.Set<Integer> stopTokens,
+                               long seed, boolean useCache, int windowShift) {
+    /** Checks every field; the stop tokens are copied. */
     public GenerationConfig {
+        stopTokens = java.util.Set.copyOf(stopTokens);
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("GenerationConfig: maxNewTokens must be >= 0, got " + maxNewTokens);
         }
@@ -38,36 +39,47 @@ public record GenerationConfig(int maxNewTokens, float temperature, int topK, fl
 
     /** Always the most likely token. */
     public static GenerationConfig greedy(int maxNewTokens) {
-        return new GenerationConfig(maxNewTokens, 0f, 0, 1f, -1, 0, true, 0);
+        return new GenerationConfig(maxNewTokens, 0f, 0, 1f, java.util.Set.of(), 0, true, 0);
     }
 
     /** Sampling at {@code temperature} from all tokens, seeded. */
     public static GenerationConfig sampling(int maxNewTokens, float temperature, long seed) {
-        return new GenerationConfig(maxNewTokens, temperature, 0, 1f, -1, seed, true, 0);
+        return new GenerationConfig(maxNewTokens, temperature, 0, 1f, java.util.Set.of(), seed, true, 0);
     }
 
     /** A copy sampling among the {@code k} most likely tokens. */
     public GenerationConfig withTopK(int k) {
-        return new GenerationConfig(maxNewTokens, temperature, k, topP, stopToken, seed, useCache, windowShift);
+        return new GenerationConfig(maxNewTokens, temperature, k, topP, stopTokens, seed, useCache, windowShift);
     }
 
     /** A copy with nucleus sampling at {@code p}. */
     public GenerationConfig withTopP(float p) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, p, stopToken, seed, useCache, windowShift);
+        return new GenerationConfig(maxNewTokens, temperature, topK, p, stopTokens, seed, useCache, windowShift);
     }
 
-    /** A copy that stops after {@code token}. */
+    /** A copy that stops after {@code token} (and no other). */
     public GenerationConfig withStopToken(int token) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, token, seed, useCache, windowShift);
+        return withStopTokens(java.util.Set.of(token));
+    }
+
+    /** A copy that stops after any of {@code tokens} (none: only at {@link #maxNewTokens}). */
+    public GenerationConfig withStopTokens(java.util.Collection<Integer> tokens) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, java.util.Set.copyOf(tokens), seed, useCache,
+                windowShift);
+    }
+
+    /** Whether generating {@code id} ends the text. */
+    public boolean stopsAt(int id) {
+        return stopTokens.contains(id);
     }
 
     /** A copy with the KV cache on or off. */
     public GenerationConfig withCache(boolean on) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopToken, seed, on, windowShift);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopTokens, seed, on, windowShift);
     }
 
     /** A copy whose window moves {@code positions} at a time once the context is full (0 = half the context). */
     public GenerationConfig withWindowShift(int positions) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopToken, seed, useCache, positions);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, stopTokens, seed, useCache, positions);
     }
 }

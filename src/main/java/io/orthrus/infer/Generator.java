@@ -90,7 +90,7 @@ public final class Generator {
             }
             sequence[length++] = next;
             onToken.accept(next);
-            if (next == config.stopToken() || n == config.maxNewTokens() - 1) {
+            if (config.stopsAt(next) || n == config.maxNewTokens() - 1) {
                 break;
             }
             if (length - windowStart > context) { // the window moves: nothing cached is valid any more

@@ -80,7 +80,7 @@ public final class Seq2SeqGenerator {
     /**
      * The output ids for {@code source} (without start and end tokens): each next token the most
      * likely (temperature 0) or sampled, until the end token or {@code config.maxNewTokens()}
-     * tokens. {@code config.stopToken()} is not used: the end token stops.
+     * tokens. {@code config.stopTokens()} are not used: the end token stops.
      */
     public int[] generate(int[] source, GenerationConfig config) {
         checkLength(config.maxNewTokens());

@@ -77,12 +77,99 @@ final class HuggingFaceFolder {
      * {@code model.safetensors.index.json} lists, each checked to hold exactly what the index says.
      */
     static Map<String, Tensor> weights(Path directory) throws IOException {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        for (Map.Entry<Path, TreeSet<String>> file : weightFiles(directory).entrySet()) {
+            Map<String, Tensor> tensors = Safetensors.read(file.getKey()).tensors();
+            requireListed(directory, file.getKey(), file.getValue(), tensors.keySet());
+            all.putAll(tensors);
+        }
+        return all;
+    }
+
+    /**
+     * The weights of {@code directory}, opened but not read, to be decoded one tensor at a time into
+     * the model's own arrays (no second copy of a large model); the same files and checks as {@link #weights}.
+     */
+    static OpenedWeights openWeights(Path directory) throws IOException {
+        OpenedWeights opened = new OpenedWeights();
+        try {
+            for (Map.Entry<Path, TreeSet<String>> file : weightFiles(directory).entrySet()) {
+                Safetensors.Opened one = Safetensors.open(file.getKey());
+                opened.files.add(one);
+                requireListed(directory, file.getKey(), file.getValue(), new TreeSet<>(one.names()));
+                one.names().forEach(name -> opened.byName.put(name, one));
+            }
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    /** Safetensors files opened for reading, and which holds each tensor; close it when done. */
+    static final class OpenedWeights implements java.io.Closeable {
+        private final java.util.List<Safetensors.Opened> files = new java.util.ArrayList<>();
+        private final Map<String, Safetensors.Opened> byName = new LinkedHashMap<>();
+
+        /** Every tensor name, in file order. */
+        java.util.Set<String> names() {
+            return byName.keySet();
+        }
+
+        /** The file holding {@code name}, or null. */
+        Safetensors.Opened file(String name) {
+            return byName.get(name);
+        }
+
+        @Override
+        public void close() throws IOException {
+            IOException first = null;
+            for (Safetensors.Opened f : files) {
+                try {
+                    f.close();
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    /**
+     * The weight files of {@code directory}, each with the tensor names its index lists (null for
+     * a single {@code model.safetensors}, which lists nothing); a folder of pickles only is refused.
+     */
+    private static Map<Path, TreeSet<String>> weightFiles(Path directory) throws IOException {
         Path single = directory.resolve(WEIGHTS), index = directory.resolve(INDEX);
+        Map<Path, TreeSet<String>> files = new LinkedHashMap<>();
         if (Files.exists(single)) {
-            return Safetensors.read(single).tensors();
+            files.put(single, null);
+            return files;
         }
         if (Files.exists(index)) {
-            return shards(directory, index);
+            JsonObject json = JsonFiles.readObject(index);
+            JsonElement map = json.get("weight_map");
+            if (map == null || !map.isJsonObject()) {
+                throw new IllegalArgumentException(index + ": 'weight_map' is missing or not an object");
+            }
+            Map<String, TreeSet<String>> namesByShard = new TreeMap<>();
+            for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+                JsonElement shard = e.getValue();
+                if (!shard.isJsonPrimitive() || !shard.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException(index + ": the shard of '" + e.getKey() + "' is not a file name: "
+                            + shard);
+                }
+                String file = shard.getAsString();
+                if (file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals("..") || file.equals(".")) {
+                    throw new IllegalArgumentException(index + ": the shard '" + file + "' of '" + e.getKey()
+                            + "' is not a file name in the folder");
+                }
+                namesByShard.computeIfAbsent(file, f -> new TreeSet<>()).add(e.getKey());
+            }
+            namesByShard.forEach((file, names) -> files.put(directory.resolve(file), names));
+            return files;
         }
         for (String pickle : new String[] {"pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5",
                 "flax_model.msgpack"}) {
@@ -95,40 +182,19 @@ final class HuggingFaceFolder {
         throw new IllegalArgumentException(directory + ": no " + WEIGHTS + " (nor " + INDEX + ")");
     }
 
-    private static Map<String, Tensor> shards(Path directory, Path index) throws IOException {
-        JsonObject json = JsonFiles.readObject(index);
-        JsonElement map = json.get("weight_map");
-        if (map == null || !map.isJsonObject()) {
-            throw new IllegalArgumentException(index + ": 'weight_map' is missing or not an object");
+    /** Throws unless a shard holds exactly the tensors its index lists ({@code listed} null: a single file, anything goes). */
+    private static void requireListed(Path directory, Path file, TreeSet<String> listed, java.util.Set<String> held) {
+        if (listed == null) {
+            return;
         }
-        Map<String, TreeSet<String>> namesByShard = new TreeMap<>();
-        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
-            JsonElement shard = e.getValue();
-            if (!shard.isJsonPrimitive() || !shard.getAsJsonPrimitive().isString()) {
-                throw new IllegalArgumentException(index + ": the shard of '" + e.getKey() + "' is not a file name: " + shard);
-            }
-            String file = shard.getAsString();
-            if (file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals("..") || file.equals(".")) {
-                throw new IllegalArgumentException(index + ": the shard '" + file + "' of '" + e.getKey()
-                        + "' is not a file name in the folder");
-            }
-            namesByShard.computeIfAbsent(file, f -> new TreeSet<>()).add(e.getKey());
+        TreeSet<String> missing = new TreeSet<>(listed);
+        missing.removeAll(held);
+        TreeSet<String> extra = new TreeSet<>(held);
+        extra.removeAll(listed);
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            throw new IllegalArgumentException(file + " does not hold what " + INDEX + " says"
+                    + (missing.isEmpty() ? "" : ": missing " + missing) + (extra.isEmpty() ? "" : ": not listed " + extra));
         }
-        Map<String, Tensor> all = new LinkedHashMap<>();
-        for (Map.Entry<String, TreeSet<String>> shard : namesByShard.entrySet()) {
-            Path file = directory.resolve(shard.getKey());
-            Map<String, Tensor> tensors = Safetensors.read(file).tensors();
-            TreeSet<String> missing = new TreeSet<>(shard.getValue());
-            missing.removeAll(tensors.keySet());
-            TreeSet<String> extra = new TreeSet<>(tensors.keySet());
-            extra.removeAll(shard.getValue());
-            if (!missing.isEmpty() || !extra.isEmpty()) {
-                throw new IllegalArgumentException(file + " does not hold what " + index.getFileName() + " says"
-                        + (missing.isEmpty() ? "" : ": missing " + missing) + (extra.isEmpty() ? "" : ": not listed " + extra));
-            }
-            all.putAll(tensors);
-        }
-        return all;
     }
 
     /** A boolean field of {@code json}, or {@code fallback} when absent or null; another type is refused by name. */

@@ -75,49 +75,94 @@ public final class HuggingFaceLlama {
         return new GptCheckpoint(model, tokenizer);
     }
 
-    /** The decoder in {@code directory}, in evaluation mode, without its tokenizer. */
+    /**
+     * The ids that end a text for the model in {@code directory}: {@code eos_token_id} (one id or a
+     * list, as Llama 3 has) of its {@code generation_config.json}, else of its {@code config.json};
+     * empty when neither names one. Give them to {@link io.orthrus.infer.GenerationConfig#withStopTokens}.
+     */
+    public static List<Integer> endTokens(Path directory) throws IOException {
+        for (Path file : List.of(directory.resolve("generation_config.json"), directory.resolve(HuggingFaceFolder.CONFIG))) {
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            JsonElement eos = io.orthrus.files.JsonFiles.readObject(file).get("eos_token_id");
+            if (eos == null || eos.isJsonNull()) {
+                continue;
+            }
+            List<Integer> ids = new java.util.ArrayList<>();
+            for (JsonElement e : eos.isJsonArray() ? eos.getAsJsonArray() : List.of(eos)) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || e.getAsDouble() != Math.rint(e.getAsDouble())
+                        || e.getAsDouble() < 0 || e.getAsDouble() > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(file + ": eos_token_id must be a token id or a list of them, found "
+                            + eos);
+                }
+                ids.add(e.getAsInt());
+            }
+            return List.copyOf(ids);
+        }
+        return List.of();
+    }
+
+    /**
+     * The decoder in {@code directory}, in evaluation mode, without its tokenizer. Each stored
+     * tensor is decoded straight into the model's parameter (the files are mapped a chunk at a
+     * time), so loading takes the model's size in float32 and no second copy.
+     */
     public static Gpt loadModel(Path directory) throws IOException {
         Path configFile = directory.resolve(HuggingFaceFolder.CONFIG);
         TransformerConfig shape = config(configFile, HuggingFaceFolder.config(directory));
         Path weightsFile = HuggingFaceFolder.weightsFile(directory);
-        Map<String, Tensor> stored = new LinkedHashMap<>();
-        HuggingFaceFolder.weights(directory).forEach((name, t) ->
-                stored.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, t));
-        Gpt model = new Gpt(shape, new Rng(0));
-        Map<String, Tensor> values = new LinkedHashMap<>();
-        Set<String> unused = new TreeSet<>(stored.keySet());
-        for (Map.Entry<String, Parameter> p : model.namedParameters().entrySet()) {
-            List<String> parts = hfNames(p.getKey());
-            Tensor[] pieces = new Tensor[parts.size()];
-            for (int i = 0; i < pieces.length; i++) {
-                pieces[i] = stored.get(parts.get(i));
-                if (pieces[i] == null) {
-                    throw new IllegalArgumentException(weightsFile + ": no weight '" + parts.get(i) + "' (with or without '"
-                            + PREFIX + "') for the model's " + p.getKey());
+        try (HuggingFaceFolder.OpenedWeights stored = HuggingFaceFolder.openWeights(directory)) {
+            Map<String, String> names = new LinkedHashMap<>(); // without "model." -> as stored
+            stored.names().forEach(name -> names.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, name));
+            Set<String> unused = new TreeSet<>(names.keySet());
+            Gpt model = new Gpt(shape, new Rng(0)); // never returned unless every weight fits and is finite
+            Map<String, Parameter> parameters = model.namedParameters();
+            for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
+                List<String> parts = hfNames(p.getKey());
+                int rows = 0;
+                for (String part : parts) {
+                    if (!names.containsKey(part)) {
+                        throw new IllegalArgumentException(weightsFile + ": no weight '" + part + "' (with or without '"
+                                + PREFIX + "') for the model's " + p.getKey());
+                    }
+                    unused.remove(part);
+                    int[] stored1 = stored.file(names.get(part)).shape(names.get(part));
+                    int[] expected = p.getValue().shape();
+                    boolean fits = stored1.length == expected.length
+                            && java.util.Arrays.equals(stored1, 1, stored1.length, expected, 1, expected.length);
+                    rows += fits ? stored1[0] : Integer.MIN_VALUE / 2;
+                    if (!fits || (parts.size() == 1 && stored1[0] != expected[0])) {
+                        throw new IllegalArgumentException(weightsFile + ": " + part + " has shape "
+                                + java.util.Arrays.toString(stored1) + " but config.json implies "
+                                + java.util.Arrays.toString(expected));
+                    }
                 }
-                unused.remove(parts.get(i));
+                if (rows != p.getValue().size(0)) {
+                    throw new IllegalArgumentException(weightsFile + ": " + String.join(" + ", parts) + " have "
+                            + rows + " rows together but config.json implies " + p.getValue().size(0));
+                }
             }
-            Tensor value = pieces.length == 1 ? pieces[0] : Tensor.concat(0, pieces);
-            if (!java.util.Arrays.equals(value.shape(), p.getValue().shape())) {
-                throw new IllegalArgumentException(weightsFile + ": " + String.join(" + ", parts) + " has shape "
-                        + java.util.Arrays.toString(value.shape()) + " but config.json implies "
-                        + java.util.Arrays.toString(p.getValue().shape()));
+            if (shape.tiedEmbeddings()) {
+                unused.remove(HEAD);
             }
-            values.put(p.getKey(), value);
+            unused.removeIf(name -> name.endsWith(".rotary_emb.inv_freq")); // a buffer older transformers saved
+            if (!unused.isEmpty()) {
+                throw new IllegalArgumentException(weightsFile + ": weights the " + shape.layers() + "-layer model of"
+                        + " config.json does not have: " + unused);
+            }
+            for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
+                int offset = 0;
+                for (String part : hfNames(p.getKey())) { // q, k and v rows one after another in the fused qkv
+                    Safetensors.Opened file = stored.file(names.get(part));
+                    file.readInto(names.get(part), p.getValue().data(), offset);
+                    offset += java.util.Arrays.stream(file.shape(names.get(part))).reduce(1, (a, b) -> a * b);
+                }
+            }
+            Weights.requireFinite(weightsFile.toString(), parameters, Weights.ON_LOAD);
+            model.eval();
+            return model;
         }
-        if (shape.tiedEmbeddings()) {
-            unused.remove(HEAD);
-        }
-        unused.removeIf(name -> name.endsWith(".rotary_emb.inv_freq")); // a buffer older transformers saved
-        if (!unused.isEmpty()) {
-            throw new IllegalArgumentException(weightsFile + ": weights the " + shape.layers() + "-layer model of config.json"
-                    + " does not have: " + unused);
-        }
-        Weights.requireFinite(weightsFile.toString(), values, Weights.ON_LOAD);
-        model.namedParameters().forEach((name, p) ->
-                System.arraycopy(values.get(name).data(), 0, p.data(), 0, p.numel()));
-        model.eval();
-        return model;
     }
 
     /**

@@ -215,7 +215,38 @@ public final class Safetensors {
 
     /** Reads and validates {@code file}; every error names the file and the field at fault. */
     public static Contents read(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(JsonFiles.regularFile(file), StandardOpenOption.READ)) {
+        try (Opened opened = open(file)) {
+            long elements = opened.entries.values().stream().mapToLong(Entry::elements).sum();
+            io.orthrus.nn.Memory.require("the " + opened.entries.size() + " tensors of " + file + " (" + elements
+                    + " values)", 4 * elements);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, IntTensor> integers = new LinkedHashMap<>();
+            for (Entry entry : opened.entries.values()) {
+                if (entry.dtype.startsWith("I")) {
+                    int[] values = new int[(int) entry.elements];
+                    forEachChunk(opened.channel, opened.dataStart, entry,
+                            (data, at, n) -> decodeIntegers(file, entry, data, values, at, n));
+                    integers.put(entry.name, IntTensor.wrap(values, entry.shape));
+                } else {
+                    float[] values = new float[(int) entry.elements];
+                    opened.readInto(entry.name, values, 0);
+                    tensors.put(entry.name, Tensor.wrap(values, entry.shape));
+                }
+            }
+            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(integers),
+                    Collections.unmodifiableMap(opened.metadata));
+        }
+    }
+
+    /**
+     * Opens {@code file} to read its floating-point tensors one at a time into arrays the caller
+     * owns, so that loading a model holds no second copy of its weights (the data is mapped a chunk
+     * at a time, never read whole). The header and the layout of the data are validated here, as
+     * {@link #read} does; close it when done.
+     */
+    public static Opened open(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(JsonFiles.regularFile(file), StandardOpenOption.READ);
+        try {
             long size = channel.size();
             if (size < 8) {
                 throw invalid(file, "is " + size + " bytes long, shorter than the 8-byte header length");
@@ -245,24 +276,74 @@ public final class Safetensors {
             if (expected != dataSize) {
                 throw invalid(file, "has " + dataSize + " bytes of data but its tensors cover " + expected);
             }
-            long elements = entries.stream().mapToLong(Entry::elements).sum();
-            io.orthrus.nn.Memory.require("the " + entries.size() + " tensors of " + file + " (" + elements + " values)",
-                    4 * elements);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            Map<String, IntTensor> integers = new LinkedHashMap<>();
-            for (Entry entry : entries) {
-                if (entry.dtype.startsWith("I")) {
-                    int[] values = new int[(int) entry.elements];
-                    forEachChunk(channel, dataStart, entry, (data, at, n) -> decodeIntegers(file, entry, data, values, at, n));
-                    integers.put(entry.name, IntTensor.wrap(values, entry.shape));
-                } else {
-                    float[] values = new float[(int) entry.elements];
-                    forEachChunk(channel, dataStart, entry, (data, at, n) -> decode(entry.dtype, data, values, at, n));
-                    tensors.put(entry.name, Tensor.wrap(values, entry.shape));
-                }
+            Map<String, Entry> byName = new LinkedHashMap<>();
+            entries.forEach(e -> byName.put(e.name, e));
+            return new Opened(file, channel, dataStart, byName, metadata);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** A validated safetensors file whose tensors are read on demand ({@link #open}). */
+    public static final class Opened implements java.io.Closeable {
+        private final Path file;
+        private final FileChannel channel;
+        private final long dataStart;
+        private final Map<String, Entry> entries;
+        private final Map<String, String> metadata;
+
+        private Opened(Path file, FileChannel channel, long dataStart, Map<String, Entry> entries,
+                       Map<String, String> metadata) {
+            this.file = file;
+            this.channel = channel;
+            this.dataStart = dataStart;
+            this.entries = entries;
+            this.metadata = metadata;
+        }
+
+        /** The file. */
+        public Path file() {
+            return file;
+        }
+
+        /** The names of the floating-point tensors (F32, F16, BF16), in the order of their data. */
+        public List<String> names() {
+            return entries.values().stream().filter(e -> !e.dtype.startsWith("I")).map(Entry::name).toList();
+        }
+
+        /** The shape of tensor {@code name}. */
+        public int[] shape(String name) {
+            return entry(name).shape.clone();
+        }
+
+        /**
+         * Decodes floating-point tensor {@code name} into {@code out} from {@code offset} on (F16 and
+         * BF16 widened exactly to float32).
+         */
+        public void readInto(String name, float[] out, int offset) throws IOException {
+            Entry entry = entry(name);
+            if (entry.dtype.startsWith("I")) {
+                throw new IllegalArgumentException(file + ": tensor '" + name + "' holds integers (" + entry.dtype + ")");
             }
-            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(integers),
-                    Collections.unmodifiableMap(metadata));
+            if (offset < 0 || offset + entry.elements > out.length) {
+                throw new IllegalArgumentException(file + ": tensor '" + name + "' has " + entry.elements
+                        + " values, which do not fit from offset " + offset + " in an array of " + out.length);
+            }
+            forEachChunk(channel, dataStart, entry, (data, at, n) -> decode(entry.dtype, data, out, offset + at, n));
+        }
+
+        private Entry entry(String name) {
+            Entry entry = entries.get(name);
+            if (entry == null) {
+                throw new IllegalArgumentException(file + ": no tensor '" + name + "'");
+            }
+            return entry;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
         }
     }
 

@@ -51,6 +51,29 @@ class HuggingFaceLlamaTest {
     }
 
     @Test
+    void theEndTokensComeFromGenerationConfigAndStopGeneration(@TempDir Path dir) throws Exception {
+        assertEquals(java.util.List.of(2), HuggingFaceLlama.endTokens(fixture("qwen2")));
+        Path copy = dir.resolve("llama3-like");
+        Files.createDirectories(copy);
+        Files.writeString(copy.resolve("generation_config.json"), "{\"eos_token_id\": [5, 7, 9], \"bos_token_id\": 1}");
+        assertEquals(java.util.List.of(5, 7, 9), HuggingFaceLlama.endTokens(copy));
+        Files.writeString(copy.resolve("generation_config.json"), "{\"eos_token_id\": \"</s>\"}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceLlama.endTokens(copy));
+        assertTrue(e.getMessage().contains("generation_config.json: eos_token_id must be a token id"), e.getMessage());
+        // The Qwen2 fixture's greedy continuation reaches its end token 2 at once: generation stops there.
+        JsonObject expected = expected(fixture("qwen2"));
+        Gpt model = HuggingFaceLlama.loadModel(fixture("qwen2"));
+        int[] stopped = new Generator(model, null).generate(ints(expected.getAsJsonArray("prompt")),
+                GenerationConfig.greedy(30).withStopTokens(HuggingFaceLlama.endTokens(fixture("qwen2"))), id -> { });
+        int[] all = ints(expected.getAsJsonArray("generated"));
+        int end = 0;
+        while (all[end] != 2) {
+            end++;
+        }
+        assertArrayEquals(java.util.Arrays.copyOf(all, end + 1), stopped);
+    }
+
+    @Test
     void eachFamilysOptionsAreRead() throws Exception {
         TransformerConfig llama = HuggingFaceLlama.loadModel(fixture("llama")).config();
         assertEquals(new TransformerConfig.RopeScaling(8, 1, 4, 16), llama.ropeScaling());

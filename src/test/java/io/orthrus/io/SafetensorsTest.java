@@ -66,6 +66,31 @@ class SafetensorsTest {
     }
 
     @Test
+    void anOpenedFileReadsOneTensorAtATimeIntoTheCallersArray() throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("q", Tensor.randn(new Rng(2), 2, 3));
+        tensors.put("k", Tensor.randn(new Rng(3), 1, 3));
+        Path path = dir.resolve("qk.safetensors");
+        Safetensors.write(path, tensors, Map.of(), Map.of(), Safetensors.Dtype.BF16, Safetensors.Dtype.I64);
+        float[] fused = new float[9];
+        try (Safetensors.Opened opened = Safetensors.open(path)) {
+            assertEquals(java.util.List.of("q", "k"), opened.names());
+            assertArrayEquals(new int[] {1, 3}, opened.shape("k"));
+            opened.readInto("q", fused, 0);
+            opened.readInto("k", fused, 6);
+            var tooSmall = assertThrows(IllegalArgumentException.class, () -> opened.readInto("q", new float[5], 0));
+            assertTrue(tooSmall.getMessage().contains("do not fit from offset 0 in an array of 5"), tooSmall.getMessage());
+            var unknown = assertThrows(IllegalArgumentException.class, () -> opened.shape("v"));
+            assertTrue(unknown.getMessage().contains("no tensor 'v'"), unknown.getMessage());
+        }
+        Safetensors.Contents read = Safetensors.read(path);
+        float[] expected = new float[9];
+        System.arraycopy(read.tensors().get("q").data(), 0, expected, 0, 6);
+        System.arraycopy(read.tensors().get("k").data(), 0, expected, 6, 3);
+        assertArrayEquals(expected, fused, 0f);
+    }
+
+    @Test
     @org.junit.jupiter.api.Timeout(30)
     void aFifoOrADirectoryIsRefusedWithoutBlocking() throws Exception {
         Path fifo = dir.resolve("model.safetensors");
