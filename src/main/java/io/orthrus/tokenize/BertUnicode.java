@@ -76,8 +76,8 @@ final class BertUnicode {
         return out;
     }
 
-    /** The index of the range holding {@code cp}, or -1. */
-    private static int find(int[] ranges, int cp) {
+    /** The index of the range holding {@code cp} in flattened, ascending {@code [first, last]} pairs, or -1. */
+    static int find(int[] ranges, int cp) {
         int lo = 0, hi = ranges.length / 2 - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;

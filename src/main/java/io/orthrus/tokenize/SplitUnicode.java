@@ -79,17 +79,6 @@ final class SplitUnicode {
     }
 
     private static boolean in(int[] ranges, int cp) {
-        int lo = 0, hi = ranges.length / 2 - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cp < ranges[2 * mid]) {
-                hi = mid - 1;
-            } else if (cp > ranges[2 * mid + 1]) {
-                lo = mid + 1;
-            } else {
-                return true;
-            }
-        }
-        return false;
+        return BertUnicode.find(ranges, cp) >= 0;
     }
 }
