@@ -99,7 +99,7 @@ final class Checkpoints {
                     enumValue(TransformerConfig.NormPlacement.class, json, "norm"), json.get("bias").getAsBoolean(),
                     json.get("tied_embeddings").getAsBoolean(),
                     json.has("layer_norm_eps") ? json.get("layer_norm_eps").getAsFloat() : LayerNorm.DEFAULT_EPS);
-            shape = withBlockOptions(shape, json);
+            shape = withBlockOptions(configFile, shape, json);
         } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             throw new IllegalArgumentException(configFile + ": a field is missing or has the wrong type (" + e + ")", e);
         } catch (IllegalArgumentException e) {
@@ -142,20 +142,14 @@ final class Checkpoints {
         json.addProperty("head_size", c.headSize());
         json.addProperty("rope_theta", c.ropeTheta());
         if (c.ropeScaling() != null) {
-            TransformerConfig.RopeScaling r = c.ropeScaling();
-            JsonObject scaling = new JsonObject();
-            scaling.addProperty("factor", r.factor());
-            scaling.addProperty("low_freq_factor", r.lowFreqFactor());
-            scaling.addProperty("high_freq_factor", r.highFreqFactor());
-            scaling.addProperty("original_max_position_embeddings", r.originalContext());
-            json.add("rope_scaling", scaling);
+            json.add("rope_scaling", HuggingFaceLlama.ropeScalingJson(c.ropeScaling())); // as transformers writes it
         }
         json.addProperty("qkv_bias", c.qkvBias());
         return json;
     }
 
     /** The block options of {@code json} on {@code shape}; checkpoints written before they existed have none of them. */
-    private static TransformerConfig withBlockOptions(TransformerConfig shape, JsonObject json) {
+    private static TransformerConfig withBlockOptions(Path file, TransformerConfig shape, JsonObject json) {
         if (json.has("normalization")) {
             shape = shape.withNormalization(enumValue(TransformerConfig.Normalization.class, json, "normalization"));
         }
@@ -168,12 +162,8 @@ final class Checkpoints {
         if (json.has("kv_heads")) {
             shape = shape.withKeyValueHeads(json.get("kv_heads").getAsInt());
         }
-        TransformerConfig.RopeScaling scaling = null;
-        if (json.has("rope_scaling") && json.get("rope_scaling").isJsonObject()) {
-            JsonObject r = json.getAsJsonObject("rope_scaling");
-            scaling = new TransformerConfig.RopeScaling(r.get("factor").getAsDouble(), r.get("low_freq_factor").getAsDouble(),
-                    r.get("high_freq_factor").getAsDouble(), r.get("original_max_position_embeddings").getAsInt());
-        }
+        TransformerConfig.RopeScaling scaling = json.has("rope_scaling") && json.get("rope_scaling").isJsonObject()
+                ? HuggingFaceLlama.ropeScaling(file, json.getAsJsonObject("rope_scaling")) : null;
         double theta = json.has("rope_theta") ? json.get("rope_theta").getAsDouble() : TransformerConfig.DEFAULT_ROPE_THETA;
         shape = shape.withRope(theta, scaling);
         return json.has("qkv_bias") ? shape.withQkvBias(json.get("qkv_bias").getAsBoolean()) : shape;

@@ -120,6 +120,7 @@ public final class HuggingFaceLlama {
             Map<String, Parameter> parameters = model.namedParameters();
             for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
                 List<String> parts = hfNames(p.getKey());
+                int[] expected = p.getValue().shape();
                 int rows = 0;
                 for (String part : parts) {
                     if (!names.containsKey(part)) {
@@ -127,20 +128,19 @@ public final class HuggingFaceLlama {
                                 + PREFIX + "') for the model's " + p.getKey());
                     }
                     unused.remove(part);
-                    int[] stored1 = stored.file(names.get(part)).shape(names.get(part));
-                    int[] expected = p.getValue().shape();
-                    boolean fits = stored1.length == expected.length
-                            && java.util.Arrays.equals(stored1, 1, stored1.length, expected, 1, expected.length);
-                    rows += fits ? stored1[0] : Integer.MIN_VALUE / 2;
-                    if (!fits || (parts.size() == 1 && stored1[0] != expected[0])) {
+                    int[] found = stored.file(names.get(part)).shape(names.get(part));
+                    boolean sameColumns = found.length == expected.length
+                            && java.util.Arrays.equals(found, 1, found.length, expected, 1, expected.length);
+                    if (!sameColumns || (parts.size() == 1 && found[0] != expected[0])) {
                         throw new IllegalArgumentException(weightsFile + ": " + part + " has shape "
-                                + java.util.Arrays.toString(stored1) + " but config.json implies "
+                                + java.util.Arrays.toString(found) + " but config.json implies "
                                 + java.util.Arrays.toString(expected));
                     }
+                    rows += found[0];
                 }
-                if (rows != p.getValue().size(0)) {
+                if (rows != expected[0]) { // q, k and v rows together make the fused qkv
                     throw new IllegalArgumentException(weightsFile + ": " + String.join(" + ", parts) + " have "
-                            + rows + " rows together but config.json implies " + p.getValue().size(0));
+                            + rows + " rows together but config.json implies " + expected[0]);
                 }
             }
             if (shape.tiedEmbeddings()) {
@@ -205,14 +205,7 @@ public final class HuggingFaceLlama {
         config.addProperty("hidden_act", "silu");
         config.addProperty("rope_theta", c.ropeTheta());
         if (c.ropeScaling() != null) {
-            TransformerConfig.RopeScaling r = c.ropeScaling();
-            JsonObject scaling = new JsonObject();
-            scaling.addProperty("rope_type", "llama3");
-            scaling.addProperty("factor", r.factor());
-            scaling.addProperty("low_freq_factor", r.lowFreqFactor());
-            scaling.addProperty("high_freq_factor", r.highFreqFactor());
-            scaling.addProperty("original_max_position_embeddings", r.originalContext());
-            config.add("rope_scaling", scaling);
+            config.add("rope_scaling", ropeScalingJson(c.ropeScaling()));
         }
         config.addProperty("tie_word_embeddings", c.tiedEmbeddings());
         if (!qwen2) {
@@ -351,8 +344,19 @@ public final class HuggingFaceLlama {
         return window;
     }
 
+    /** {@code scaling} as transformers writes {@code rope_scaling}, {@code rope_type} {@code llama3}. */
+    static JsonObject ropeScalingJson(TransformerConfig.RopeScaling scaling) {
+        JsonObject json = new JsonObject();
+        json.addProperty("rope_type", "llama3");
+        json.addProperty("factor", scaling.factor());
+        json.addProperty("low_freq_factor", scaling.lowFreqFactor());
+        json.addProperty("high_freq_factor", scaling.highFreqFactor());
+        json.addProperty("original_max_position_embeddings", scaling.originalContext());
+        return json;
+    }
+
     /** Llama 3's scaling from a {@code rope_scaling} or {@code rope_parameters} object, null for the default rope. */
-    private static TransformerConfig.RopeScaling ropeScaling(Path file, JsonObject scaling) {
+    static TransformerConfig.RopeScaling ropeScaling(Path file, JsonObject scaling) {
         if (scaling == null) {
             return null;
         }

@@ -242,7 +242,7 @@ public final class VectorGemm implements Gemm {
         boolean packBand = slivers >= PACK_A_MIN_SLIVERS;
         // This thread's buffers, looked up once per call rather than once per tile.
         float[] ap = packBand ? packedA.get() : null, edge = edgeTile.get();
-        int[] map = gatherMap.get(), rowStarts = transB ? rowStarts(k) : null;
+        int[] map = gatherMap.get(), rowStarts = transB && b != null ? rowStarts(k) : null; // b is null when prepacked
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int base = packed != null ? pc * ceilDiv(n, NR) * NR + sliverStart * NR * kc : 0;
