@@ -18,6 +18,7 @@ import io.orthrus.io.HuggingFaceBert;
 import io.orthrus.io.HuggingFaceGpt2;
 import io.orthrus.io.HuggingFaceLlama;
 import io.orthrus.model.Direction;
+import io.orthrus.tokenize.ChatTemplate;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,8 +46,13 @@ final class ModelCommands {
             this(gpt, bert, List.of());
         }
 
+        /** The model directory {@code --model path} names: the path, or a run directory's model. */
+        static Path directory(Path path) {
+            return Files.isRegularFile(path.resolve(TrainCommand.RUN_FILE)) ? path.resolve(TrainCommand.MODEL) : path;
+        }
+
         static Loaded from(Path path) throws IOException {
-            Path directory = Files.isRegularFile(path.resolve(TrainCommand.RUN_FILE)) ? path.resolve(TrainCommand.MODEL) : path;
+            Path directory = directory(path);
             Path config = directory.resolve("config.json");
             if (!Files.isRegularFile(config)) {
                 throw new IllegalArgumentException("--model " + path + " holds no model (no " + config + "); give a checkpoint"
@@ -146,6 +152,13 @@ final class ModelCommands {
         @Option(names = "--no-cache", description = "Recompute every position at each step instead of using the KV cache.")
         boolean noCache;
 
+        @Option(names = "--chat", description = "PROMPT is a user message: put it in the model's chat template"
+                + " (chat_template.jinja or tokenizer_config.json) and print the reply.")
+        boolean chat;
+
+        @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before PROMPT.")
+        String system;
+
         @Override
         public Integer call() throws IOException {
             Loaded loaded = Loaded.from(model);
@@ -163,7 +176,20 @@ final class ModelCommands {
             config = config.withCache(!noCache);
             Generator generator = new Generator(checkpoint.model(), checkpoint.tokenizer());
             PrintStream out = System.out;
-            if (checkpoint.model().direction() == Direction.RIGHT_TO_LEFT) {
+            if (system != null && !chat) {
+                throw new IllegalArgumentException("--system needs --chat");
+            }
+            if (chat) {
+                ChatTemplate template = ChatTemplate.load(Loaded.directory(model));
+                List<ChatTemplate.Message> messages = system == null ? List.of(ChatTemplate.Message.user(prompt))
+                        : List.of(ChatTemplate.Message.system(system), ChatTemplate.Message.user(prompt));
+                int[] ids = checkpoint.tokenizer().encode(template.apply(messages, true));
+                generator.generateText(ids, config, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+            } else if (checkpoint.model().direction() == Direction.RIGHT_TO_LEFT) {
                 out.println(generator.generate(prompt, config) + prompt);
             } else {
                 out.print(prompt);

@@ -40,10 +40,91 @@ public final class Generator {
         return generate(prompt, config, piece -> { });
     }
 
-    /** As {@link #generate(String, GenerationConfig)}, passing each new token's text to {@code onText} as it comes. */
+    /**
+     * As {@link #generate(String, GenerationConfig)}, passing the new text to {@code onText} as it comes:
+     * the text the new tokens add after the prompt's (a space a token begins with is kept; the bytes of a
+     * character split over several tokens wait for its last one); a special stop token that ends the text
+     * ({@code </s>}, {@code <|eot_id|>}) is not part of it, another (a period) is. The pieces joined are the
+     * text returned.
+     * With a {@link io.orthrus.tokenize.PrefixedTokenizer} (Llama's), the prompt comes after its {@code <s>}.
+     */
     public String generate(String prompt, GenerationConfig config, Consumer<String> onText) {
-        int[] ids = generate(tokenizer.encode(prompt), config, id -> onText.accept(tokenizer.decode(new int[] {id})));
-        return tokenizer.decode(ids);
+        return generateText(Inference.decoderInput(tokenizer, prompt), config, onText);
+    }
+
+    /**
+     * As {@link #generate(String, GenerationConfig, Consumer)}, from a prompt already in ids, taken as
+     * they are (such as a chat template's text, encoded: the template writes its own special tokens).
+     */
+    public String generateText(int[] promptIds, GenerationConfig config, Consumer<String> onText) {
+        if (model.direction() == Direction.RIGHT_TO_LEFT) {
+            int[] ids = generate(promptIds, config, id -> onText.accept(tokenizer.decode(new int[] {id})));
+            return tokenizer.decode(ids);
+        }
+        TextStream stream = new TextStream(tokenizer, promptIds, onText);
+        generate(promptIds, config, id -> {
+            if (!(config.stopsAt(id) && tokenizer.isSpecial(id))) { // an end token such as </s> is not text
+                stream.add(id);
+            }
+        });
+        return stream.finish();
+    }
+
+    /**
+     * The text new tokens add after a prompt, as it grows: the decoding of prompt and new tokens less the
+     * prompt's, so a decoder that drops the first space of a text (SentencePiece's) keeps the spaces
+     * between prompt and continuation. Text that ends in U+FFFD (a character whose bytes are not all
+     * there yet) is held back until a later token completes it or the stream ends.
+     */
+    private static final class TextStream {
+        private final Tokenizer tokenizer;
+        private final int promptLength;
+        private final String promptText;
+        private final Consumer<String> onText;
+        private int[] ids;
+        private int size;
+        private int emitted;
+
+        TextStream(Tokenizer tokenizer, int[] prompt, Consumer<String> onText) {
+            this.tokenizer = tokenizer;
+            this.promptLength = prompt.length;
+            this.promptText = tokenizer.decode(prompt);
+            this.onText = onText;
+            this.ids = Arrays.copyOf(prompt, prompt.length + 16);
+            this.size = prompt.length;
+        }
+
+        void add(int id) {
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, ids.length * 2);
+            }
+            ids[size++] = id;
+            String text = text();
+            int end = text.length();
+            while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
+                end--;
+            }
+            emit(text, end);
+        }
+
+        String finish() {
+            String text = text();
+            emit(text, text.length());
+            return text;
+        }
+
+        private void emit(String text, int end) {
+            if (end > emitted) {
+                onText.accept(text.substring(emitted, end));
+                emitted = end;
+            }
+        }
+
+        private String text() {
+            String all = tokenizer.decode(Arrays.copyOf(ids, size));
+            return all.startsWith(promptText) ? all.substring(promptText.length())
+                    : tokenizer.decode(Arrays.copyOfRange(ids, promptLength, size));
+        }
     }
 
     /**

@@ -2,13 +2,15 @@ package io.orthrus.infer;
 
 import io.orthrus.tensor.kernel.Parallel;
 import io.orthrus.tokenize.Encoding;
+import io.orthrus.tokenize.PrefixedTokenizer;
+import io.orthrus.tokenize.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 
-/** What the inference classes share: the vocabulary check, batched runs and top-k. */
+/** What the inference classes share: the vocabulary checks, a decoder's input, batched runs and top-k. */
 final class Inference {
     private Inference() {}
 
@@ -44,6 +46,25 @@ final class Inference {
             throw new IllegalArgumentException(who + ": the model has " + modelVocabulary + " tokens but the tokenizer "
                     + tokenizerVocabulary + "; use the tokenizer the model was trained with");
         }
+    }
+
+    /**
+     * Throws unless a decoder's output covers the tokenizer's ids: its vocabulary may be larger (Hugging Face
+     * decoders such as Qwen2 pad their embedding table past the tokenizer's last id), never smaller.
+     */
+    static void checkDecoderVocabulary(String who, int modelVocabulary, int tokenizerVocabulary) {
+        if (modelVocabulary < tokenizerVocabulary) {
+            throw new IllegalArgumentException(who + ": the model has " + modelVocabulary + " tokens but the tokenizer "
+                    + tokenizerVocabulary + "; use the tokenizer the model was trained with");
+        }
+    }
+
+    /**
+     * The ids a decoder reads for {@code text}: the tokens its template puts first ({@code <s>},
+     * {@code <|begin_of_text|>}) when the tokenizer is a {@link PrefixedTokenizer}, then the text's.
+     */
+    static int[] decoderInput(Tokenizer tokenizer, String text) {
+        return tokenizer instanceof PrefixedTokenizer ? tokenizer.encodeWithSpecialTokens(text) : tokenizer.encode(text);
     }
 
     /** Indices of the {@code k} largest of {@code values[offset, offset + n)}, largest first (ties: smaller index first). */

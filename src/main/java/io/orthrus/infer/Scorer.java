@@ -34,13 +34,15 @@ public final class Scorer {
     /**
      * The log-likelihood of {@code text} under a causal LM: the sum over its tokens after the
      * first of {@code log p(token | the tokens before it)} (for a right-to-left model, the tokens
-     * after it), so {@link Score#perplexity()} is the usual perplexity. A text longer than the
+     * after it), so {@link Score#perplexity()} is the usual perplexity. With a
+     * {@link io.orthrus.tokenize.PrefixedTokenizer} (Llama's), the text comes after its {@code <s>}
+     * and every token of the text counts, as transformers scores it. A text longer than the
      * context is read in overlapping windows: each token is scored once, with at least half a
      * context of history.
      */
     public static Score logLikelihood(Gpt model, Tokenizer tokenizer, String text) {
-        Inference.checkVocabulary("Scorer", model.vocabSize(), tokenizer.vocabSize());
-        int[] ids = tokenizer.encode(text);
+        Inference.checkDecoderVocabulary("Scorer", model.vocabSize(), tokenizer.vocabSize());
+        int[] ids = Inference.decoderInput(tokenizer, text);
         if (ids.length < 2) {
             throw new IllegalArgumentException("Scorer: the text has " + ids.length + " token(s); a causal LM scores every"
                     + " token after the first, so give at least 2");

@@ -86,9 +86,7 @@ public final class ByteLevelBpe implements Tokenizer {
     private final Pattern pieces;
     private final Map<String, Integer> ids;
     private final List<String> merges; // "left right", rank = index
-    private final Map<String, Integer> ranks;
-    /** Merges by the ids they join: key {@code left << 32 | right}, value {@code rank << 32 | merged id}. */
-    private final Map<Long, Long> mergesById;
+    private final BpeMerges bpeMerges;
     private final Map<String, Integer> special;
     /** Tokens matched whole in every text (a tokenizer.json's added_tokens), and those plus the special tokens. */
     private final AddedTokens added, addedAndSpecial;
@@ -118,7 +116,7 @@ public final class ByteLevelBpe implements Tokenizer {
         });
         this.ids = new HashMap<>(vocabulary);
         this.merges = List.copyOf(merges);
-        this.ranks = new HashMap<>(merges.size() * 2);
+        List<String[]> pairs = new ArrayList<>(merges.size());
         for (int rank = 0; rank < merges.size(); rank++) {
             String merge = merges.get(rank);
             int space = merge.indexOf(' ');
@@ -126,22 +124,9 @@ public final class ByteLevelBpe implements Tokenizer {
                 throw new IllegalArgumentException(source + ": merge " + (rank + 1) + " '" + merge
                         + "' is not two tokens separated by one space");
             }
-            String merged = merge.substring(0, space) + merge.substring(space + 1);
-            if (!ids.containsKey(merged)) {
-                throw new IllegalArgumentException(source + ": merge " + (rank + 1) + " '" + merge + "' makes '" + merged
-                        + "', which is not in the vocabulary");
-            }
-            ranks.putIfAbsent(merge, rank);
+            pairs.add(new String[] {merge.substring(0, space), merge.substring(space + 1)});
         }
-        this.mergesById = new HashMap<>(merges.size() * 2);
-        ranks.forEach((merge, rank) -> {
-            int space = merge.indexOf(' ');
-            Integer left = ids.get(merge.substring(0, space)), right = ids.get(merge.substring(space + 1));
-            if (left != null && right != null) { // else its parts never occur: symbols are always in the vocabulary
-                mergesById.put(pair(left, right), ((long) rank << 32) | ids.get(merge.substring(0, space)
-                        + merge.substring(space + 1)));
-            }
-        });
+        this.bpeMerges = new BpeMerges(pairs, ids, source);
         this.special = new LinkedHashMap<>();
         if (ids.containsKey(END_OF_TEXT)) {
             special.put(END_OF_TEXT, ids.get(END_OF_TEXT));
@@ -234,7 +219,7 @@ public final class ByteLevelBpe implements Tokenizer {
         if (minFrequency < 1) {
             throw new IllegalArgumentException("ByteLevelBpe.train: minFrequency must be >= 1, got " + minFrequency);
         }
-        checkValidUnicode(corpus);
+        checkValidUnicode("ByteLevelBpe", corpus);
         return new BpeTrainer(corpus, vocabSize, Math.max(1, minFrequency)).train();
     }
 
@@ -311,7 +296,7 @@ public final class ByteLevelBpe implements Tokenizer {
      * added tokens of a {@code tokenizer.json} are matched whole either way, as {@code tokenizers} does.
      */
     public int[] encode(String text, boolean allowSpecial) {
-        checkValidUnicode(text);
+        checkValidUnicode("ByteLevelBpe", text);
         List<Integer> out = new ArrayList<>();
         (allowSpecial ? addedAndSpecial : added).split(text, new AddedTokens.Sink() {
             @Override
@@ -372,7 +357,7 @@ public final class ByteLevelBpe implements Tokenizer {
             }
             symbols[i] = id;
         }
-        int[] result = merge(symbols);
+        int[] result = bpeMerges.apply(symbols);
         if (cache.size() >= CACHE_LIMIT) {
             cache.clear();
         }
@@ -380,70 +365,14 @@ public final class ByteLevelBpe implements Tokenizer {
         return result;
     }
 
-    private static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
-    }
-
-    /**
-     * Applies the merges to a piece's symbols, lowest rank first and, within a rank, left to right:
-     * the result of GPT-2's loop (merge the best pair everywhere, repeat). The symbols form a linked
-     * list and the candidate pairs a heap, so a piece of n bytes takes O(n log n), not O(n²).
-     */
-    private int[] merge(int[] symbols) {
-        int n = symbols.length;
-        int[] next = new int[n], prev = new int[n];
-        for (int i = 0; i < n; i++) {
-            next[i] = i + 1 < n ? i + 1 : -1;
-            prev[i] = i - 1;
-        }
-        // A candidate: rank << 32 | position of its left symbol; stale ones are skipped when popped.
-        java.util.PriorityQueue<Long> candidates = new java.util.PriorityQueue<>();
-        for (int i = 0; i + 1 < n; i++) {
-            offer(candidates, symbols, i, i + 1);
-        }
-        int alive = n;
-        while (!candidates.isEmpty()) {
-            long top = candidates.poll();
-            int at = (int) top, rank = (int) (top >>> 32), right = at < n && symbols[at] >= 0 ? next[at] : -1;
-            Long merge = right < 0 ? null : mergesById.get(pair(symbols[at], symbols[right]));
-            if (merge == null || (int) (merge >>> 32) != rank) {
-                continue; // a symbol of this pair was merged away since it was queued
-            }
-            symbols[at] = (int) (long) merge;
-            symbols[right] = -1;
-            next[at] = next[right];
-            if (next[at] >= 0) {
-                prev[next[at]] = at;
-            }
-            alive--;
-            if (prev[at] >= 0) {
-                offer(candidates, symbols, prev[at], at);
-            }
-            if (next[at] >= 0) {
-                offer(candidates, symbols, at, next[at]);
-            }
-        }
-        int[] out = new int[alive];
-        for (int i = 0, k = 0; i >= 0 && k < alive; i = next[i]) {
-            out[k++] = symbols[i];
-        }
-        return out;
-    }
-
-    private void offer(java.util.PriorityQueue<Long> candidates, int[] symbols, int left, int right) {
-        Long merge = mergesById.get(pair(symbols[left], symbols[right]));
-        if (merge != null) {
-            candidates.add((merge & 0xFFFFFFFF00000000L) | left);
-        }
-    }
-
-    private static void checkValidUnicode(String text) {
+    /** Refuses a text with an unpaired surrogate, which has no UTF-8 bytes; {@code who} begins the message. */
+    static void checkValidUnicode(String who, String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("ByteLevelBpe: the text has an unpaired surrogate U+"
+                throw new IllegalArgumentException(who + ": the text has an unpaired surrogate U+"
                         + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i
                         + "; it is not valid Unicode and has no UTF-8 bytes");
             }
@@ -475,6 +404,12 @@ public final class ByteLevelBpe implements Tokenizer {
             }
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code id} is {@code <|endoftext|>} or an added token marked special. */
+    @Override
+    public boolean isSpecial(int id) {
+        return special.containsValue(id);
     }
 
     @Override

@@ -21,6 +21,12 @@ public interface EncoderTokenizer extends Tokenizer {
      */
     Encoding encode(String text, int maxLength);
 
+    /** The special tokens and the text's ids, not truncated. */
+    @Override
+    default int[] encodeWithSpecialTokens(String text) {
+        return encode(text, Integer.MAX_VALUE).ids();
+    }
+
     /**
      * The special tokens and both texts' ids, cut to at most {@code maxLength} ids from the parts as
      * {@code truncation="longest_first"} does (from their ends, or their beginnings with

@@ -35,12 +35,28 @@ final class HuggingFaceTokenizerJson {
         JsonObject model = object(file, json, "model");
         String type = model.has("type") ? model.get("type").getAsString() : "";
         return switch (type) {
-            case "BPE" -> isCharacterLevel(json, model) ? characters(file, model) : withTemplate(file, json, bpe(file, json, model));
+            case "BPE" -> isCharacterLevel(json, model) ? characters(file, model)
+                    : withTemplate(file, json, isByteLevel(json) ? bpe(file, json, model) : sentencePieceBpe(file, json, model));
             case "WordPiece" -> wordPiece(file, json, model);
             case "Unigram" -> withTemplate(file, json, unigram(file, json, model));
             default -> throw new IllegalArgumentException(file + ": model type '" + type
-                    + "' is not supported (BPE with ByteLevel, WordPiece with BertNormalizer, Unigram with Metaspace)");
+                    + "' is not supported (BPE, WordPiece with BertNormalizer, Unigram with Metaspace)");
         };
+    }
+
+    /** Whether a BPE's pre-tokenizer is ByteLevel, alone or last in a Sequence (GPT-2, Llama 3, Qwen2). */
+    private static boolean isByteLevel(JsonObject json) {
+        JsonElement pre = json.get("pre_tokenizer");
+        if (pre == null || !pre.isJsonObject()) {
+            return false;
+        }
+        JsonObject p = pre.getAsJsonObject();
+        if (p.has("type") && p.get("type").getAsString().equals("Sequence") && p.get("pretokenizers") != null
+                && p.get("pretokenizers").isJsonArray() && !p.getAsJsonArray("pretokenizers").isEmpty()) {
+            JsonArray steps = p.getAsJsonArray("pretokenizers");
+            p = steps.get(steps.size() - 1).isJsonObject() ? steps.get(steps.size() - 1).getAsJsonObject() : new JsonObject();
+        }
+        return p.has("type") && p.get("type").getAsString().equals("ByteLevel");
     }
 
     /**
@@ -132,6 +148,25 @@ final class HuggingFaceTokenizerJson {
             return written.toString();
         } else if (tokenizer instanceof Unigram u) {
             return u.source().toString();
+        } else if (tokenizer instanceof SentencePieceBpe b) {
+            return b.source().toString();
+        } else if (tokenizer instanceof PrefixedTokenizer t) {
+            JsonObject written = com.google.gson.JsonParser.parseString(write(t.base())).getAsJsonObject();
+            int[] prefix = t.prefix();
+            String[] single = new String[prefix.length + 1], pair = new String[2 * prefix.length + 2];
+            int[] singleTypes = new int[single.length], pairTypes = new int[pair.length];
+            for (int i = 0; i < prefix.length; i++) {
+                single[i] = pair[i] = pair[prefix.length + 1 + i] = "S" + t.token(prefix[i]);
+            }
+            single[prefix.length] = pair[prefix.length] = "A";
+            pair[pair.length - 1] = "B";
+            java.util.Arrays.fill(pairTypes, prefix.length + 1, pair.length, 1); // Llama 2's: <s>:1 $B:1
+            JsonObject template = typed("TemplateProcessing");
+            template.add("single", pieces(single, singleTypes));
+            template.add("pair", pieces(pair, pairTypes));
+            template.add("special_tokens", specialTokens(t, java.util.Arrays.stream(prefix).distinct().toArray()));
+            written.add("post_processor", template);
+            return written.toString();
         } else if (tokenizer instanceof ByteLevelBpe || tokenizer instanceof CharTokenizer) {
             boolean byteLevel = tokenizer instanceof ByteLevelBpe;
             if (tokenizer instanceof ByteLevelBpe b) {
@@ -280,6 +315,25 @@ final class HuggingFaceTokenizerJson {
         }
         JsonObject post = element.getAsJsonObject();
         String type = post.has("type") ? post.get("type").getAsString() : "";
+        if (type.equals("Sequence")) { // Llama 3: ByteLevel (offsets only), then the template
+            JsonElement steps = post.get("processors");
+            JsonObject template = null;
+            for (JsonElement step : steps != null && steps.isJsonArray() ? steps.getAsJsonArray() : new JsonArray()) {
+                String stepType = step.isJsonObject() && step.getAsJsonObject().has("type")
+                        ? step.getAsJsonObject().get("type").getAsString() : "?";
+                if (stepType.equals("TemplateProcessing") && template == null) {
+                    template = step.getAsJsonObject();
+                } else if (!stepType.equals("ByteLevel")) {
+                    throw new IllegalArgumentException(file + ": post_processor Sequence step '" + stepType
+                            + "' is not supported (ByteLevel, one TemplateProcessing)");
+                }
+            }
+            if (template == null) {
+                return base;
+            }
+            post = template;
+            type = "TemplateProcessing";
+        }
         int bos, eos;
         if (type.equals("RobertaProcessing")) {
             bos = specialId(file, post, "cls", base);
@@ -287,6 +341,21 @@ final class HuggingFaceTokenizerJson {
         } else if (type.equals("TemplateProcessing") && robertaShaped(post)) {
             bos = templateId(file, post, post.getAsJsonArray("single").get(0), base);
             eos = templateId(file, post, post.getAsJsonArray("single").get(2), base);
+        } else if (type.equals("TemplateProcessing")) {
+            JsonElement single = post.get("single");
+            String shape = single != null && single.isJsonArray() ? shape(single.getAsJsonArray()) : "?";
+            if (shape.equals("A")) {
+                return base;
+            }
+            if (!shape.matches("S+A")) {
+                throw new IllegalArgumentException(file + ": post_processor TemplateProcessing single " + single
+                        + " is not supported (special tokens then $A, or RoBERTa's <s> $A </s>)");
+            }
+            int[] prefix = new int[shape.length() - 1];
+            for (int i = 0; i < prefix.length; i++) {
+                prefix[i] = templateId(file, post, single.getAsJsonArray().get(i), base);
+            }
+            return new PrefixedTokenizer(base, prefix);
         } else {
             return base;
         }
@@ -396,17 +465,18 @@ final class HuggingFaceTokenizerJson {
         JsonElement normalizer = json.get("normalizer");
         java.util.function.UnaryOperator<String> normalize = normalizer == null || normalizer.isJsonNull()
                 ? java.util.function.UnaryOperator.identity() : normalizer(file, "normalizer", normalizer);
-        Unigram.Metaspace metaspace = metaspace(file, json.get("pre_tokenizer"));
+        Metaspace metaspace = metaspace(file, json.get("pre_tokenizer"));
         JsonObject source = json.deepCopy();
         source.add("post_processor", JsonNull.INSTANCE);
         try {
-            return new Unigram(pieces, scores, unk.getAsInt(), normalize, metaspace, addedTokens(file, json), source);
+            return new Unigram(pieces, scores, unk.getAsInt(), normalize, metaspace,
+                    Decoder.read(file, "decoder", json.get("decoder")), addedTokens(file, json), source);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 
-    /** A normalizer of the kinds SentencePiece models use: Precompiled, Strip, Replace, NFKC/NFC/NFKD/NFD, Lowercase, Sequence. */
+    /** A normalizer of the kinds SentencePiece models use: Precompiled, Prepend, Strip, Replace, NFKC/NFC/NFKD/NFD, Lowercase, Sequence. */
     private static java.util.function.UnaryOperator<String> normalizer(Path file, String where, JsonElement element) {
         if (!element.isJsonObject()) {
             throw new IllegalArgumentException(file + ": " + where + " is not an object");
@@ -438,41 +508,28 @@ final class HuggingFaceTokenizerJson {
                 Precompiled rules = Precompiled.parse(map.getAsString(), file + ": " + where + ".precompiled_charsmap");
                 return rules::normalize;
             }
+            case "Prepend": {
+                JsonElement prepend = n.get("prepend");
+                if (prepend == null || !prepend.isJsonPrimitive()) {
+                    throw new IllegalArgumentException(file + ": " + where + ".prepend must be a string");
+                }
+                String first = prepend.getAsString();
+                return text -> text.isEmpty() ? text : first + text;
+            }
             case "Strip": {
                 boolean left = flag(file, n, "strip_left", true), right = flag(file, n, "strip_right", true);
                 return text -> strip(text, left, right);
             }
-            case "Replace": {
-                JsonObject pattern = n.has("pattern") && n.get("pattern").isJsonObject() ? n.getAsJsonObject("pattern") : null;
-                JsonElement content = n.get("content");
-                if (pattern == null || content == null || !content.isJsonPrimitive()) {
-                    throw new IllegalArgumentException(file + ": " + where + " needs a pattern and a content");
-                }
-                String with = content.getAsString();
-                if (pattern.has("String")) {
-                    String literal = pattern.get("String").getAsString();
-                    return text -> literal.isEmpty() ? text : text.replace(literal, with);
-                }
-                if (pattern.has("Regex")) {
-                    java.util.regex.Pattern regex;
-                    try {
-                        regex = java.util.regex.Pattern.compile(pattern.get("Regex").getAsString());
-                    } catch (java.util.regex.PatternSyntaxException e) {
-                        throw new IllegalArgumentException(file + ": " + where + ".pattern.Regex is not a regular expression"
-                                + " Orthrus reads: " + e.getDescription());
-                    }
-                    String replacement = java.util.regex.Matcher.quoteReplacement(with);
-                    return text -> regex.matcher(text).replaceAll(replacement);
-                }
-                throw new IllegalArgumentException(file + ": " + where + ".pattern must be {\"String\": …} or {\"Regex\": …}");
-            }
+            case "Replace":
+                return Decoder.replacement(file, where, n);
             case "NFKC": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC);
             case "NFC": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
             case "NFKD": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKD);
             case "NFD": return text -> java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFD);
             case "Lowercase": return text -> text.toLowerCase(java.util.Locale.ROOT);
             default: throw new IllegalArgumentException(file + ": " + where + " of type '" + type + "' is not supported"
-                    + " with a Unigram model (Precompiled, Strip, Replace, NFKC, NFC, NFKD, NFD, Lowercase, Sequence)");
+                    + " with a SentencePiece model (Precompiled, Prepend, Strip, Replace, NFKC, NFC, NFKD, NFD, Lowercase,"
+                    + " Sequence)");
         }
     }
 
@@ -495,9 +552,10 @@ final class HuggingFaceTokenizerJson {
     }
 
     /** Metaspace, alone or after WhitespaceSplit in a Sequence. */
-    private static Unigram.Metaspace metaspace(Path file, JsonElement element) {
+    private static Metaspace metaspace(Path file, JsonElement element) {
         if (element == null || !element.isJsonObject()) {
-            throw new IllegalArgumentException(file + ": a Unigram model needs a Metaspace pre_tokenizer, found " + element);
+            throw new IllegalArgumentException(file + ": a SentencePiece model needs a Metaspace pre_tokenizer, found "
+                    + element);
         }
         JsonObject pre = element.getAsJsonObject();
         String type = pre.has("type") ? pre.get("type").getAsString() : "";
@@ -511,13 +569,13 @@ final class HuggingFaceTokenizerJson {
             }
             if (!types.equals(List.of("WhitespaceSplit", "Metaspace")) && !types.equals(List.of("Metaspace"))) {
                 throw new IllegalArgumentException(file + ": pre_tokenizer Sequence " + types + " is not supported with a"
-                        + " Unigram model (Metaspace, or WhitespaceSplit then Metaspace)");
+                        + " SentencePiece model (Metaspace, or WhitespaceSplit then Metaspace)");
             }
             whitespaceFirst = types.size() == 2;
             pre = list.getAsJsonArray().get(types.size() - 1).getAsJsonObject();
         } else if (!type.equals("Metaspace")) {
-            throw new IllegalArgumentException(file + ": pre_tokenizer type '" + type + "' is not supported with a Unigram"
-                    + " model (Metaspace)");
+            throw new IllegalArgumentException(file + ": pre_tokenizer type '" + type + "' is not supported with a"
+                    + " SentencePiece model (Metaspace; ByteLevel for byte-level BPE)");
         }
         String replacement = pre.has("replacement") ? pre.get("replacement").getAsString() : "\u2581";
         if (replacement.length() != 1) {
@@ -530,7 +588,60 @@ final class HuggingFaceTokenizerJson {
             throw new IllegalArgumentException(file + ": pre_tokenizer.prepend_scheme '" + scheme + "' is not always, first"
                     + " or never");
         }
-        return new Unigram.Metaspace(replacement.charAt(0), scheme, flag(file, pre, "split", true), whitespaceFirst);
+        return new Metaspace(replacement.charAt(0), scheme, flag(file, pre, "split", true), whitespaceFirst);
+    }
+
+    /**
+     * A BPE with byte fallback and SentencePiece's spaces (Llama 2, Mistral, TinyLlama): a normalizer that
+     * puts {@code ▁} first and for spaces and no pre-tokenizer, or a Metaspace pre-tokenizer.
+     */
+    private static SentencePieceBpe sentencePieceBpe(Path file, JsonObject json, JsonObject model) {
+        JsonElement normalizer = json.get("normalizer");
+        java.util.function.UnaryOperator<String> normalize = normalizer == null || normalizer.isJsonNull()
+                ? java.util.function.UnaryOperator.identity() : normalizer(file, "normalizer", normalizer);
+        JsonElement pre = json.get("pre_tokenizer");
+        Metaspace metaspace = pre == null || pre.isJsonNull() ? null : metaspace(file, pre);
+        for (String option : new String[] {"dropout", "continuing_subword_prefix", "end_of_word_suffix"}) {
+            JsonElement e = model.get(option);
+            if (e != null && !e.isJsonNull() && !(e.isJsonPrimitive() && e.getAsString().isEmpty())) {
+                throw new IllegalArgumentException(file + ": BPE option model." + option + " = " + e + " is not supported");
+            }
+        }
+        JsonElement unk = model.get("unk_token");
+        if (unk != null && !unk.isJsonNull() && !(unk.isJsonPrimitive() && unk.getAsJsonPrimitive().isString())) {
+            throw new IllegalArgumentException(file + ": model.unk_token must be a string or null, got " + unk);
+        }
+        List<AddedTokens.Added> added = addedTokens(file, json);
+        String[] byId = tokensById(file, vocabulary(file, model), added);
+        SentencePieceBpe.Parts parts = new SentencePieceBpe.Parts(unk == null || unk.isJsonNull() ? null : unk.getAsString(),
+                flag(file, model, "fuse_unk", false), flag(file, model, "byte_fallback", false),
+                flag(file, model, "ignore_merges", false), normalize, metaspace,
+                Decoder.read(file, "decoder", json.get("decoder")));
+        JsonObject source = json.deepCopy();
+        source.add("post_processor", JsonNull.INSTANCE);
+        return new SentencePieceBpe(byId, mergePairs(file, model), added, parts, source, file.toString());
+    }
+
+    /** A BPE's {@code model.merges}: {@code ["left", "right"]} (newer files) or {@code "left right"} (older ones). */
+    private static List<String[]> mergePairs(Path file, JsonObject model) {
+        JsonElement array = model.get("merges");
+        if (array == null || !array.isJsonArray()) {
+            throw new IllegalArgumentException(file + ": model.merges is missing or not an array");
+        }
+        List<String[]> merges = new ArrayList<>();
+        for (JsonElement m : array.getAsJsonArray()) {
+            if (m.isJsonArray() && m.getAsJsonArray().size() == 2) {
+                merges.add(new String[] {m.getAsJsonArray().get(0).getAsString(), m.getAsJsonArray().get(1).getAsString()});
+            } else if (m.isJsonPrimitive() && m.getAsString().indexOf(' ') > 0
+                    && m.getAsString().indexOf(' ') == m.getAsString().lastIndexOf(' ')) {
+                int space = m.getAsString().indexOf(' ');
+                merges.add(new String[] {m.getAsString().substring(0, space), m.getAsString().substring(space + 1)});
+            } else {
+                throw new IllegalArgumentException(file + ": merge " + (merges.size() + 1) + " " + m
+                        + " is neither \"left right\" nor [left, right]");
+            }
+        }
+        return merges;
     }
 
     private static ByteLevelBpe bpe(Path file, JsonObject json, JsonObject model) {
@@ -578,20 +689,7 @@ final class HuggingFaceTokenizerJson {
         }
         boolean ignoreMerges = model.has("ignore_merges") && model.get("ignore_merges").getAsBoolean();
         Map<String, Integer> vocab = vocabulary(file, model);
-        List<String> merges = new ArrayList<>();
-        JsonArray array = model.getAsJsonArray("merges");
-        if (array == null) {
-            throw new IllegalArgumentException(file + ": model.merges is missing");
-        }
-        for (JsonElement m : array) {
-            if (m.isJsonArray() && m.getAsJsonArray().size() == 2) { // newer files: ["left", "right"]
-                merges.add(m.getAsJsonArray().get(0).getAsString() + " " + m.getAsJsonArray().get(1).getAsString());
-            } else if (m.isJsonPrimitive()) { // older files: "left right"
-                merges.add(m.getAsString());
-            } else {
-                throw new IllegalArgumentException(file + ": merge " + m + " is neither \"left right\" nor [left, right]");
-            }
-        }
+        List<String> merges = mergePairs(file, model).stream().map(p -> p[0] + " " + p[1]).toList();
         List<AddedTokens.Added> added = addedTokens(file, json);
         String[] byId = tokensById(file, vocab, added);
         Map<String, Integer> all = new LinkedHashMap<>();

@@ -85,6 +85,11 @@ public final class TemplateTokenizer implements EncoderTokenizer {
     }
 
     @Override
+    public boolean isSpecial(int id) {
+        return base.isSpecial(id);
+    }
+
+    @Override
     public int vocabSize() {
         return base.vocabSize();
     }

@@ -5,6 +5,16 @@ public interface Tokenizer {
     /** The ids of {@code text}; throws when the text holds something the vocabulary cannot represent. */
     int[] encode(String text);
 
+    /**
+     * The ids of {@code text} with the special tokens the model's template puts around one input, as
+     * transformers' {@code add_special_tokens=True}: {@code <s>} first for Llama 2 and
+     * {@code <|begin_of_text|>} for Llama 3 (a {@link PrefixedTokenizer}), {@code [CLS] … [SEP]} for BERT;
+     * by default none (GPT-2, Qwen2), {@link #encode(String)}.
+     */
+    default int[] encodeWithSpecialTokens(String text) {
+        return encode(text);
+    }
+
     /** The text of {@code ids}; throws on an id outside the vocabulary. */
     String decode(int[] ids);
 
@@ -14,6 +24,14 @@ public interface Tokenizer {
      */
     default String token(int id) {
         return decode(new int[] {id});
+    }
+
+    /**
+     * Whether {@code id} is a special token ({@code <s>}, {@code </s>}, {@code <|endoftext|>}, {@code [CLS]}, …),
+     * one transformers' {@code decode(skip_special_tokens=True)} leaves out; by default none is.
+     */
+    default boolean isSpecial(int id) {
+        return false;
     }
 
     /** Number of distinct ids. */

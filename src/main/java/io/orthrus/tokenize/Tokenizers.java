@@ -27,6 +27,9 @@ public final class Tokenizers {
 
     /** The tokenizer of Orthrus's JSON form, already parsed. */
     private static Tokenizer fromJson(JsonObject object) {
+        if (object.has("model") && !object.has("type")) { // Hugging Face's form: Unigram, SentencePiece BPE, templates
+            return HuggingFaceTokenizerJson.read(Path.of("tokenizer JSON"), object);
+        }
         String type = object.has("type") ? object.get("type").getAsString() : "";
         if (type.equals(CharTokenizer.TYPE)) {
             return CharTokenizer.fromJson(object);

@@ -26,52 +26,12 @@ public final class Unigram implements Tokenizer {
     private final int longestPiece;
     private final UnaryOperator<String> normalizer;
     private final Metaspace metaspace;
+    private final Decoder decoder;
     private final AddedTokens added;
     private final com.google.gson.JsonObject source;
 
-    /** How words are made: spaces become {@code replacement}, which also begins the text (by {@code scheme}). */
-    record Metaspace(char replacement, String scheme, boolean split, boolean whitespaceSplitFirst) {
-        /** The words of a normalized piece of text. */
-        List<String> words(String text, boolean first) {
-            List<String> parts = new ArrayList<>();
-            if (whitespaceSplitFirst) {
-                for (String w : text.split("\\s+")) {
-                    if (!w.isEmpty()) {
-                        parts.add(w);
-                    }
-                }
-            } else {
-                parts.add(text);
-            }
-            List<String> words = new ArrayList<>();
-            for (int p = 0; p < parts.size(); p++) {
-                String s = parts.get(p).replace(' ', replacement);
-                boolean prepend = scheme.equals("always") || (scheme.equals("first") && first && p == 0);
-                if (prepend && !s.isEmpty() && s.charAt(0) != replacement) {
-                    s = replacement + s;
-                }
-                if (!split) {
-                    if (!s.isEmpty()) {
-                        words.add(s);
-                    }
-                    continue;
-                }
-                int start = 0;
-                for (int i = 1; i <= s.length(); i++) { // each word begins at a replacement character
-                    if (i == s.length() || s.charAt(i) == replacement) {
-                        if (i > start) {
-                            words.add(s.substring(start, i));
-                        }
-                        start = i;
-                    }
-                }
-            }
-            return words;
-        }
-    }
-
     Unigram(List<String> pieces, List<Double> scores, int unknownId, UnaryOperator<String> normalizer, Metaspace metaspace,
-            List<AddedTokens.Added> addedTokens, com.google.gson.JsonObject source) {
+            Decoder decoder, List<AddedTokens.Added> addedTokens, com.google.gson.JsonObject source) {
         this.pieces = pieces.toArray(String[]::new);
         this.scores = scores.stream().mapToDouble(Double::doubleValue).toArray();
         if (unknownId < 0 || unknownId >= this.pieces.length) {
@@ -90,6 +50,7 @@ public final class Unigram implements Tokenizer {
         this.longestPiece = longest;
         this.normalizer = normalizer;
         this.metaspace = metaspace;
+        this.decoder = decoder;
         this.added = new AddedTokens(addedTokens, normalizer);
         this.source = source;
     }
@@ -169,15 +130,10 @@ public final class Unigram implements Tokenizer {
         }
     }
 
-    /** The pieces joined, {@code ▁} read as a space, the space that begins the text dropped. */
+    /** The text of {@code idList} as the file's decoder makes it (Metaspace: {@code ▁} read as a space). */
     @Override
     public String decode(int[] idList) {
-        StringBuilder sb = new StringBuilder();
-        for (int id : idList) {
-            sb.append(token(id));
-        }
-        String text = sb.toString().replace(metaspace.replacement(), ' ');
-        return !metaspace.scheme().equals("never") && text.startsWith(" ") ? text.substring(1) : text;
+        return Decoder.text(decoder, this, idList);
     }
 
     @Override
@@ -192,6 +148,13 @@ public final class Unigram implements Tokenizer {
     public int id(String piece) {
         Integer id = ids.get(piece);
         return id == null ? -1 : id;
+    }
+
+    /** Whether {@code id} is an added token marked special ({@code <s>}, {@code </s>}, {@code <unk>}, …). */
+    @Override
+    public boolean isSpecial(int id) {
+        AddedTokens.Added a = added.byId(id);
+        return a != null && a.special();
     }
 
     @Override

@@ -323,6 +323,7 @@ public final class WordPiece implements EncoderTokenizer {
     }
 
     /** Whether {@code id} is one of the five special tokens. */
+    @Override
     public boolean isSpecial(int id) {
         return id == pad || id == unk || id == cls || id == sep || id == mask;
     }

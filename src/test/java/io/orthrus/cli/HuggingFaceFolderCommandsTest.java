@@ -84,6 +84,27 @@ class HuggingFaceFolderCommandsTest {
     }
 
     @Test
+    void generateWithChatPutsThePromptInTheModelsTemplate() throws Exception {
+        CharTokenizer chars = CharTokenizer.fromCorpus("the dog that the farmers feed barks . <>u");
+        Path folder = dir.resolve("chat");
+        Gpt model = new Gpt(TransformerConfig.tinyLlama(chars.vocabSize()), new Rng(5));
+        HuggingFaceLlama.save(folder, model, chars);
+        Cli noTemplate = Cli.expect(1, "generate", "--model", folder.toString(), "--chat", "the dog");
+        assertTrue(noTemplate.err().contains("no chat template"), noTemplate.err());
+        Files.writeString(folder.resolve("chat_template.jinja"), "{% for m in messages %}<{{ m.role[0] }}>{{ m.content }}"
+                + "{% endfor %}{% if add_generation_prompt %}<a>{% endif %}");
+        Cli chat = Cli.expect(0, "generate", "--model", folder.toString(), "--chat", "--system", "feed", "--temperature", "0",
+                "--max-tokens", "6", "the dog");
+        String prompt = "<s>feed<u>the dog<a>";
+        model.eval();
+        String expected = new io.orthrus.infer.Generator(model, chars).generateText(chars.encode(prompt),
+                io.orthrus.infer.GenerationConfig.greedy(6), piece -> { });
+        assertEquals(expected + System.lineSeparator(), chat.out(), "the reply alone");
+        Cli stray = Cli.expect(1, "generate", "--model", folder.toString(), "--system", "feed", "the dog");
+        assertTrue(stray.err().contains("--system needs --chat"), stray.err());
+    }
+
+    @Test
     void aConfigWhoseModelIsNotAStringIsNamedInOneLine() throws Exception {
         Path folder = dir.resolve("odd");
         Files.createDirectories(folder);

@@ -104,7 +104,7 @@ class XlmRobertaEncoderTest {
                 {json.replace("\"Metaspace\"", "\"Whitespace\""), "pre_tokenizer type 'Whitespace' is not supported"},
                 {json.replaceFirst("\"unk_id\":\\s*3", "\"unk_id\":null"), "model.unk_id must be a number"},
                 {json.replaceFirst("\"byte_fallback\":\\s*false", "\"byte_fallback\":true"), "model.byte_fallback"},
-                {json.replace("\"Strip\"", "\"Prepend\""), "of type 'Prepend' is not supported"},
+                {json.replace("\"Strip\"", "\"StripAccents\""), "of type 'StripAccents' is not supported"},
         };
         for (String[] c : cases) {
             assertTrue(!c[0].equals(json), "the case changes the file: " + c[1]);
