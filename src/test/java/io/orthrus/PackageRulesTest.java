@@ -42,7 +42,7 @@ class PackageRulesTest {
             Map.entry("recipe", Set.of("files", "tensor", "nn", "model", "objective", "data", "data.grammar", "tokenize",
                     "train", "io", "infer")),
             Map.entry("bench", Set.of("recipe", "files", "tensor", "tensor.kernel", "nn", "model", "objective", "data",
-                    "data.grammar", "tokenize", "train", "infer")),
+                    "data.grammar", "tokenize", "train", "infer", "io")),
             Map.entry("cli", Set.of("", "files", "tensor", "tensor.kernel", "nn", "optim", "model", "objective", "data",
                     "data.grammar", "tokenize", "train", "infer", "io", "recipe", "bench")));
 

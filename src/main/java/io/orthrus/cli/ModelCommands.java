@@ -18,6 +18,8 @@ import io.orthrus.io.HuggingFaceBert;
 import io.orthrus.io.HuggingFaceGpt2;
 import io.orthrus.io.HuggingFaceLlama;
 import io.orthrus.model.Direction;
+import io.orthrus.nn.Module;
+import io.orthrus.nn.Quantization;
 import io.orthrus.tokenize.ChatTemplate;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -159,6 +161,10 @@ final class ModelCommands {
         @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before PROMPT.")
         String system;
 
+        @Option(names = "--dtype", defaultValue = "f32", paramLabel = "TYPE", description = "Weights for the products:"
+                + " f32, bf16, or int8 with a scale per 32 values (default: ${DEFAULT-VALUE}).")
+        String dtype;
+
         @Override
         public Integer call() throws IOException {
             Loaded loaded = Loaded.from(model);
@@ -179,12 +185,24 @@ final class ModelCommands {
             if (system != null && !chat) {
                 throw new IllegalArgumentException("--system needs --chat");
             }
-            if (chat) {
-                ChatTemplate template = ChatTemplate.load(Loaded.directory(model));
+            int[] chatIds = null;
+            if (chat) { // the template writes its own special tokens: its text is encoded as it is
                 List<ChatTemplate.Message> messages = system == null ? List.of(ChatTemplate.Message.user(prompt))
                         : List.of(ChatTemplate.Message.system(system), ChatTemplate.Message.user(prompt));
-                int[] ids = checkpoint.tokenizer().encode(template.apply(messages, true));
-                generator.generateText(ids, config, piece -> {
+                chatIds = checkpoint.tokenizer().encode(ChatTemplate.load(Loaded.directory(model)).apply(messages, true));
+            }
+            Quantization weights = quantization(dtype, checkpoint.model());
+            GenerationConfig settings = config;
+            int[] ids = chatIds;
+            withWeights(weights, () -> print(generator, checkpoint, ids, settings, out));
+            return 0;
+        }
+
+        /** Generates and prints: the reply to {@code chatIds} when given, else the continuation of the prompt. */
+        private void print(Generator generator, GptCheckpoint checkpoint, int[] chatIds, GenerationConfig config,
+                           PrintStream out) {
+            if (chatIds != null) {
+                generator.generateText(chatIds, config, piece -> {
                     out.print(piece);
                     out.flush();
                 });
@@ -199,7 +217,28 @@ final class ModelCommands {
                 });
                 out.println();
             }
-            return 0;
+        }
+    }
+
+    /** The weights {@code --dtype} asks for: null for f32 (the model's own), else a quantized copy. */
+    static Quantization quantization(String dtype, Module model) {
+        return switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "f32" -> null;
+            case "bf16" -> Quantization.bf16(model);
+            case "int8" -> Quantization.int8(model);
+            default -> throw new IllegalArgumentException("--dtype '" + dtype + "' is not f32, bf16 or int8");
+        };
+    }
+
+    /** Runs {@code body} with {@code weights} in use (none: the model's float32 weights). */
+    static void withWeights(Quantization weights, Runnable body) {
+        if (weights == null) {
+            body.run();
+        } else {
+            weights.apply(() -> {
+                body.run();
+                return null;
+            });
         }
     }
 
@@ -249,21 +288,30 @@ final class ModelCommands {
         @Option(names = "--input", paramLabel = "FILE", description = "Score each non-empty line of FILE too.")
         Path input;
 
+        @Option(names = "--dtype", defaultValue = "f32", paramLabel = "TYPE", description = "Weights for the products:"
+                + " f32, bf16, or int8 with a scale per 32 values (default: ${DEFAULT-VALUE}).")
+        String dtype;
+
         @Override
         public Integer call() throws IOException {
             Loaded loaded = Loaded.from(model);
-            double total = 0;
-            long tokens = 0;
+            List<String> all = texts(texts, input);
+            Quantization weights = quantization(dtype, loaded.gpt() != null ? loaded.gpt().model() : loaded.bert().model());
+            double[] total = {0};
+            long[] tokens = {0};
             String what = loaded.gpt() != null ? "perplexity" : "pseudo-perplexity";
-            for (String text : texts(texts, input)) {
-                Scorer.Score s = loaded.gpt() != null
-                        ? Scorer.logLikelihood(loaded.gpt().model(), loaded.gpt().tokenizer(), text)
-                        : Scorer.pseudoLogLikelihood(loaded.bert().model(), loaded.bert().tokenizer(), text);
-                total += s.logLikelihood();
-                tokens += s.tokens();
-                System.out.printf(Locale.ROOT, "%s %8.3f  tokens %4d  %s%n", what, s.perplexity(), s.tokens(), text);
-            }
-            System.out.printf(Locale.ROOT, "overall %s %.3f over %d tokens%n", what, Math.exp(-total / tokens), tokens);
+            withWeights(weights, () -> {
+                for (String text : all) {
+                    Scorer.Score s = loaded.gpt() != null
+                            ? Scorer.logLikelihood(loaded.gpt().model(), loaded.gpt().tokenizer(), text)
+                            : Scorer.pseudoLogLikelihood(loaded.bert().model(), loaded.bert().tokenizer(), text);
+                    total[0] += s.logLikelihood();
+                    tokens[0] += s.tokens();
+                    System.out.printf(Locale.ROOT, "%s %8.3f  tokens %4d  %s%n", what, s.perplexity(), s.tokens(), text);
+                }
+            });
+            System.out.printf(Locale.ROOT, "overall %s %.3f over %d tokens%n", what, Math.exp(-total[0] / tokens[0]),
+                    tokens[0]);
             return 0;
         }
     }

@@ -166,7 +166,7 @@ public final class EncoderDecoder extends Module {
         Tensor x = targetDropout.forward(
                 Transformers.embed(targetTokens, targetPositions, targetSinusoidal, target, offset)); // (B, T, C)
         x = decoder.forward(x, self, cache, memory, cross); // (B, T, C)
-        return head == null ? x.linear(targetTokens.weight(), null) : head.forward(x); // (B, T, V)
+        return head == null ? Linear.multiply(x, targetTokens.weight(), null) : head.forward(x); // (B, T, V)
     }
 
     private static AttentionMask memoryMask(IntTensor source, IntTensor sourcePadding) {

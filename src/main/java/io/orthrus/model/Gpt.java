@@ -91,7 +91,7 @@ public final class Gpt extends Module implements LanguageModel {
 
     private Tensor forward(IntTensor ids, AttentionMask mask, KvCache cache) {
         Tensor x = hiddenStates(ids, mask, cache); // (B, T, C)
-        return head == null ? x.linear(wte.weight(), null) : head.forward(x); // (B, T, V)
+        return head == null ? Linear.multiply(x, wte.weight(), null) : head.forward(x); // (B, T, V)
     }
 
     private Tensor hiddenStates(IntTensor ids, AttentionMask mask, KvCache cache) {

@@ -3,6 +3,7 @@ package io.orthrus.nn;
 import io.orthrus.tensor.Rng;
 import io.orthrus.tensor.Tensor;
 import io.orthrus.tensor.kernel.Gemm;
+import io.orthrus.tensor.kernel.QuantizedMatrix;
 
 /**
  * A fully connected layer {@code y = x · Wᵀ + b}: input {@code (..., in)}, output {@code (..., out)},
@@ -35,11 +36,24 @@ public final class Linear extends Module implements Layer {
         }
     }
 
-    /** {@code (..., in) -> (..., out)}; inside {@link PackedWeights#apply}, by this layer's packed weight. */
+    /**
+     * {@code (..., in) -> (..., out)}; inside {@link Quantization#apply}, by this layer's quantized
+     * weight, inside {@link PackedWeights#apply}, by its packed weight.
+     */
     @Override
     public Tensor forward(Tensor input) {
         Gemm.Packed packed = PackedWeights.inUse(this);
-        return packed != null ? input.linear(packed, bias) : input.linear(weight, bias);
+        return packed != null ? input.linear(packed, bias) : multiply(input, weight, bias);
+    }
+
+    /**
+     * {@code x (..., in) · weightᵀ + bias} for a weight {@code (out, in)}: by its quantized copy inside
+     * {@link Quantization#apply}, else by the weight itself. An output head tied to the token
+     * embedding multiplies through here, so that quantization covers it too.
+     */
+    public static Tensor multiply(Tensor x, Parameter weight, Tensor bias) {
+        QuantizedMatrix quantized = Quantization.inUse(weight);
+        return quantized != null ? x.linear(quantized, bias) : x.linear(weight, bias);
     }
 
     /** The weight {@code (out, in)}. */

@@ -2,6 +2,7 @@ package io.orthrus.nn;
 
 import io.orthrus.tensor.Attention;
 import io.orthrus.tensor.Rng;
+import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.Tensor;
 import java.util.List;
 
@@ -73,12 +74,18 @@ public final class MultiHeadAttention extends Module {
             q = Rotary.apply(q, offset, rotaryFrequencies); // (B, nh, T, hs)
             k = Rotary.apply(k, offset, rotaryFrequencies); // (B, nkv, T, hs)
         }
-        if (cache != null) {
-            Tensor[] kv = cache.append(layer, k, v);
-            k = kv[0]; // (B, nkv, Tk, hs)
-            v = kv[1]; // (B, nkv, Tk, hs)
+        Tensor merged;
+        if (cache != null && !NoGrad.isGradEnabled() && !attentionDropout.isTraining()) { // generation: read the cache in place
+            cache.store(layer, k, v);
+            merged = CachedAttention.attend(q, cache, layer, mask, offset); // (B, T, C)
+        } else {
+            if (cache != null) {
+                Tensor[] kv = cache.append(layer, k, v);
+                k = kv[0]; // (B, nkv, Tk, hs)
+                v = kv[1]; // (B, nkv, Tk, hs)
+            }
+            merged = attend(q, k, v, mask.blocked(b, t, k.size(2), offset), attentionDropout); // (B, T, C)
         }
-        Tensor merged = attend(q, k, v, mask.blocked(b, t, k.size(2), offset), attentionDropout); // (B, T, C)
         return residualDropout.forward(proj.forward(merged)); // (B, T, C)
     }
 

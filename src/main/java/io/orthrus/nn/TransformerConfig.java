@@ -251,6 +251,46 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
     }
 
     /**
+     * SmolLM2-135M's shape (HuggingFaceTB/SmolLM2-135M): 30 layers of width 576, 9 query heads on 3
+     * key/value heads of 64 channels, SwiGLU of width 1536, rotary base 100,000, context 8,192,
+     * vocabulary 49,152, tied head; 134,515,008 parameters.
+     */
+    public static TransformerConfig smolLm2_135m() {
+        return llama(49_152, 8_192, 576, 9, 3, 30, 1_536, 100_000, 1e-5f);
+    }
+
+    /** SmolLM2-360M's shape: 32 layers of width 960, 15 heads on 5, SwiGLU 2,560, base 100,000, tied; 361,821,120 parameters. */
+    public static TransformerConfig smolLm2_360m() {
+        return llama(49_152, 8_192, 960, 15, 5, 32, 2_560, 100_000, 1e-5f);
+    }
+
+    /**
+     * Qwen2.5-0.5B's shape: 24 layers of width 896, 14 heads on 2, SwiGLU 4,864, q/k/v biases, base
+     * 1,000,000, RMS ε 1e-6, context 32,768, vocabulary 151,936, tied; 494,032,768 parameters.
+     */
+    public static TransformerConfig qwen25_05b() {
+        return llama(151_936, 32_768, 896, 14, 2, 24, 4_864, 1_000_000, 1e-6f).withQkvBias(true);
+    }
+
+    /**
+     * TinyLlama-1.1B's shape: 22 layers of width 2,048, 32 heads on 4, SwiGLU 5,632, base 10,000,
+     * context 2,048, vocabulary 32,000, untied head; 1,100,048,384 parameters.
+     */
+    public static TransformerConfig tinyLlama_1_1b() {
+        return llama(32_000, 2_048, 2_048, 32, 4, 22, 5_632, DEFAULT_ROPE_THETA, 1e-5f).withTiedEmbeddings(false);
+    }
+
+    /**
+     * Llama 3.2 1B's shape: 16 layers of width 2,048, 32 heads on 8, SwiGLU 8,192, base 500,000 with
+     * Llama 3 scaling (factor 32, 1, 4, original context 8,192), context 131,072, vocabulary 128,256,
+     * tied; 1,235,814,400 parameters.
+     */
+    public static TransformerConfig llama32_1b() {
+        return llama(128_256, 131_072, 2_048, 32, 8, 16, 8_192, 500_000, 1e-5f)
+                .withRope(500_000, new RopeScaling(32, 1, 4, 8_192));
+    }
+
+    /**
      * The Llama shape: pre-norm RMS norms, SwiGLU, rotary positions of base {@code ropeTheta}, no
      * biases, no dropout, tied embeddings (untie with {@link #withTiedEmbeddings}).
      */

@@ -2,7 +2,9 @@ package io.orthrus.tensor;
 
 import io.orthrus.tensor.kernel.Gemm;
 import io.orthrus.tensor.kernel.Kernels;
+import io.orthrus.tensor.kernel.MathKernel;
 import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tensor.kernel.QuantizedMatrix;
 import java.util.Arrays;
 
 /**
@@ -111,6 +113,67 @@ final class MatMul {
         outShape[sx.length - 1] = out;
         float[] y = biasRows(bias, rows, out);
         Kernels.gemm().gemm(false, rows, x.data(), 0, weight, y, 0, bias != null);
+        return Tensor.wrap(y, outShape);
+    }
+
+    /** Rows of the input a quantized product runs one at a time through the matrix–vector kernel; more go through the GEMM. */
+    private static final int VECTOR_ROWS = 2;
+    /** Floats of weights dequantized at a time for the GEMM path (4 MB). */
+    private static final int DEQUANTIZED_FLOATS = 1 << 20;
+
+    /**
+     * {@link #linear} by a quantized weight {@code (out, in)}: forward only. One or two input rows (a
+     * decoding step) read the compact weight once per row, widening it in the kernel; more rows (a prompt)
+     * are multiplied by blocks of the weight dequantized to floats, through the matrix kernel.
+     */
+    static Tensor linear(Tensor x, QuantizedMatrix weight, Tensor bias) {
+        if (NoGrad.isGradEnabled()) {
+            throw new IllegalStateException("linear: a quantized weight has no gradient; multiply by it inside NoGrad");
+        }
+        int[] sx = x.shape();
+        int in = weight.cols(), out = weight.rows();
+        if (sx.length < 1 || sx[sx.length - 1] != in) {
+            throw new IllegalArgumentException("linear: input of shape " + Arrays.toString(sx) + " does not fit a "
+                    + weight + " (" + in + " inputs)");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != out)) {
+            throw new IllegalArgumentException("linear: bias of shape " + Arrays.toString(bias.shape())
+                    + " does not match a quantized weight of " + out + " outputs");
+        }
+        int rows = x.numel() / in;
+        int[] outShape = sx.clone();
+        outShape[sx.length - 1] = out;
+        float[] xs = x.data(), y = Workspace.uninitialized(rows * out);
+        if (rows <= VECTOR_ROWS) {
+            MathKernel kernel = Kernels.math();
+            int grain = Math.max(16, out / (8 * Parallel.shared().threads()));
+            for (int r = 0; r < rows; r++) {
+                int row = r;
+                Parallel.shared().forRange(out, grain, (from, to) ->
+                        weight.multiplyRows(kernel, xs, row * in, y, row * out, from, to));
+            }
+        } else {
+            int block = Math.max(1, Math.min(out, DEQUANTIZED_FLOATS / in));
+            float[] w = new float[block * in], part = new float[rows * block];
+            MathKernel kernel = Kernels.math();
+            for (int from = 0; from < out; from += block) {
+                int n = Math.min(block, out - from), first = from;
+                Parallel.shared().forRange(n, Math.max(1, n / (2 * Parallel.shared().threads())),
+                        (a, b) -> weight.dequantize(kernel, first + a, first + b, w, a * in));
+                Kernels.gemm().gemm(false, true, rows, n, in, xs, 0, w, 0, part, 0, false); // part (rows×n) = x · wᵀ
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(part, r * n, y, r * out + from, n);
+                }
+            }
+        }
+        if (bias != null) {
+            float[] b = bias.data();
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < out; o++) {
+                    y[r * out + o] += b[o];
+                }
+            }
+        }
         return Tensor.wrap(y, outShape);
     }
 

@@ -1,6 +1,7 @@
 package io.orthrus.tensor;
 
 import io.orthrus.tensor.kernel.Gemm;
+import io.orthrus.tensor.kernel.QuantizedMatrix;
 import java.util.Arrays;
 import java.util.List;
 
@@ -469,6 +470,15 @@ public class Tensor {
      * many times (the same bits). Forward only: call it inside {@link NoGrad}.
      */
     public Tensor linear(Gemm.Packed weight, Tensor bias) {
+        return MatMul.linear(this, weight, bias);
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor)} with the weight {@code (out, in)} held as bfloat16 or int8
+     * ({@link QuantizedMatrix}): what generation reads when memory bandwidth bounds its speed. Forward
+     * only: call it inside {@link NoGrad}.
+     */
+    public Tensor linear(QuantizedMatrix weight, Tensor bias) {
         return MatMul.linear(this, weight, bias);
     }
 

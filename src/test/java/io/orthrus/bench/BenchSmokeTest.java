@@ -61,6 +61,24 @@ class BenchSmokeTest {
         assertEquals("nanogpt", json.get("model").getAsString());
         var bad = assertThrows(IllegalArgumentException.class, () -> GenerateBench.run("--tokens", "0"));
         assertTrue(bad.getMessage().contains("--tokens"), bad.getMessage());
+        var shape = assertThrows(IllegalArgumentException.class, () -> GenerateBench.run("--model", "gpt5"));
+        assertTrue(shape.getMessage().contains("neither a shape"), shape.getMessage());
+    }
+
+    @Test
+    void generateBenchMeasuresPrefillDecodeAndBandwidthForQuantizedWeights() {
+        JsonObject f32 = parse(GenerateBench.run("--model", "nanogpt", "--tokens", "12", "--prompt-tokens", "8",
+                "--uncached-tokens", "0"));
+        JsonObject int8 = parse(GenerateBench.run("--model", "nanogpt", "--dtype", "int8", "--tokens", "12",
+                "--prompt-tokens", "8", "--uncached-tokens", "0"));
+        for (String key : new String[] {"prefill_tokens_per_s", "decode_tokens_per_s", "decode_ms_p50", "decode_ms_p99",
+            "weight_mb_per_token", "achieved_gb_per_s", "read_gb_per_s", "copy_gb_per_s"}) {
+            assertTrue(int8.get(key).getAsDouble() > 0, key + " in " + int8);
+        }
+        assertEquals("int8", int8.get("dtype").getAsString());
+        assertEquals(32, int8.get("group").getAsInt());
+        double ratio = int8.get("weight_mb_per_token").getAsDouble() / f32.get("weight_mb_per_token").getAsDouble();
+        assertEquals(1.125 / 4, ratio, 0.01, "int8 with a float scale per 32 values: 1.125 bytes a weight");
     }
 
     @Test

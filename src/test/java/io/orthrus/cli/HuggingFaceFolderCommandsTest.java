@@ -102,6 +102,16 @@ class HuggingFaceFolderCommandsTest {
         assertEquals(expected + System.lineSeparator(), chat.out(), "the reply alone");
         Cli stray = Cli.expect(1, "generate", "--model", folder.toString(), "--system", "feed", "the dog");
         assertTrue(stray.err().contains("--system needs --chat"), stray.err());
+
+        Cli int8 = Cli.expect(0, "generate", "--model", folder.toString(), "--dtype", "int8", "--temperature", "0",
+                "--max-tokens", "6", "the dog");
+        String quantized = io.orthrus.nn.Quantization.int8(model).apply(() -> new io.orthrus.infer.Generator(model, chars)
+                .generate("the dog", io.orthrus.infer.GenerationConfig.greedy(6)));
+        assertEquals("the dog" + quantized + System.lineSeparator(), int8.out());
+        Cli scored = Cli.expect(0, "score", "--model", folder.toString(), "--dtype", "bf16", "the dog barks .");
+        assertTrue(scored.out().contains("overall perplexity"), scored.out());
+        Cli fp8 = Cli.expect(1, "generate", "--model", folder.toString(), "--dtype", "fp8", "the dog");
+        assertTrue(fp8.err().contains("--dtype 'fp8' is not f32, bf16 or int8"), fp8.err());
     }
 
     @Test

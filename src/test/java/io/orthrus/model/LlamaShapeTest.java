@@ -32,6 +32,18 @@ class LlamaShapeTest {
     }
 
     @Test
+    void thePresetsHaveThePublishedModelsParameterCounts() {
+        // The counts transformers reports for the published models (num_parameters()).
+        assertEquals(134_515_008L, TransformerConfig.smolLm2_135m().parameterCount());
+        assertEquals(361_821_120L, TransformerConfig.smolLm2_360m().parameterCount());
+        assertEquals(494_032_768L, TransformerConfig.qwen25_05b().parameterCount());
+        assertEquals(1_100_048_384L, TransformerConfig.tinyLlama_1_1b().parameterCount());
+        assertEquals(1_235_814_400L, TransformerConfig.llama32_1b().parameterCount());
+        assertEquals(64, TransformerConfig.smolLm2_135m().headSize());
+        assertEquals(3, TransformerConfig.smolLm2_135m().kvHeads());
+    }
+
+    @Test
     void aLlamaShapedGptLearnsTheRepeatedSentenceDeterministically() {
         List<Double> losses = new ArrayList<>();
         TrainingResult result = GptTest.train(new Gpt(decoder(), new Rng(5)), CausalLm.leftToRight(), TOKENIZER, 300,

@@ -165,4 +165,63 @@ public final class JavaMath implements MathKernel {
             }
         }
     }
+
+    @Override
+    public void int8Rows(byte[] q, float[] scales, int cols, int group, float[] x, int xAt, float[] y, int yAt, int from,
+                         int to) {
+        int groups = (cols + group - 1) / group;
+        for (int r = from; r < to; r++) {
+            float sum = 0;
+            for (int g = 0; g < groups; g++) {
+                int start = g * group, end = Math.min(cols, start + group), at = r * cols;
+                float part = 0;
+                for (int c = start; c < end; c++) {
+                    part += q[at + c] * x[xAt + c];
+                }
+                sum += part * scales[r * groups + g];
+            }
+            y[yAt + r] = sum;
+        }
+    }
+
+    @Override
+    public void bf16Rows(short[] w, int cols, float[] x, int xAt, float[] y, int yAt, int from, int to) {
+        for (int r = from; r < to; r++) {
+            float sum = 0;
+            for (int c = 0, at = r * cols; c < cols; c++) {
+                sum += Float.intBitsToFloat(w[at + c] << 16) * x[xAt + c];
+            }
+            y[yAt + r] = sum;
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aAt, float[] b, int bAt, int n) {
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[aAt + i] * b[bAt + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xAt, float[] y, int yAt, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yAt + i] += alpha * x[xAt + i];
+        }
+    }
+
+    @Override
+    public void int8ToFloat(byte[] q, int qAt, float scale, float[] out, int outAt, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outAt + i] = q[qAt + i] * scale;
+        }
+    }
+
+    @Override
+    public void bf16ToFloat(short[] w, int at, float[] out, int outAt, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outAt + i] = Float.intBitsToFloat(w[at + i] << 16);
+        }
+    }
 }

@@ -79,4 +79,30 @@ public interface MathKernel {
      */
     void layerNormBackward(float[] g, float[] xHat, float[] rstd, float[] w, boolean center, int rowFrom, int rowTo,
                            int c, float[] gradX, float[] gradW, float[] gradB);
+
+    /**
+     * {@code y[yAt + r] = Σ_c q[r·cols + c]·scales[r·groups + c/group]·x[xAt + c]} for rows
+     * {@code from ≤ r < to} of an int8 matrix of {@code cols} columns whose runs of {@code group} columns
+     * share a scale ({@code groups = ⌈cols/group⌉} per row): a decoding step's product of a quantized
+     * weight and one input vector, with the weights widened on the fly.
+     */
+    void int8Rows(byte[] q, float[] scales, int cols, int group, float[] x, int xAt, float[] y, int yAt, int from, int to);
+
+    /**
+     * {@code y[yAt + r] = Σ_c w[r·cols + c]·x[xAt + c]} for rows {@code from ≤ r < to} of a bfloat16
+     * matrix (each value the upper 16 bits of a float), widened on the fly.
+     */
+    void bf16Rows(short[] w, int cols, float[] x, int xAt, float[] y, int yAt, int from, int to);
+
+    /** {@code Σ a[aAt + i]·b[bAt + i]} for {@code i < n}: attention's score of a query and a key. */
+    float dot(float[] a, int aAt, float[] b, int bAt, int n);
+
+    /** {@code y[yAt + i] += alpha·x[xAt + i]} for {@code i < n}: attention's weighted sum of values. */
+    void axpy(float alpha, float[] x, int xAt, float[] y, int yAt, int n);
+
+    /** {@code out[outAt + i] = q[qAt + i]·scale} for {@code i < n}: int8 values widened to floats. */
+    void int8ToFloat(byte[] q, int qAt, float scale, float[] out, int outAt, int n);
+
+    /** {@code out[outAt + i]} = the float whose upper half is {@code w[at + i]}, for {@code i < n}: bfloat16 widened. */
+    void bf16ToFloat(short[] w, int at, float[] out, int outAt, int n);
 }

@@ -14,9 +14,12 @@ import static io.orthrus.tensor.kernel.ErfApproximation.Q2;
 import static io.orthrus.tensor.kernel.ErfApproximation.Q3;
 import static io.orthrus.tensor.kernel.ErfApproximation.Q4;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -512,6 +515,122 @@ public final class VectorMath implements MathKernel {
                 float dy = w == null ? g[base + i] : g[base + i] * w[i];
                 gradX[base + i] += inv * (dy - dyMean - xHat[base + i] * dyXhatMean);
             }
+        }
+    }
+
+    /** VL bytes, widened to VL floats by {@code B2F}; VL shorts, to VL ints by {@code S2I}. */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(VL * 8));
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 16));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
+
+    @Override
+    public void int8Rows(byte[] q, float[] scales, int cols, int group, float[] x, int xAt, float[] y, int yAt, int from,
+                         int to) {
+        if (group % (2 * VL) != 0 || cols % group != 0) { // a ragged or narrow group: the plain loop
+            SCALAR.int8Rows(q, scales, cols, group, x, xAt, y, yAt, from, to);
+            return;
+        }
+        for (int r = from; r < to; r++) {
+            y[yAt + r] = int8Row(q, scales, cols, group, x, xAt, r);
+        }
+    }
+
+    /**
+     * One row of {@link #int8Rows}, in blocks of 2·VL values of one group each: the block's products,
+     * times its group's scale, added to the row's sum. One loop, no vector carried across an inner
+     * one, which C2 compiles to straight vector code (docs/performance.md#int8-and-bfloat16-weights).
+     */
+    private static float int8Row(byte[] q, float[] scales, int cols, int group, float[] x, int xAt, int r) {
+        FloatVector sum = FloatVector.zero(SPECIES); // made here, not the V_ZERO constant: a constant is boxed
+        int at = r * cols, scale = r * (cols / group), blocks = group / (2 * VL), left = blocks;
+        for (int c = 0; c < cols; c += 2 * VL) {
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(BYTES, q, at + c).convertShape(VectorOperators.B2F, SPECIES, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(BYTES, q, at + c + VL)
+                    .convertShape(VectorOperators.B2F, SPECIES, 0);
+            FloatVector block = w0.mul(FloatVector.fromArray(SPECIES, x, xAt + c))
+                    .add(w1.mul(FloatVector.fromArray(SPECIES, x, xAt + c + VL)));
+            sum = block.fma(FloatVector.broadcast(SPECIES, scales[scale]), sum);
+            if (--left == 0) { // the next group (a counter, not c / group: a division per block costs more than the block)
+                scale++;
+                left = blocks;
+            }
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void bf16Rows(short[] w, int cols, float[] x, int xAt, float[] y, int yAt, int from, int to) {
+        int vectorCols = cols - cols % VL;
+        for (int r = from; r < to; r++) {
+            int at = r * cols;
+            float sum = bf16Run(w, at, vectorCols, x, xAt);
+            for (int c = vectorCols; c < cols; c++) {
+                sum += Float.intBitsToFloat(w[at + c] << 16) * x[xAt + c];
+            }
+            y[yAt + r] = sum;
+        }
+    }
+
+    /** Σ w[at + c]·x[xAt + c] for c below {@code n} (a multiple of VL), the shorts widened to floats. */
+    private static float bf16Run(short[] w, int at, int n, float[] x, int xAt) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int c = 0; c < n; c += VL) {
+            IntVector bits = (IntVector) ShortVector.fromArray(SHORTS, w, at + c).convertShape(VectorOperators.S2I, INTS, 0);
+            FloatVector v = bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            sum = v.fma(FloatVector.fromArray(SPECIES, x, xAt + c), sum);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dot(float[] a, int aAt, float[] b, int bAt, int n) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            sum = FloatVector.fromArray(SPECIES, a, aAt + i).fma(FloatVector.fromArray(SPECIES, b, bAt + i), sum);
+        }
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            total += a[aAt + i] * b[bAt + i];
+        }
+        return total;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xAt, float[] y, int yAt, int n) {
+        FloatVector a = FloatVector.broadcast(SPECIES, alpha);
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            FloatVector.fromArray(SPECIES, x, xAt + i).fma(a, FloatVector.fromArray(SPECIES, y, yAt + i))
+                    .intoArray(y, yAt + i);
+        }
+        for (; i < n; i++) {
+            y[yAt + i] += alpha * x[xAt + i];
+        }
+    }
+
+    @Override
+    public void int8ToFloat(byte[] q, int qAt, float scale, float[] out, int outAt, int n) {
+        FloatVector s = FloatVector.broadcast(SPECIES, scale);
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            ((FloatVector) ByteVector.fromArray(BYTES, q, qAt + i).convertShape(VectorOperators.B2F, SPECIES, 0)).mul(s)
+                    .intoArray(out, outAt + i);
+        }
+        for (; i < n; i++) {
+            out[outAt + i] = q[qAt + i] * scale;
+        }
+    }
+
+    @Override
+    public void bf16ToFloat(short[] w, int at, float[] out, int outAt, int n) {
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            ((IntVector) ShortVector.fromArray(SHORTS, w, at + i).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outAt + i);
+        }
+        for (; i < n; i++) {
+            out[outAt + i] = Float.intBitsToFloat(w[at + i] << 16);
         }
     }
 }
