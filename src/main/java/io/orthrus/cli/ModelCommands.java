@@ -148,6 +148,18 @@ final class ModelCommands {
                 + " Hugging Face Llama, Qwen2 or Mistral folder stops at its eos_token_id otherwise.")
         String stop;
 
+        @Option(names = "--min-p", defaultValue = "0", description = "Sample among tokens at least this share as likely as"
+                + " the likeliest; 0 = all (default: ${DEFAULT-VALUE}).")
+        float minP;
+
+        @Option(names = "--repetition-penalty", defaultValue = "1", description = "Divide the logits of tokens already in"
+                + " the text by this (multiply negative ones); 1 = none (default: ${DEFAULT-VALUE}).")
+        float repetitionPenalty;
+
+        @Option(names = "--stop-string", paramLabel = "TEXT", description = "Stop when the text contains TEXT and end it"
+                + " before TEXT (repeatable).")
+        List<String> stopStrings = new ArrayList<>();
+
         @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
@@ -170,7 +182,8 @@ final class ModelCommands {
             Loaded loaded = Loaded.from(model);
             GptCheckpoint checkpoint = loaded.requireGpt("generate");
             GenerationConfig config = (temperature == 0 ? GenerationConfig.greedy(maxTokens)
-                    : GenerationConfig.sampling(maxTokens, temperature, seed).withTopK(topK).withTopP(topP))
+                    : GenerationConfig.sampling(maxTokens, temperature, seed).withTopK(topK).withTopP(topP).withMinP(minP))
+                    .withRepetitionPenalty(repetitionPenalty).withStopStrings(stopStrings)
                     .withStopTokens(loaded.endTokens()); // a Hugging Face decoder's eos_token_id, unless --stop says otherwise
             if (stop != null) {
                 int[] ids = checkpoint.tokenizer().encode(stop);

@@ -44,8 +44,9 @@ public final class Generator {
      * As {@link #generate(String, GenerationConfig)}, passing the new text to {@code onText} as it comes:
      * the text the new tokens add after the prompt's (a space a token begins with is kept; the bytes of a
      * character split over several tokens wait for its last one); a special stop token that ends the text
-     * ({@code </s>}, {@code <|eot_id|>}) is not part of it, another (a period) is. The pieces joined are the
-     * text returned.
+     * ({@code </s>}, {@code <|eot_id|>}) is not part of it, another (a period) is. Generation stops when the
+     * text contains one of the config's stop strings, and the text ends before it (text that may be the start
+     * of a stop string waits). The pieces joined are the text returned.
      * With a {@link io.orthrus.tokenize.PrefixedTokenizer} (Llama's), the prompt comes after its {@code <s>}.
      */
     public String generate(String prompt, GenerationConfig config, Consumer<String> onText) {
@@ -61,12 +62,12 @@ public final class Generator {
             int[] ids = generate(promptIds, config, id -> onText.accept(tokenizer.decode(new int[] {id})));
             return tokenizer.decode(ids);
         }
-        TextStream stream = new TextStream(tokenizer, promptIds, onText);
+        TextStream stream = new TextStream(tokenizer, promptIds, config.stopStrings(), onText);
         generate(promptIds, config, id -> {
             if (!(config.stopsAt(id) && tokenizer.isSpecial(id))) { // an end token such as </s> is not text
                 stream.add(id);
             }
-        });
+        }, stream::stopped);
         return stream.finish();
     }
 
@@ -81,14 +82,17 @@ public final class Generator {
         private final int promptLength;
         private final String promptText;
         private final Consumer<String> onText;
+        private final java.util.List<String> stops;
         private int[] ids;
         private int size;
         private int emitted;
+        private int cut = -1; // where a stop string begins, once one has come
 
-        TextStream(Tokenizer tokenizer, int[] prompt, Consumer<String> onText) {
+        TextStream(Tokenizer tokenizer, int[] prompt, java.util.List<String> stops, Consumer<String> onText) {
             this.tokenizer = tokenizer;
             this.promptLength = prompt.length;
             this.promptText = tokenizer.decode(prompt);
+            this.stops = stops;
             this.onText = onText;
             this.ids = Arrays.copyOf(prompt, prompt.length + 16);
             this.size = prompt.length;
@@ -100,15 +104,47 @@ public final class Generator {
             }
             ids[size++] = id;
             String text = text();
+            for (String stop : stops) {
+                int at = text.indexOf(stop, Math.max(0, emitted - stop.length()));
+                if (at >= 0 && (cut < 0 || at < cut)) {
+                    cut = at;
+                }
+            }
+            if (cut >= 0) {
+                emit(text, cut);
+                return;
+            }
             int end = text.length();
             while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
                 end--;
             }
-            emit(text, end);
+            emit(text, end - stopPrefix(text, end));
+        }
+
+        /** Whether a stop string has come. */
+        boolean stopped() {
+            return cut >= 0;
+        }
+
+        /** The length of the longest end of {@code text[0, end)} that a stop string begins with (it may yet come). */
+        private int stopPrefix(String text, int end) {
+            int longest = 0;
+            for (String stop : stops) {
+                for (int n = Math.min(stop.length() - 1, end - emitted); n > longest; n--) {
+                    if (text.startsWith(stop.substring(0, n), end - n)) {
+                        longest = n;
+                        break;
+                    }
+                }
+            }
+            return longest;
         }
 
         String finish() {
             String text = text();
+            if (cut >= 0) {
+                text = text.substring(0, cut);
+            }
             emit(text, text.length());
             return text;
         }
@@ -132,6 +168,11 @@ public final class Generator {
      * before the prompt), calling {@code onToken} with each new id in the order generated.
      */
     public int[] generate(int[] prompt, GenerationConfig config, IntConsumer onToken) {
+        return generate(prompt, config, onToken, () -> false);
+    }
+
+    /** As {@link #generate(int[], GenerationConfig, IntConsumer)}, stopping too once {@code stop} says so after a token. */
+    int[] generate(int[] prompt, GenerationConfig config, IntConsumer onToken, java.util.function.BooleanSupplier stop) {
         int context = model.contextLength();
         if (prompt.length == 0) {
             throw new IllegalArgumentException("Generator: the prompt is empty; give at least one token to start from");
@@ -147,13 +188,14 @@ public final class Generator {
         }
         boolean backwards = model.direction() == Direction.RIGHT_TO_LEFT;
         int[] start = backwards ? reversed(prompt) : prompt;
-        int[] sequence = model.evaluating(() -> continueSequence(start, config, onToken));
+        int[] sequence = model.evaluating(() -> continueSequence(start, config, onToken, stop));
         int[] generated = Arrays.copyOfRange(sequence, prompt.length, sequence.length);
         return backwards ? reversed(generated) : generated;
     }
 
     /** {@code start} followed by the tokens generated after it, in the model's reading order. */
-    private int[] continueSequence(int[] start, GenerationConfig config, IntConsumer onToken) {
+    private int[] continueSequence(int[] start, GenerationConfig config, IntConsumer onToken,
+                                   java.util.function.BooleanSupplier stop) {
         int context = model.contextLength();
         int shift = config.windowShift() == 0 ? Math.max(1, context / 2) : Math.min(config.windowShift(), context);
         Rng rng = new Rng(config.seed());
@@ -165,13 +207,13 @@ public final class Generator {
         KvCache cache = config.useCache() ? model.newCache() : null;
         float[] logits = run(sequence, windowStart, length, cache);
         for (int n = 0; n < config.maxNewTokens(); n++) {
-            int next = pick(logits, config, rng);
+            int next = pick(logits, config, rng, sequence, length);
             if (length == sequence.length) {
                 sequence = Arrays.copyOf(sequence, (int) Math.min(limit, 2L * length));
             }
             sequence[length++] = next;
             onToken.accept(next);
-            if (config.stopsAt(next) || n == config.maxNewTokens() - 1) {
+            if (config.stopsAt(next) || stop.getAsBoolean() || n == config.maxNewTokens() - 1) {
                 break;
             }
             if (length - windowStart > context) { // the window moves: nothing cached is valid any more
@@ -200,9 +242,28 @@ public final class Generator {
         return Arrays.copyOfRange(logits.data(), (t - 1) * v, t * v);
     }
 
-    /** Chooses the next id from the logits of the last position. */
+    /** Chooses the next id from the logits of the last position (no repetition penalty: no history). */
     static int pick(float[] logits, GenerationConfig config, Rng rng) {
+        return pick(logits, config, rng, new int[0], 0);
+    }
+
+    /**
+     * Chooses the next id from the logits of the last position (changed in place) after the tokens
+     * {@code sequence[0, length)}, which the repetition penalty counts.
+     */
+    static int pick(float[] logits, GenerationConfig config, Rng rng, int[] sequence, int length) {
         requireUsable(logits);
+        if (config.repetitionPenalty() != 1f) { // each distinct token once, as transformers' scatter does
+            float penalty = config.repetitionPenalty();
+            boolean[] done = new boolean[logits.length];
+            for (int i = 0; i < length; i++) {
+                int id = sequence[i];
+                if (id >= 0 && id < logits.length && !done[id]) {
+                    done[id] = true;
+                    logits[id] = logits[id] < 0 ? logits[id] * penalty : logits[id] / penalty;
+                }
+            }
+        }
         if (config.temperature() == 0f) {
             int best = 0;
             for (int i = 1; i < logits.length; i++) {
@@ -213,7 +274,7 @@ public final class Generator {
             return best;
         }
         int v = logits.length;
-        if (config.topK() == 0 && config.topP() >= 1f) {
+        if (config.topK() == 0 && config.topP() >= 1f && config.minP() == 0f) {
             return sampleAll(logits, config.temperature(), rng);
         }
         int[] order = byDescendingLogit(logits);
@@ -236,10 +297,17 @@ public final class Generator {
                 }
             }
             keep = nucleus;
-            total = 0;
-            for (int i = 0; i < keep; i++) {
-                total += probs[i];
+        }
+        if (config.minP() > 0f) { // the likeliest token's probability is probs[0] / total: keep those ≥ minP of it
+            int kept = 1;
+            while (kept < keep && probs[kept] >= config.minP() * probs[0]) {
+                kept++;
             }
+            keep = kept;
+        }
+        total = 0;
+        for (int i = 0; i < keep; i++) {
+            total += probs[i];
         }
         double u = rng.nextDouble() * total;
         for (int i = 0; i < keep; i++) {

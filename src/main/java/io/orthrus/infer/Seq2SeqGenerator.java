@@ -95,7 +95,7 @@ public final class Seq2SeqGenerator {
                 float[] logits = cache != null
                         ? Generator.lastRow(model.decode(IntTensor.wrap(new int[] {sequence[length - 1]}, 1, 1), memory, null, cache))
                         : Generator.lastRow(model.decode(IntTensor.wrap(Arrays.copyOf(sequence, length), 1, length), memory, null, null));
-                int next = Generator.pick(logits, config, rng);
+                int next = Generator.pick(logits, config, rng, sequence, length);
                 if (next == specials.end()) {
                     break;
                 }

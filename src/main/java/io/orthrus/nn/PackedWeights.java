@@ -1,6 +1,5 @@
 package io.orthrus.nn;
 
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.kernel.Gemm;
 import io.orthrus.tensor.kernel.Kernels;
 import java.util.ArrayDeque;
@@ -51,17 +50,7 @@ public final class PackedWeights {
      * (a packed weight has none), and returns what it returns.
      */
     public <T> T apply(Supplier<T> body) {
-        PackedWeights previous = CURRENT.get();
-        CURRENT.set(this);
-        try (var g = NoGrad.enter()) {
-            return body.get();
-        } finally {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
-        }
+        return InferenceScope.within(CURRENT, this, body);
     }
 
     /** Floats held by the packed copies, padding included. */

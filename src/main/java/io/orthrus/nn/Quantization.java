@@ -1,6 +1,5 @@
 package io.orthrus.nn;
 
-import io.orthrus.tensor.NoGrad;
 import io.orthrus.tensor.kernel.QuantizedMatrix;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -77,17 +76,7 @@ public final class Quantization {
      * and returns what it returns.
      */
     public <T> T apply(Supplier<T> body) {
-        Quantization previous = CURRENT.get();
-        CURRENT.set(this);
-        try (var g = NoGrad.enter()) {
-            return body.get();
-        } finally {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
-        }
+        return InferenceScope.within(CURRENT, this, body);
     }
 
     /** bfloat16 or int8. */

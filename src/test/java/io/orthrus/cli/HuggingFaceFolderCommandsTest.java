@@ -13,6 +13,7 @@ import io.orthrus.tokenize.ByteLevelBpe;
 import io.orthrus.tokenize.CharTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +111,12 @@ class HuggingFaceFolderCommandsTest {
         assertEquals("the dog" + quantized + System.lineSeparator(), int8.out());
         Cli scored = Cli.expect(0, "score", "--model", folder.toString(), "--dtype", "bf16", "the dog barks .");
         assertTrue(scored.out().contains("overall perplexity"), scored.out());
+        Cli sampled = Cli.expect(0, "generate", "--model", folder.toString(), "--temperature", "1.3", "--min-p", "0.05",
+                "--repetition-penalty", "1.3", "--stop-string", "e", "--seed", "4", "--max-tokens", "12", "the dog");
+        String continuation = new io.orthrus.infer.Generator(model, chars).generate("the dog", io.orthrus.infer.GenerationConfig
+                .sampling(12, 1.3f, 4).withMinP(0.05f).withRepetitionPenalty(1.3f).withStopStrings(List.of("e")));
+        assertEquals("the dog" + continuation + System.lineSeparator(), sampled.out());
+        assertFalse(continuation.contains("e"), continuation);
         Cli fp8 = Cli.expect(1, "generate", "--model", folder.toString(), "--dtype", "fp8", "the dog");
         assertTrue(fp8.err().contains("--dtype 'fp8' is not f32, bf16 or int8"), fp8.err());
     }

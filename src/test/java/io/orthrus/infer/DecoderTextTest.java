@@ -3,6 +3,7 @@ package io.orthrus.infer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orthrus.model.Gpt;
@@ -86,6 +87,20 @@ class DecoderTextTest {
         Generator generator = new Generator(model, tokenizer);
         assertArrayEquals(new int[] {0}, generator.generate(tokenizer.encodeWithSpecialTokens("dog"), config, id -> { }));
         assertEquals("", generator.generate("dog", config));
+    }
+
+    @Test
+    void aStopStringEndsTheTextBeforeIt() throws Exception {
+        Tokenizer tokenizer = tokenizer();
+        Generator generator = new Generator(model(tokenizer), tokenizer);
+        GenerationConfig free = GenerationConfig.sampling(60, 1.5f, 11);
+        String full = generator.generate("the dog", free);
+        String stop = full.substring(10, 12); // two characters from the middle of what it writes
+        List<String> pieces = new ArrayList<>();
+        String text = generator.generate("the dog", free.withStopStrings(List.of(stop, "never written")), pieces::add);
+        assertEquals(full.substring(0, full.indexOf(stop)), text);
+        assertEquals(text, String.join("", pieces), "no piece of the stop string was streamed");
+        assertThrows(IllegalArgumentException.class, () -> free.withStopStrings(List.of("")));
     }
 
     @Test

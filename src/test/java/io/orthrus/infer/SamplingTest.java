@@ -63,6 +63,31 @@ class SamplingTest {
     }
 
     @Test
+    void minPKeepsTokensAtLeastThatShareOfTheLikeliest() {
+        // Relative to token 0: token 1 at e^-1 = 0.37, token 4 at e^-1.5 = 0.22, token 2 at 0.14, token 3 at 0.05.
+        double[] minP = frequencies(GenerationConfig.sampling(1, 1f, 4).withMinP(0.2f));
+        double[] expected = softmax(LOGITS, 1f, 0, 1, 4);
+        for (int i = 0; i < minP.length; i++) {
+            assertEquals(expected[i], minP[i], FREQUENCY_TOLERANCE, "min-p token " + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(1).withMinP(1.5f));
+    }
+
+    @Test
+    void theRepetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfSeenTokens() {
+        float[] logits = {2f, 1.9f, -1f, -1.1f};
+        GenerationConfig greedy = GenerationConfig.greedy(1).withRepetitionPenalty(1.2f);
+        assertEquals(1, Generator.pick(logits.clone(), greedy, new Rng(1), new int[] {0, 0}, 2), "2/1.2 < 1.9");
+        float[] changed = logits.clone();
+        Generator.pick(changed, greedy, new Rng(1), new int[] {0, 2, 0, 2, 9}, 5); // 9: outside, ignored
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {2f / 1.2f, 1.9f, -1.2f, -1.1f}, changed, 1e-6f,
+                "each seen token once");
+        assertEquals(0, Generator.pick(logits.clone(), GenerationConfig.greedy(1), new Rng(1), new int[] {0}, 1),
+                "no penalty by default");
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.greedy(1).withRepetitionPenalty(0f));
+    }
+
+    @Test
     void tokensAreOrderedByDescendingLogitWithTiesById() {
         float[] logits = {0.5f, -2f, 3f, 0.5f, Float.NEGATIVE_INFINITY, -0f, 0f, 1e-30f};
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2, 0, 3, 7, 6, 5, 1, 4},
