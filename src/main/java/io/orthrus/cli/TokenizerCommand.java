@@ -69,16 +69,24 @@ final class TokenizerCommand implements Callable<Integer> {
         @Option(names = "--allow-special", description = "Encode special tokens such as <|endoftext|> as their id (GPT-2).")
         boolean allowSpecial;
 
+        @Option(names = "--special-as-text", description = "Read special tokens written in the text (<s>, <|im_start|>,"
+                + " …) as plain text, as transformers' split_special_tokens.")
+        boolean specialAsText;
+
         @Override
         public Integer call() throws IOException {
+            if (allowSpecial && specialAsText) {
+                throw new IllegalArgumentException("--allow-special and --special-as-text say opposite things; give one");
+            }
             Tokenizer tokenizer = Tokenizers.open(files.tokenizer);
             return transform(files.input, files.output, (object, out) -> {
                 JsonElement text = object.get("text");
                 if (text == null || !text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString()) {
                     throw new IllegalArgumentException("no string field \"text\"");
                 }
-                int[] ids = allowSpecial && tokenizer instanceof ByteLevelBpe bpe
-                        ? bpe.encode(text.getAsString(), true) : tokenizer.encode(text.getAsString());
+                int[] ids = specialAsText ? tokenizer.encodeAsText(text.getAsString())
+                        : allowSpecial && tokenizer instanceof ByteLevelBpe bpe ? bpe.encode(text.getAsString(), true)
+                        : tokenizer.encode(text.getAsString());
                 // Streamed, not built as JSON arrays of boxed elements: memory stays near the output line's size.
                 out.beginObject();
                 for (var field : object.entrySet()) {

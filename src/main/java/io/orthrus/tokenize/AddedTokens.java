@@ -78,6 +78,11 @@ final class AddedTokens {
         this.normalizedContents = order.stream().map(contents::get).toList();
     }
 
+    /** These tokens less the special ones, for reading special tokens in a text as plain text. */
+    AddedTokens withoutSpecial() {
+        return new AddedTokens(tokens.stream().filter(a -> !a.special()).toList(), normalizer);
+    }
+
     /** The tokens, in the order given. */
     List<Added> tokens() {
         return tokens;

@@ -89,7 +89,7 @@ public final class ByteLevelBpe implements Tokenizer {
     private final BpeMerges bpeMerges;
     private final Map<String, Integer> special;
     /** Tokens matched whole in every text (a tokenizer.json's added_tokens), and those plus the special tokens. */
-    private final AddedTokens added, addedAndSpecial;
+    private final AddedTokens added, addedAndSpecial, plain;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     private ByteLevelBpe(Map<String, Integer> vocabulary, List<String> merges, String source) {
@@ -149,6 +149,7 @@ public final class ByteLevelBpe implements Tokenizer {
             }
         });
         this.addedAndSpecial = new AddedTokens(withSpecial, java.util.function.UnaryOperator.identity());
+        this.plain = added.withoutSpecial();
     }
 
     /**
@@ -296,9 +297,19 @@ public final class ByteLevelBpe implements Tokenizer {
      * added tokens of a {@code tokenizer.json} are matched whole either way, as {@code tokenizers} does.
      */
     public int[] encode(String text, boolean allowSpecial) {
+        return encode(text, allowSpecial ? addedAndSpecial : added);
+    }
+
+    /** The ids of {@code text}, special tokens (its added ones marked special, {@code <|endoftext|>}) as plain text. */
+    @Override
+    public int[] encodeAsText(String text) {
+        return encode(text, plain);
+    }
+
+    private int[] encode(String text, AddedTokens matched) {
         checkValidUnicode("ByteLevelBpe", text);
         List<Integer> out = new ArrayList<>();
-        (allowSpecial ? addedAndSpecial : added).split(text, new AddedTokens.Sink() {
+        matched.split(text, new AddedTokens.Sink() {
             @Override
             public void text(String piece) {
                 encodeOrdinary(piece, out);

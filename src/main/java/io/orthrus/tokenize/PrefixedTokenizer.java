@@ -62,6 +62,11 @@ public final class PrefixedTokenizer implements Tokenizer {
     }
 
     @Override
+    public int[] encodeAsText(String text) {
+        return base.encodeAsText(text);
+    }
+
+    @Override
     public int vocabSize() {
         return base.vocabSize();
     }

@@ -32,6 +32,7 @@ public final class SentencePieceBpe implements Tokenizer {
     private final Metaspace metaspace; // null: no pre-tokenizer
     private final Decoder decoder;
     private final AddedTokens added;
+    private final AddedTokens plain;
     private final JsonObject source;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
@@ -80,16 +81,27 @@ public final class SentencePieceBpe implements Tokenizer {
             }
         }
         this.added = new AddedTokens(addedTokens, parts.normalizer());
+        this.plain = added.withoutSpecial();
         this.source = source;
     }
 
     /** The ids of {@code text}; the added tokens ({@code <s>}, …) are matched whole, special tokens are not added. */
     @Override
     public int[] encode(String text) {
+        return encode(text, added);
+    }
+
+    /** The ids of {@code text}, special tokens ({@code <s>}, {@code </s>}, …) read as plain text. */
+    @Override
+    public int[] encodeAsText(String text) {
+        return encode(text, plain);
+    }
+
+    private int[] encode(String text, AddedTokens matched) {
         ByteLevelBpe.checkValidUnicode("SentencePieceBpe", text);
         List<Integer> out = new ArrayList<>();
         boolean[] first = {true};
-        added.split(text, new AddedTokens.Sink() {
+        matched.split(text, new AddedTokens.Sink() {
             @Override
             public void text(String piece) {
                 if (metaspace == null) {

@@ -90,6 +90,11 @@ public final class TemplateTokenizer implements EncoderTokenizer {
     }
 
     @Override
+    public int[] encodeAsText(String text) {
+        return base.encodeAsText(text);
+    }
+
+    @Override
     public int vocabSize() {
         return base.vocabSize();
     }

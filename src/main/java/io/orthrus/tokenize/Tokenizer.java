@@ -15,6 +15,16 @@ public interface Tokenizer {
         return encode(text);
     }
 
+    /**
+     * The ids of {@code text} with any special token written in it ({@code <s>}, {@code <|im_start|>},
+     * {@code [CLS]}, …) read as plain text, as transformers' {@code split_special_tokens=True}: for text from
+     * users, which then cannot forge a template's tokens. Added tokens that are not special are still
+     * matched whole. By default {@link #encode(String)} (a tokenizer without special tokens in text).
+     */
+    default int[] encodeAsText(String text) {
+        return encode(text);
+    }
+
     /** The text of {@code ids}; throws on an id outside the vocabulary. */
     String decode(int[] ids);
 

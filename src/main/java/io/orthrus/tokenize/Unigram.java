@@ -28,6 +28,7 @@ public final class Unigram implements Tokenizer {
     private final Metaspace metaspace;
     private final Decoder decoder;
     private final AddedTokens added;
+    private final AddedTokens plain;
     private final com.google.gson.JsonObject source;
 
     Unigram(List<String> pieces, List<Double> scores, int unknownId, UnaryOperator<String> normalizer, Metaspace metaspace,
@@ -52,14 +53,25 @@ public final class Unigram implements Tokenizer {
         this.metaspace = metaspace;
         this.decoder = decoder;
         this.added = new AddedTokens(addedTokens, normalizer);
+        this.plain = added.withoutSpecial();
         this.source = source;
     }
 
     @Override
     public int[] encode(String text) {
+        return encode(text, added);
+    }
+
+    /** The ids of {@code text}, special tokens ({@code <s>}, {@code </s>}, …) read as plain text. */
+    @Override
+    public int[] encodeAsText(String text) {
+        return encode(text, plain);
+    }
+
+    private int[] encode(String text, AddedTokens matched) {
         List<Integer> out = new ArrayList<>();
         boolean[] first = {true};
-        added.split(text, new AddedTokens.Sink() {
+        matched.split(text, new AddedTokens.Sink() {
             @Override
             public void text(String piece) {
                 for (String word : metaspace.words(piece, first[0])) {

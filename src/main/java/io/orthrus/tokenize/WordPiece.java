@@ -54,6 +54,7 @@ public final class WordPiece implements EncoderTokenizer {
     private final int pad, unk, cls, sep, mask;
     /** Tokens matched whole before normalization: the five specials, or a tokenizer.json's added_tokens. */
     private final AddedTokens added;
+    private final AddedTokens plain;
     private final TruncationSide truncationSide;
 
     /** {@code other} truncating from {@code side}. */
@@ -67,6 +68,7 @@ public final class WordPiece implements EncoderTokenizer {
         this.sep = other.sep;
         this.mask = other.mask;
         this.added = other.added;
+        this.plain = other.plain;
         this.truncationSide = side;
     }
 
@@ -109,6 +111,7 @@ public final class WordPiece implements EncoderTokenizer {
             }
         }
         this.added = new AddedTokens(tokens, preTokenizer::normalize);
+        this.plain = added.withoutSpecial();
         this.truncationSide = TruncationSide.RIGHT;
     }
 
@@ -186,8 +189,18 @@ public final class WordPiece implements EncoderTokenizer {
 
     /** The pieces of {@code text}, without {@code [CLS]}/{@code [SEP]}. */
     public List<String> tokenize(String text) {
+        return tokenize(text, added);
+    }
+
+    /** The ids of {@code text}, special tokens ({@code [CLS]}, {@code [MASK]}, …) read as plain text. */
+    @Override
+    public int[] encodeAsText(String text) {
+        return toIds(tokenize(text, plain));
+    }
+
+    private List<String> tokenize(String text, AddedTokens matched) {
         List<String> out = new ArrayList<>();
-        added.split(text, new AddedTokens.Sink() {
+        matched.split(text, new AddedTokens.Sink() {
             @Override
             public void text(String normalized) {
                 for (String word : preTokenizer.preTokenize(normalized)) {
