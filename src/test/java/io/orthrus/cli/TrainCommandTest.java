@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,40 @@ class TrainCommandTest {
 
     private static byte[] finalWeights(Path run, int step) throws Exception {
         return Files.readAllBytes(run.resolve(String.format("checkpoints/step-%08d/model.safetensors", step)));
+    }
+
+    @Test
+    void causalLmFineTunesAHuggingFaceLlamaFolderAndWritesOneBack() throws Exception {
+        String corpus = "the dog chases the cat . the cat sleeps . ".repeat(200);
+        Path text = dir.resolve("corpus.txt");
+        Files.writeString(text, corpus);
+        io.orthrus.tokenize.CharTokenizer chars = io.orthrus.tokenize.CharTokenizer.fromCorpus(corpus);
+        Path folder = dir.resolve("llama");
+        io.orthrus.model.Gpt original = new io.orthrus.model.Gpt(io.orthrus.nn.TransformerConfig.tinyLlama(chars.vocabSize()),
+                new io.orthrus.tensor.Rng(2));
+        io.orthrus.io.HuggingFaceLlama.save(folder, original, chars);
+        Files.writeString(folder.resolve("chat_template.jinja"), "{{ messages[0].content }}");
+        Path run = dir.resolve("tuned");
+        Cli tuned = Cli.expect(0, "train", "--objective", "causal-lm", "--steps", "6", "--output", run.toString(), "--set",
+                "model.init_from=" + folder, "--set", "data.corpus=" + text, "--set", "data.batch_size=4", "--set",
+                "eval_interval=3", "--set", "eval_batches=1");
+        assertTrue(tuned.out().contains("step 6/6"), tuned.out());
+        JsonObject config = JsonFiles.readObject(run.resolve("model/config.json"));
+        assertEquals("llama", config.get("model_type").getAsString(), "written back in the layout it came in");
+        assertTrue(Files.exists(run.resolve("model/chat_template.jinja")), "the chat template comes along");
+        io.orthrus.model.Gpt read = io.orthrus.io.HuggingFaceLlama.loadModel(run.resolve("model"));
+        assertFalse(Arrays.equals(original.tokenEmbedding().data(), read.tokenEmbedding().data()), "the weights moved");
+        Cli generated = Cli.expect(0, "generate", "--model", run.toString(), "--max-tokens", "5", "the ");
+        assertTrue(generated.out().startsWith("the "), generated.out());
+        Cli preset = Cli.expect(1, "train", "--objective", "causal-lm", "--steps", "1", "--output",
+                dir.resolve("no").toString(), "--set", "model.init_from=" + folder, "--set", "model.preset=tiny",
+                "--set", "data.corpus=" + text);
+        assertTrue(preset.err().contains("model.preset") && preset.err().contains("cannot be set with model.init_from"),
+                preset.err());
+        Cli missing = Cli.expect(1, "train", "--objective", "causal-lm", "--steps", "1", "--output",
+                dir.resolve("no2").toString(), "--set", "model.init_from=" + dir.resolve("nowhere"), "--set",
+                "data.corpus=" + text);
+        assertTrue(missing.err().contains("which is not a model folder"), missing.err());
     }
 
     @Test
