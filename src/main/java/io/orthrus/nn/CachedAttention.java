@@ -4,6 +4,7 @@ import io.orthrus.tensor.Tensor;
 import io.orthrus.tensor.kernel.Kernels;
 import io.orthrus.tensor.kernel.MathKernel;
 import io.orthrus.tensor.kernel.Parallel;
+import io.orthrus.tensor.kernel.Scratch;
 
 /**
  * Attention of new queries to a {@link KvCache}'s keys and values, read where the cache holds them:
@@ -15,6 +16,8 @@ import io.orthrus.tensor.kernel.Parallel;
 final class CachedAttention {
     /** Multiply-adds below which one thread does a step's heads: splitting them would cost more than it saves. */
     private static final long PARALLEL_WORK = 1 << 16;
+    /** One query's scores, per thread: allocated once, not per head and step. */
+    private static final Scratch SCORES = new Scratch();
 
     private CachedAttention() {}
 
@@ -35,12 +38,10 @@ final class CachedAttention {
             int i = u % t, h = (u / t) % heads, row = u / (t * heads);
             int qAt = ((row * heads + h) * t + i) * hs;
             int kvAt = (row * kvHeads + h / group) * capacity * hs;
-            int[] seen = new int[keys];
-            float[] scores = new float[keys];
+            float[] scores = SCORES.atLeast(keys);
             int n = 0;
-            for (int j = 0; j < keys; j++) {
+            for (int j = 0; j < keys; j++) { // the allowed keys' scores, in key order
                 if (mask.allows(row, offset + i, j)) {
-                    seen[n] = j;
                     scores[n++] = scale * math.dot(qs, qAt, k, kvAt + j * hs, hs);
                 }
             }
@@ -53,8 +54,10 @@ final class CachedAttention {
                 max = Math.max(max, scores[j]);
             }
             float total = math.expShiftedSum(scores, 0, scores, 0, n, max);
-            for (int j = 0; j < n; j++) {
-                math.axpy(scores[j] / total, v, kvAt + seen[j] * hs, out, outAt, hs);
+            for (int j = 0, s = 0; j < keys; j++) { // the same keys again, each with its weight
+                if (mask.allows(row, offset + i, j)) {
+                    math.axpy(scores[s++] / total, v, kvAt + j * hs, out, outAt, hs);
+                }
             }
         };
         if ((long) units * keys * hs < PARALLEL_WORK || units == 1) {

@@ -47,4 +47,35 @@ record Metaspace(char replacement, String scheme, boolean split, boolean whitesp
         }
         return words;
     }
+
+    /**
+     * The ids of {@code text} for a SentencePiece model: the added tokens {@code matched} finds, and each
+     * piece between them cut into words by {@code metaspace} (whole when it is null, a model without a
+     * pre-tokenizer) and given to {@code model}, which appends the word's ids.
+     */
+    static int[] encode(String text, AddedTokens matched, Metaspace metaspace,
+                        java.util.function.BiConsumer<String, List<Integer>> model) {
+        List<Integer> out = new ArrayList<>();
+        boolean[] first = {true};
+        matched.split(text, new AddedTokens.Sink() {
+            @Override
+            public void text(String piece) {
+                if (metaspace == null) {
+                    model.accept(piece, out);
+                } else {
+                    for (String word : metaspace.words(piece, first[0])) {
+                        model.accept(word, out);
+                    }
+                }
+                first[0] = false;
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+                first[0] = false;
+            }
+        });
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
 }

@@ -1,7 +1,6 @@
 package io.orthrus.tokenize;
 
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,28 +98,7 @@ public final class SentencePieceBpe implements Tokenizer {
 
     private int[] encode(String text, AddedTokens matched) {
         ByteLevelBpe.checkValidUnicode("SentencePieceBpe", text);
-        List<Integer> out = new ArrayList<>();
-        boolean[] first = {true};
-        matched.split(text, new AddedTokens.Sink() {
-            @Override
-            public void text(String piece) {
-                if (metaspace == null) {
-                    word(piece, out);
-                } else {
-                    for (String word : metaspace.words(piece, first[0])) {
-                        word(word, out);
-                    }
-                }
-                first[0] = false;
-            }
-
-            @Override
-            public void token(int id) {
-                out.add(id);
-                first[0] = false;
-            }
-        });
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return Metaspace.encode(text, matched, metaspace, this::word);
     }
 
     private void word(String word, List<Integer> out) {

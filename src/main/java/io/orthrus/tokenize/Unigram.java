@@ -69,24 +69,7 @@ public final class Unigram implements Tokenizer {
     }
 
     private int[] encode(String text, AddedTokens matched) {
-        List<Integer> out = new ArrayList<>();
-        boolean[] first = {true};
-        matched.split(text, new AddedTokens.Sink() {
-            @Override
-            public void text(String piece) {
-                for (String word : metaspace.words(piece, first[0])) {
-                    viterbi(word, out);
-                }
-                first[0] = false;
-            }
-
-            @Override
-            public void token(int id) {
-                out.add(id);
-                first[0] = false;
-            }
-        });
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return Metaspace.encode(text, matched, metaspace, this::viterbi);
     }
 
     /** The most likely pieces of {@code word}, unknown characters in a row fused into one unknown token. */
