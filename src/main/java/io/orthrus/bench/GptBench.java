@@ -28,12 +28,15 @@ import picocli.CommandLine.Option;
  *
  * <p>Options: those of {@link TrainingBenchOptions} ({@code --steps} 2000, {@code --batch} 12,
  * {@code --eval-batches} 200, {@code --lr} 1e-3, {@code --seed} 1337), another shape with
- * {@code --layers}, {@code --heads}, {@code --width} and {@code --context} (4, 4, 128, 64), and
+ * {@code --layers}, {@code --heads}, {@code --width} and {@code --context} (4, 4, 128, 64),
+ * {@code --blocks llama} for the same recipe with Llama blocks ({@code nano-llama-cpu}: RMS norm,
+ * SwiGLU 3× as wide, rotary positions, {@code --kv-heads} half the heads), and
  * {@code --generation-tokens N} (500; 0 skips timing generation).
  */
 @Command(name = "gpt", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = GptBench.Defaults.class,
         footer = {"", "Examples:", "  orthrus bench gpt --steps 200 --threads 2",
-                "  orthrus bench gpt --steps 30 --layers 6 --heads 6 --width 384 --context 256 --batch 16"},
+                "  orthrus bench gpt --steps 30 --layers 6 --heads 6 --width 384 --context 256 --batch 16",
+                "  orthrus bench gpt --blocks llama --steps 2000"},
         description = "nanoGPT's CPU recipe (or another shape) on a character-level corpus; prints one JSON line.")
 public final class GptBench implements Callable<String> {
     /** A benchmark with its default options (picocli sets the ones given). */
@@ -57,8 +60,17 @@ public final class GptBench implements Callable<String> {
     int heads;
 
     @Option(names = "--width", defaultValue = "128",
-            description = "Model width; the feed-forward is 4× as wide (default: ${DEFAULT-VALUE}).")
+            description = "Model width; the feed-forward is 4× as wide, 3× with Llama blocks (default: ${DEFAULT-VALUE}).")
     int width;
+
+    @Option(names = "--blocks", defaultValue = "gpt", paramLabel = "gpt|llama",
+            description = "GPT-2 blocks (learned positions, layer norm, GELU) or Llama blocks (rotary positions, "
+                    + "RMS norm, SwiGLU, grouped-query attention) (default: ${DEFAULT-VALUE}).")
+    String blocks;
+
+    @Option(names = "--kv-heads", defaultValue = "0",
+            description = "Key/value heads with Llama blocks; 0 = half the heads when even (default: ${DEFAULT-VALUE}).")
+    int kvHeads;
 
     @Option(names = "--context", defaultValue = "64", description = "Context length in characters (default: ${DEFAULT-VALUE}).")
     int context;
@@ -76,12 +88,20 @@ public final class GptBench implements Callable<String> {
     /** Trains, measures and returns the JSON line. */
     @Override
     public String call() throws IOException {
+        boolean llama = switch (blocks) {
+            case "gpt" -> false;
+            case "llama" -> true;
+            default -> throw new IllegalArgumentException("bench gpt: --blocks must be gpt or llama, got '" + blocks + "'");
+        };
         ConfigFile c = options.config("gpt");
-        c.set("model.preset", "nano-gpt-cpu");
+        c.set("model.preset", llama ? "nano-llama-cpu" : "nano-gpt-cpu");
         c.set("model.layers", Integer.toString(layers));
         c.set("model.width", Integer.toString(width));
         c.set("model.heads", Integer.toString(heads));
-        c.set("model.feed_forward_width", Integer.toString(4 * width));
+        c.set("model.feed_forward_width", Integer.toString((llama ? 3 : 4) * width));
+        if (llama) {
+            c.set("model.kv_heads", Integer.toString(kvHeads > 0 ? kvHeads : heads % 2 == 0 ? heads / 2 : heads));
+        }
         c.set("model.context_length", Integer.toString(context));
         Run<Gpt, IntTensor> run = new CausalLmRecipe().build(c, Path.of(""));
         c.rejectUnread();
@@ -98,6 +118,8 @@ public final class GptBench implements Callable<String> {
         double uncached = generationSpeed(generator, prompt, false);
 
         JsonObject json = options.report("gpt", model, result, result.predictionsPerStep());
+        json.addProperty("blocks", blocks);
+        json.addProperty("kv_heads", model.config().kvHeads());
         json.addProperty("val_loss", BenchSupport.round(result.validationLoss()));
         json.addProperty("peak_heap_mb", Math.round(BenchSupport.peakHeapBytes() / 1e6));
         json.addProperty("live_heap_mb", Math.round(BenchSupport.liveHeapBytes() / 1e6));

@@ -45,7 +45,8 @@ import picocli.CommandLine;
                 "  orthrus train --objective causal-lm --output runs/gpt           (a GPT on the built-in grammar corpus)",
                 "  orthrus train --config gpt.json --set optimizer.learning_rate=3e-4 --steps 5000",
                 "  orthrus train --objective masked-lm --corpus input.txt --output runs/bert",
-                "  orthrus train --objective contrastive --set model.init_from=all-MiniLM-L6-v2 --set data.pairs=pairs.jsonl",
+                "  orthrus train --objective causal-lm --init-from SmolLM2-135M --corpus mine.txt --steps 500",
+                "  orthrus train --objective contrastive --init-from all-MiniLM-L6-v2 --set data.pairs=pairs.jsonl",
                 "  orthrus train --resume runs/gpt",
                 "", "Objectives: causal-lm (direction left-to-right or right-to-left), masked-lm, denoising (BART"
                 + " infilling or T5 span corruption), unilm (causal + masked + prefix on one stack), bilm (ELMo),"
@@ -70,6 +71,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--corpus", paramLabel = "FILE", description = "Sets field 'data.corpus' (a UTF-8 text file, or 'grammar').")
     String corpus;
+
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Sets field 'model.init_from': the folder whose"
+            + " model is trained further (a Hugging Face Llama, Qwen2, Mistral or GPT-2 folder for causal-lm; an encoder"
+            + " folder for contrastive and cross-encoder).")
+    Path initFrom;
 
     @Option(names = "--steps", paramLabel = "N", description = "Sets field 'steps'.")
     Integer steps;
@@ -102,7 +108,8 @@ final class TrainCommand implements Callable<Integer> {
         Path directory;
         ConfigFile c;
         if (resume != null) {
-            if (config != null || objective != null || corpus != null || steps != null || seed != null || output != null
+            if (config != null || objective != null || corpus != null || initFrom != null || steps != null || seed != null
+                    || output != null
                     || !sets.isEmpty() || force) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues a run with its own"
                         + " run.json; it takes only --stop-at and --threads");
@@ -120,6 +127,7 @@ final class TrainCommand implements Callable<Integer> {
             override(c, "objective", objective);
             override(c, "data.corpus", corpus == null || corpus.equals("grammar") ? corpus
                     : Path.of(corpus).toAbsolutePath().toString());
+            override(c, "model.init_from", initFrom == null ? null : initFrom.toAbsolutePath().toString());
             override(c, "steps", steps == null ? null : steps.toString());
             override(c, "seed", seed == null ? null : seed.toString());
             override(c, "output", output == null ? null : output.toString());

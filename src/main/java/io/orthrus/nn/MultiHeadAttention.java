@@ -47,21 +47,25 @@ public final class MultiHeadAttention extends Module {
      */
     public Tensor forward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
         boolean attentionDropoutActive = dropout > 0 && isTraining();
-        if (cache == null && rotaryFrequencies == null && !attentionDropoutActive && kvHeads == heads) {
+        if (cache == null && !attentionDropoutActive) {
             return fusedForward(x, mask);
         }
         return compositeForward(x, mask, cache, layer);
     }
 
-    /** The fused kernel ({@link Attention#selfAttention}): one op from the packed Q, K, V to the merged heads. */
+    /**
+     * The fused kernel ({@link Attention#selfAttention(Tensor, int, int, int, float[], Tensor)}): one op from the
+     * packed Q, K, V to the merged heads, grouped-query and rotary included.
+     */
     Tensor fusedForward(Tensor x, AttentionMask mask) {
         int b = x.size(0), t = x.size(1);
-        Tensor packed = qkv.forward(x); // (B, T, 3C)
-        Tensor merged = Attention.selfAttention(packed, heads, mask.blocked(b, t, t, 0)); // (B, T, C)
+        Tensor packed = qkv.forward(x); // (B, T, (nh + 2·nkv)·hs)
+        Tensor merged = Attention.selfAttention(packed, heads, kvHeads, headSize, rotaryFrequencies,
+                mask.blocked(b, t, t, 0)); // (B, T, nh·hs)
         return residualDropout.forward(proj.forward(merged)); // (B, T, C)
     }
 
-    /** The same attention from primitive ops: used with a cache, rotary positions or attention dropout, and as the fused kernel's reference. */
+    /** The same attention from primitive ops: used with a cache or attention dropout, and as the fused kernel's reference. */
     Tensor compositeForward(Tensor x, AttentionMask mask, KvCache cache, int layer) {
         int b = x.size(0), t = x.size(1);
         int offset = cache == null ? 0 : cache.length();

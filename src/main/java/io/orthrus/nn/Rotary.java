@@ -1,5 +1,6 @@
 package io.orthrus.nn;
 
+import io.orthrus.tensor.RotaryTable;
 import io.orthrus.tensor.Tensor;
 
 /**
@@ -64,37 +65,11 @@ public final class Rotary {
             throw new IllegalArgumentException("Rotary.apply: expected (B, nh, T, hs) with even hs and hs/2 = "
                     + frequencies.length + " frequencies, got " + java.util.Arrays.toString(shape));
         }
-        int t = shape[2], hs = shape[3], half = hs / 2, rows = x.numel() / hs;
-        float[] cos = new float[t * half], sin = new float[t * half];
-        for (int p = 0; p < t; p++) {
-            for (int i = 0; i < half; i++) {
-                float angle = (float) (offset + p) * frequencies[i]; // float32, as transformers' position · inv_freq
-                cos[p * half + i] = (float) Math.cos(angle);
-                sin[p * half + i] = (float) Math.sin(angle);
-            }
-        }
-        float[] in = x.data(), out = new float[in.length];
-        for (int r = 0; r < rows; r++) {
-            int base = r * hs, p = r % t;
-            for (int i = 0; i < half; i++) {
-                float c = cos[p * half + i], s = sin[p * half + i];
-                float a = in[base + i], b = in[base + i + half];
-                out[base + i] = a * c - b * s;
-                out[base + i + half] = b * c + a * s;
-            }
-        }
-        return Tensor.fromOp("rotary", out, shape, g -> {
-            float[] gx = x.gradBuffer();
-            for (int r = 0; r < rows; r++) {
-                int base = r * hs, p = r % t;
-                for (int i = 0; i < half; i++) {
-                    float c = cos[p * half + i], s = sin[p * half + i];
-                    float ga = g[base + i], gb = g[base + i + half];
-                    gx[base + i] += ga * c + gb * s;
-                    gx[base + i + half] += gb * c - ga * s;
-                }
-            }
-        }, x);
+        int rows = x.numel() / shape[3];
+        RotaryTable table = new RotaryTable(frequencies, offset, shape[2]);
+        float[] out = new float[x.numel()];
+        table.rotate(x.data(), 0, out, 0, rows, false, false);
+        return Tensor.fromOp("rotary", out, shape, g -> table.rotate(g, 0, x.gradBuffer(), 0, rows, true, true), x);
     }
 
     /** The fixed sinusoidal table of Vaswani et al. (2017), shape {@code (T, C)}: sin on even, cos on odd channels. */

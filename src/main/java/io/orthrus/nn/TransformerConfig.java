@@ -317,6 +317,16 @@ public record TransformerConfig(int vocabSize, int contextLength, int width, int
                 NormPlacement.PRE, false, true);
     }
 
+    /**
+     * nanoGPT's CPU recipe with Llama blocks: 4 layers of width 128, 4 query heads on 2 key/value
+     * heads, SwiGLU of width 384, RMS norm, rotary positions (base 10,000), context 64, tied head.
+     * The feed-forward and the smaller key/value projections add up to {@link #nanoGptCpu}'s block
+     * parameters exactly, so the two differ only by nanoGPT's 8,192 learned positions.
+     */
+    public static TransformerConfig nanoLlamaCpu(int vocabSize) {
+        return llama(vocabSize, 64, 128, 4, 2, 4, 384, DEFAULT_ROPE_THETA, 1e-5f);
+    }
+
     /** GPT-2 small's shape: 12 layers, 12 heads, width 768, context 1024, tanh GELU, biases, tied embeddings. */
     public static TransformerConfig gpt2Small() {
         return new TransformerConfig(50257, 1024, 768, 12, 12, 3072, Activation.Kind.GELU, 0.1f, PositionalEncoding.LEARNED,

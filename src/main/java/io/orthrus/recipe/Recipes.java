@@ -98,15 +98,17 @@ public final class Recipes {
 
     /**
      * The Transformer shape: {@code model.preset} ({@code tiny}, {@code nano-gpt-cpu},
-     * {@code gpt2-small}, {@code bert-tiny}, {@code bert-mini}, {@code minilm-l6} or {@code tiny-llama})
+     * {@code nano-llama-cpu}, {@code gpt2-small}, {@code bert-tiny}, {@code bert-mini}, {@code minilm-l6} or
+     * {@code tiny-llama})
      * over {@code vocabSize} tokens, with any of its fields overridden by {@code model.*}.
      */
     public static TransformerConfig shape(ConfigFile c, int vocabSize) {
-        String preset = c.choice("model.preset", "tiny", List.of("tiny", "nano-gpt-cpu", "gpt2-small", "bert-tiny",
+        String preset = c.choice("model.preset", "tiny", List.of("tiny", "nano-gpt-cpu", "nano-llama-cpu", "gpt2-small", "bert-tiny",
                 "bert-mini", "minilm-l6", "tiny-llama"));
         TransformerConfig base = switch (preset) {
             case "tiny-llama" -> TransformerConfig.tinyLlama(vocabSize);
             case "nano-gpt-cpu" -> TransformerConfig.nanoGptCpu(vocabSize);
+            case "nano-llama-cpu" -> TransformerConfig.nanoLlamaCpu(vocabSize);
             case "gpt2-small" -> TransformerConfig.gpt2Small().withVocabSize(vocabSize);
             case "bert-tiny" -> TransformerConfig.bertTiny(vocabSize);
             case "bert-mini" -> TransformerConfig.bertMini(vocabSize);

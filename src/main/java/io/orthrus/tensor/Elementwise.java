@@ -241,17 +241,7 @@ final class Elementwise {
 
     /** SiLU (swish): {@code x·σ(x)}. */
     static Tensor silu(Tensor a) {
-        float[] x = a.data(), out = Workspace.uninitialized(x.length);
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * sigmoid(x[i]);
-        }
-        return Tensor.fromOp("silu", out, a.shape(), g -> {
-            float[] ga = a.gradBuffer();
-            for (int i = 0; i < g.length; i++) {
-                float s = sigmoid(x[i]);
-                ga[i] += g[i] * s * (1f + x[i] * (1f - s)); // d(xσ)/dx = σ(1 + x(1 − σ))
-            }
-        }, a);
+        return siluGated(a, null);
     }
 
     /**
@@ -263,22 +253,21 @@ final class Elementwise {
             throw new IllegalArgumentException("siluGate: gate " + java.util.Arrays.toString(gate.shape())
                     + " and up " + java.util.Arrays.toString(up.shape()) + " must have the same shape");
         }
-        float[] x = gate.data(), u = up.data(), out = Workspace.uninitialized(x.length);
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * sigmoid(x[i]) * u[i];
-        }
-        return Tensor.fromOp("siluGate", out, gate.shape(), g -> {
-            float[] gx = gate.gradBuffer(), gu = up.gradBuffer();
-            for (int i = 0; i < g.length; i++) {
-                float s = sigmoid(x[i]);
-                if (gx != null) {
-                    gx[i] += g[i] * u[i] * s * (1f + x[i] * (1f - s));
-                }
-                if (gu != null) {
-                    gu[i] += g[i] * x[i] * s;
-                }
-            }
-        }, gate, up);
+        return siluGated(gate, up);
+    }
+
+    /** {@code silu(gate) ⊙ up}, or {@code silu(gate)} when {@code up} is null, through {@link MathKernel#siluGate}. */
+    private static Tensor siluGated(Tensor gate, Tensor up) {
+        MathKernel math = Kernels.math();
+        Parallel pool = Parallel.shared();
+        float[] x = gate.data(), u = up == null ? null : up.data(), out = Workspace.uninitialized(x.length);
+        pool.forRange(x.length, PARALLEL_GRAIN, (from, to) -> math.siluGate(x, u, out, from, to));
+        Backward backward = g -> {
+            float[] gx = gate.gradBuffer(), gu = up == null ? null : up.gradBuffer();
+            pool.forRange(g.length, PARALLEL_GRAIN, (from, to) -> math.siluGateBackward(x, u, g, gx, gu, from, to));
+        };
+        return up == null ? Tensor.fromOp("silu", out, gate.shape(), backward, gate)
+                : Tensor.fromOp("siluGate", out, gate.shape(), backward, gate, up);
     }
 
     /** The logistic function, without overflow for large |x|. */

@@ -52,6 +52,23 @@ class BenchSmokeTest {
     }
 
     @Test
+    void gptBenchTrainsLlamaBlocksWithNanoGptsBlockParameters() throws Exception {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, "to be or not to be, that is the question. ".repeat(60), StandardCharsets.UTF_8);
+        JsonObject json = parse(GptBench.run("--corpus", corpus.toString(), "--steps", "2", "--eval-batches", "1",
+                "--blocks", "llama", "--generation-tokens", "0"));
+        // nanoGPT's 4 blocks of width 128 with 4 heads on 2 and SwiGLU 384, RMS norms, no position embeddings.
+        int vocab = 15;
+        long block = 128 * (128 + 2 * 64) + 128 * 128 + 3 * 128 * 384 + 2 * 128;
+        assertEquals(vocab * 128 + 4 * block + 128, json.get("params").getAsLong(), json.toString());
+        assertEquals("llama", json.get("blocks").getAsString());
+        assertEquals(2, json.get("kv_heads").getAsInt());
+        var bad = assertThrows(IllegalArgumentException.class, () -> GptBench.run("--corpus", corpus.toString(),
+                "--blocks", "mamba"));
+        assertTrue(bad.getMessage().contains("--blocks must be gpt or llama"), bad.getMessage());
+    }
+
+    @Test
     void generateBenchMeasuresBothPathsAndTheSpeedUp() {
         JsonObject json = parse(GenerateBench.run("--model", "nanogpt", "--tokens", "20", "--uncached-tokens", "10"));
         for (String key : new String[] {"params", "cached_tokens_per_s", "cached_ms_per_token", "uncached_tokens_per_s",

@@ -52,9 +52,11 @@ class TrainCommandTest {
         io.orthrus.io.HuggingFaceLlama.save(folder, original, chars);
         Files.writeString(folder.resolve("chat_template.jinja"), "{{ messages[0].content }}");
         Path run = dir.resolve("tuned");
-        Cli tuned = Cli.expect(0, "train", "--objective", "causal-lm", "--steps", "6", "--output", run.toString(), "--set",
-                "model.init_from=" + folder, "--set", "data.corpus=" + text, "--set", "data.batch_size=4", "--set",
+        Cli tuned = Cli.expect(0, "train", "--objective", "causal-lm", "--steps", "6", "--output", run.toString(),
+                "--init-from", folder.toString(), "--corpus", text.toString(), "--set", "data.batch_size=4", "--set",
                 "eval_interval=3", "--set", "eval_batches=1");
+        assertEquals(folder.toAbsolutePath().toString(),
+                JsonFiles.readObject(run.resolve("run.json")).getAsJsonObject("model").get("init_from").getAsString());
         assertTrue(tuned.out().contains("step 6/6"), tuned.out());
         JsonObject config = JsonFiles.readObject(run.resolve("model/config.json"));
         assertEquals("llama", config.get("model_type").getAsString(), "written back in the layout it came in");

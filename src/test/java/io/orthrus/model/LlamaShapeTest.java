@@ -41,6 +41,9 @@ class LlamaShapeTest {
         assertEquals(1_235_814_400L, TransformerConfig.llama32_1b().parameterCount());
         assertEquals(64, TransformerConfig.smolLm2_135m().headSize());
         assertEquals(3, TransformerConfig.smolLm2_135m().kvHeads());
+        // nanoGPT with Llama blocks: the same parameters but for the 64 × 128 learned positions.
+        assertEquals(TransformerConfig.nanoGptCpu(65).parameterCount() - 64 * 128,
+                TransformerConfig.nanoLlamaCpu(65).parameterCount());
     }
 
     @Test

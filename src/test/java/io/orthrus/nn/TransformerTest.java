@@ -129,12 +129,45 @@ class TransformerTest {
                 AttentionMask.prefix(2).withKeyPadding(IntTensor.of(new int[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, 2, 5)));
     }
 
-    /** Fused and composite attention over a (2, t, 8) input agree in value, input gradient and weight gradient. */
+    @Test
+    void fusedGroupedQueryRotaryAttentionMatchesTheComposite() {
+        // 4 query heads on 2 and on 1 key/value heads of 6 channels in width 16, q/k/v biases, Llama 3 rope scaling.
+        TransformerConfig modern = TransformerConfig.tinyLlama(11).withWidth(16, 4, 20).withHeadSize(6)
+                .withKeyValueHeads(2).withQkvBias(true).withContextLength(70)
+                .withRope(500_000, new TransformerConfig.RopeScaling(8, 1, 4, 4));
+        int[] padding = new int[2 * 70];
+        java.util.Arrays.fill(padding, 1);
+        java.util.Arrays.fill(padding, 70 + 45, 2 * 70, 0);
+        for (TransformerConfig config : new TransformerConfig[] {modern, modern.withKeyValueHeads(1),
+            modern.withKeyValueHeads(4)}) {
+            MultiHeadAttention attn = new MultiHeadAttention(config, new Rng(7));
+            assertFusedMatchesComposite(attn, 5, 1e-5f, AttentionMask.causal(), AttentionMask.bidirectional());
+            assertFusedMatchesComposite(attn, 70, 1e-4f, AttentionMask.causal(),
+                    AttentionMask.prefix(40).withKeyPadding(IntTensor.of(padding, 2, 70)));
+        }
+    }
+
+    @Test
+    void fusedGroupedQueryRotaryAttentionPassesAGradientCheck() {
+        // 4 query heads on 2 key/value heads of 4 channels, rotary, T = 70: blocks of 64 and 6 queries.
+        float[] frequencies = Rotary.frequencies(4, 100, null);
+        Tensor qkv = Tensor.randn(new Rng(11), 1, 70, (4 + 2 * 2) * 4);
+        Tensor causal = AttentionMask.causal().blocked(1, 70, 70, 0);
+        GradCheck.Result r = GradCheck.check(
+                in -> io.orthrus.tensor.Attention.selfAttention(in[0], 4, 2, 4, frequencies, causal), qkv);
+        assertTrue(r.passed(), r.toString());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> io.orthrus.tensor.Attention.selfAttention(qkv, 3, 2, 4, null, causal));
+        assertTrue(e.getMessage().startsWith("selfAttention: expected qkv (B, T, (3 + 2·2)·4)"), e.getMessage());
+    }
+
+    /** Fused and composite attention over a (2, t, width) input agree in value, input gradient and weight gradient. */
     private static void assertFusedMatchesComposite(MultiHeadAttention attn, int t, float gradTolerance,
                                                     AttentionMask... masks) {
+        int width = attn.proj().weight().size(0);
         for (AttentionMask mask : masks) {
-            Tensor x = Tensor.randn(new Rng(4), 2, t, 8).requiresGrad(true);
-            Tensor upstream = Tensor.randn(new Rng(5), 2, t, 8);
+            Tensor x = Tensor.randn(new Rng(4), 2, t, width).requiresGrad(true);
+            Tensor upstream = Tensor.randn(new Rng(5), 2, t, width);
             Tensor fused = attn.fusedForward(x, mask);
             fused.backward(upstream);
             float[] fusedGrad = x.grad().toArray(), fusedWeightGrad = attn.qkv().weight().grad().toArray();

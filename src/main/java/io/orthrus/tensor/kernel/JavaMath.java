@@ -72,6 +72,37 @@ public final class JavaMath implements MathKernel {
     }
 
     @Override
+    public void siluGate(float[] x, float[] up, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float silu = x[i] * sigmoid(x[i]);
+            out[i] = up == null ? silu : silu * up[i];
+        }
+    }
+
+    @Override
+    public void siluGateBackward(float[] x, float[] up, float[] grad, float[] gradX, float[] gradUp, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float s = sigmoid(x[i]);
+            if (gradX != null) {
+                float g = up == null ? grad[i] : grad[i] * up[i];
+                gradX[i] += g * s * (1f + x[i] * (1f - s)); // d(xσ)/dx = σ(1 + x(1 − σ))
+            }
+            if (gradUp != null) {
+                gradUp[i] += grad[i] * x[i] * s;
+            }
+        }
+    }
+
+    /** The logistic function, without overflow for large |x|. */
+    private static float sigmoid(float x) {
+        if (x >= 0) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+
+    @Override
     public double sumOfSquares(float[] x, int from, int to) {
         // Four independent sums, so the adds overlap instead of waiting on one another.
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -63,6 +63,19 @@ public interface MathKernel {
     void geluBackward(float[] x, float[] grad, float[] gradX, int from, int to, boolean accumulate);
 
     /**
+     * {@code out[i] = x[i]·σ(x[i])·up[i]} for {@code from ≤ i < to}: SwiGLU's gated product, or SiLU
+     * alone ({@code x·σ(x)}) when {@code up} is null.
+     */
+    void siluGate(float[] x, float[] up, float[] out, int from, int to);
+
+    /**
+     * The backward of {@link #siluGate} for {@code from ≤ i < to}, with {@code s = σ(x[i])}:
+     * {@code gradX[i] += grad[i]·up[i]·s·(1 + x[i]·(1 − s))} and {@code gradUp[i] += grad[i]·x[i]·s}
+     * ({@code up[i]} taken as 1 when {@code up} is null); a null {@code gradX} or {@code gradUp} is skipped.
+     */
+    void siluGateBackward(float[] x, float[] up, float[] grad, float[] gradX, float[] gradUp, int from, int to);
+
+    /**
      * Layer normalisation of rows {@code [rowFrom, rowTo)} of width {@code c}: {@code xHat = (x − mean)·rstd},
      * {@code out = xHat·w + b}, with {@code rstd = 1/√(var + eps)} (biased variance). With {@code center}
      * false the mean is taken as 0: RMS normalisation, {@code rstd = 1/√(mean(x²) + eps)}. {@code w} and

@@ -317,6 +317,84 @@ public final class VectorMath implements MathKernel {
         }
     }
 
+    /** Elements per run of {@link #siluGate}'s sigmoids, which go through a per-thread array of this length. */
+    private static final int SIGMOID_RUN = 1024;
+    private static final Scratch SIGMOIDS = new Scratch();
+
+    @Override
+    public void siluGate(float[] x, float[] up, float[] out, int from, int to) {
+        float[] s = SIGMOIDS.atLeast(SIGMOID_RUN);
+        for (int start = from; start < to; start += SIGMOID_RUN) {
+            int n = Math.min(SIGMOID_RUN, to - start), bound = SPECIES.loopBound(n);
+            sigmoids(x, start, n, s);
+            for (int j = 0; j < bound; j += VL) {
+                FloatVector silu = FloatVector.fromArray(SPECIES, x, start + j).mul(FloatVector.fromArray(SPECIES, s, j));
+                (up == null ? silu : silu.mul(FloatVector.fromArray(SPECIES, up, start + j))).intoArray(out, start + j);
+            }
+            for (int j = bound; j < n; j++) {
+                float silu = x[start + j] * s[j];
+                out[start + j] = up == null ? silu : silu * up[start + j];
+            }
+        }
+    }
+
+    @Override
+    public void siluGateBackward(float[] x, float[] up, float[] grad, float[] gradX, float[] gradUp, int from, int to) {
+        float[] s = SIGMOIDS.atLeast(SIGMOID_RUN);
+        for (int start = from; start < to; start += SIGMOID_RUN) {
+            int n = Math.min(SIGMOID_RUN, to - start), bound = SPECIES.loopBound(n);
+            sigmoids(x, start, n, s);
+            for (int j = 0; j < bound; j += VL) {
+                int i = start + j;
+                FloatVector v = FloatVector.fromArray(SPECIES, x, i), sv = FloatVector.fromArray(SPECIES, s, j);
+                FloatVector g = FloatVector.fromArray(SPECIES, grad, i);
+                if (gradX != null) { // d(xσ)/dx = σ(1 + x(1 − σ))
+                    FloatVector gated = up == null ? g : g.mul(FloatVector.fromArray(SPECIES, up, i));
+                    FloatVector slope = sv.mul(v.fma(V_ONE.sub(sv), V_ONE));
+                    gated.fma(slope, FloatVector.fromArray(SPECIES, gradX, i)).intoArray(gradX, i);
+                }
+                if (gradUp != null) {
+                    g.mul(v.mul(sv)).add(FloatVector.fromArray(SPECIES, gradUp, i)).intoArray(gradUp, i);
+                }
+            }
+            for (int j = bound; j < n; j++) {
+                int i = start + j;
+                float v = x[i], sj = s[j];
+                if (gradX != null) {
+                    float gated = up == null ? grad[i] : grad[i] * up[i];
+                    gradX[i] = Math.fma(gated, sj * Math.fma(v, 1f - sj, 1f), gradX[i]);
+                }
+                if (gradUp != null) {
+                    gradUp[i] += grad[i] * (v * sj);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code s[j] = σ(x[at + j]) = 1/(1 + e^(−x))} for {@code j < n}, the exponential as in
+     * {@link #expShiftedSum} (written out for the same reason); arrays in, arrays out, so that no
+     * vector crosses the call.
+     */
+    private static void sigmoids(float[] x, int at, int n, float[] s) {
+        int bound = SPECIES.loopBound(n);
+        for (int j = 0; j < bound; j += VL) {
+            FloatVector minusX = FloatVector.fromArray(SPECIES, x, at + j).neg();
+            FloatVector clamped = minusX.max(V_EXP_MIN).min(V_EXP_MAX);
+            FloatVector rounded = clamped.fma(V_LOG2E, V_ROUNDER);
+            FloatVector k = rounded.sub(V_ROUNDER);
+            FloatVector r = clamped.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO));
+            FloatVector p = r.fma(V_1_720, V_1_120).fma(r, V_1_24).fma(r, V_1_6).fma(r, V_HALF).fma(r, V_ONE).fma(r, V_ONE);
+            FloatVector scale = rounded.reinterpretAsInts().sub(I_EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            FloatVector e = p.mul(scale).blend(V_ZERO, minusX.compare(VectorOperators.LT, V_EXP_MIN));
+            V_ONE.div(e.add(V_ONE)).intoArray(s, j);
+        }
+        for (int j = bound; j < n; j++) {
+            s[j] = 1f / (1f + exp(-x[at + j]));
+        }
+    }
+
     /** Elements per run of {@link #sumOfSquares}: a multiple of 2·VL for every vector length up to 2048 bits. */
     private static final int SQUARES_RUN = 256;
 

@@ -63,8 +63,13 @@ class MathKernelTest {
             kernel.geluBackward(x, g, gradFirst, 0, 300, true);
             kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, true, ln, lnHat, rstd);
             float[] lnFirst = ln.clone();
+            float[] siluFirst = new float[300], siluGradFirst = new float[300], siluUpGradFirst = new float[300];
+            kernel.siluGate(x, g, siluFirst, 0, 300);
+            kernel.siluGateBackward(x, g, g, siluGradFirst, siluUpGradFirst, 0, 300);
             for (int i = 0; i < 20_000; i++) {
                 kernel.expShiftedSum(x, 0, out, 0, 300, 1f);
+                kernel.siluGate(x, g, out, 0, 300);
+                kernel.siluGateBackward(x, g, g, out, null, 0, 300);
                 kernel.gelu(x, out, 0, 300);
                 kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, true, ln, lnHat, rstd);
                 System.arraycopy(x, 0, out, 0, 300);
@@ -85,6 +90,38 @@ class MathKernelTest {
             assertArrayEquals(gradFirst, gradLater, 0f, kernel.name());
             kernel.layerNorm(x, 0, 10, 30, null, null, 1e-5f, true, ln, lnHat, rstd);
             assertArrayEquals(lnFirst, ln, 0f, kernel.name());
+            float[] siluLater = new float[300], siluGradLater = new float[300], siluUpGradLater = new float[300];
+            kernel.siluGate(x, g, siluLater, 0, 300);
+            kernel.siluGateBackward(x, g, g, siluGradLater, siluUpGradLater, 0, 300);
+            assertArrayEquals(siluFirst, siluLater, 0f, kernel.name());
+            assertArrayEquals(siluGradFirst, siluGradLater, 0f, kernel.name());
+            assertArrayEquals(siluUpGradFirst, siluUpGradLater, 0f, kernel.name());
+        }
+    }
+
+    @Test
+    void siluGateAndItsBackwardMatchTheDoublePrecisionFormulas() {
+        for (MathKernel kernel : kernels()) {
+            for (int n : new int[] {1, 7, 16, 300, 2500}) { // 2500: runs of the vector kernel's sigmoid scratch
+                float[] x = random(n, 4f), up = random(n + 1, 1f), g = random(n + 2, 1f);
+                x[0] = n > 1 ? 95f : -95f; // beyond the exponential's clamp: σ is 1 or 0
+                float[] gated = new float[n], plain = new float[n], gx = random(n + 3, 1f), gu = random(n + 4, 1f);
+                float[] gx0 = gx.clone(), gu0 = gu.clone(), gxPlain = new float[n];
+                kernel.siluGate(x, up, gated, 0, n);
+                kernel.siluGate(x, null, plain, 0, n);
+                kernel.siluGateBackward(x, up, g, gx, gu, 0, n);
+                kernel.siluGateBackward(x, null, g, gxPlain, null, 0, n);
+                for (int i = 0; i < n; i++) {
+                    double s = 1 / (1 + Math.exp(-x[i])), silu = x[i] * s, slope = s * (1 + x[i] * (1 - s));
+                    String at = kernel.name() + " n=" + n + " i=" + i;
+                    assertEquals(silu * up[i], gated[i], 1e-6 * Math.max(1, Math.abs(silu)), at);
+                    assertEquals(silu, plain[i], 1e-6 * Math.max(1, Math.abs(silu)), at);
+                    assertEquals(gx0[i] + g[i] * up[i] * slope, gx[i], 2e-6 * Math.max(1, Math.abs(gx[i])), at);
+                    assertEquals(gu0[i] + g[i] * silu, gu[i], 2e-6 * Math.max(1, Math.abs(gu[i])), at);
+                    assertEquals(g[i] * slope, gxPlain[i], 2e-6, at);
+                }
+                assertEquals(gx0[n], gx[n], 0f, "after the range");
+            }
         }
     }
 
