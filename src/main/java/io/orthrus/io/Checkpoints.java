@@ -5,6 +5,7 @@ import io.orthrus.files.AtomicFiles;
 import io.orthrus.files.JsonFiles;
 import io.orthrus.nn.Activation;
 import io.orthrus.nn.LayerNorm;
+import io.orthrus.nn.Lora;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
@@ -65,7 +66,7 @@ final class Checkpoints {
         }
         JsonObject config = configJson(kind, shape);
         extra.entrySet().forEach(e -> config.add(e.getKey(), e.getValue()));
-        Map<String, Parameter> weights = model.namedParameters();
+        Map<String, Parameter> weights = Lora.baseParameters(model);
         Weights.requireFinite("Checkpoint.save " + directory, weights, Weights.ON_SAVE);
         AtomicFiles.writeDirectory(directory, dir -> {
             Files.writeString(dir.resolve(CONFIG), config.toString(), StandardCharsets.UTF_8);

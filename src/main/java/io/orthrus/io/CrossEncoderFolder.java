@@ -50,7 +50,7 @@ public record CrossEncoderFolder(BertClassifierCheckpoint classifier, String act
                 weights.put(prefix + name, t);
             }
         });
-        java.util.Map<String, io.orthrus.nn.Parameter> head = model.namedParameters();
+        java.util.Map<String, io.orthrus.nn.Parameter> head = io.orthrus.nn.Lora.baseParameters(model);
         boolean roberta = encoder.family().roberta(); // RoBERTa's head: classifier.dense + tanh, classifier.out_proj
         weights.put(roberta ? "classifier.dense.weight" : prefix + "pooler.dense.weight", head.get("pooler.weight"));
         weights.put(roberta ? "classifier.dense.bias" : prefix + "pooler.dense.bias", head.get("pooler.bias"));

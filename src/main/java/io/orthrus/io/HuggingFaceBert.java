@@ -7,6 +7,7 @@ import io.orthrus.files.AtomicFiles;
 import io.orthrus.model.Bert;
 import io.orthrus.model.BertClassifier;
 import io.orthrus.nn.Activation;
+import io.orthrus.nn.Lora;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.Rng;
@@ -418,7 +419,7 @@ public final class HuggingFaceBert {
         config.addProperty("position_embedding_type", "absolute");
         config.addProperty("tie_word_embeddings", c.tiedEmbeddings());
         Map<String, Tensor> weights = new LinkedHashMap<>();
-        Map<String, Parameter> params = model.namedParameters();
+        Map<String, Parameter> params = Lora.baseParameters(model);
         String bert = encoderOnly ? "" : family.prefix;
         String e = bert + "embeddings.";
         weights.put(e + "word_embeddings.weight", params.get("wte.weight"));

@@ -7,6 +7,7 @@ import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
 import io.orthrus.nn.Activation;
 import io.orthrus.nn.LayerNorm;
+import io.orthrus.nn.Lora;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.tensor.Rng;
@@ -170,7 +171,7 @@ public final class HuggingFaceGpt2 {
         }
         config.addProperty("tie_word_embeddings", c.tiedEmbeddings());
         Map<String, Tensor> weights = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> {
+        Lora.baseParameters(model).forEach((name, p) -> {
             String hfName = hfName(name);
             weights.put(hfName.equals(HEAD) ? HEAD : PREFIX + hfName, isConv1D(hfName) ? p.detach().transpose(0, 1) : p);
         });

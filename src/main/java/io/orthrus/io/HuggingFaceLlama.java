@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import io.orthrus.files.AtomicFiles;
 import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
+import io.orthrus.nn.Lora;
 import io.orthrus.nn.Parameter;
 import io.orthrus.nn.RmsNorm;
 import io.orthrus.nn.TransformerConfig;
@@ -214,7 +215,7 @@ public final class HuggingFaceLlama {
         }
         config.addProperty("torch_dtype", "float32");
         Map<String, Tensor> weights = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> {
+        Lora.baseParameters(model).forEach((name, p) -> {
             List<String> parts = hfNames(name);
             if (parts.size() == 1) {
                 weights.put(parts.get(0).equals(HEAD) ? HEAD : PREFIX + parts.get(0), p);

@@ -14,6 +14,7 @@ import io.orthrus.tensor.kernel.QuantizedMatrix;
 public final class Linear extends Module implements Layer {
     private final Parameter weight;
     private final Parameter bias;
+    private final java.util.List<LoraAdapter> adapters = new java.util.ArrayList<>();
 
     /** A layer with a bias. */
     public Linear(int in, int out, Rng rng) {
@@ -38,12 +39,25 @@ public final class Linear extends Module implements Layer {
 
     /**
      * {@code (..., in) -> (..., out)}; inside {@link Quantization#apply}, by this layer's quantized
-     * weight, inside {@link PackedWeights#apply}, by its packed weight.
+     * weight, inside {@link PackedWeights#apply}, by its packed weight; plus the update of its active
+     * {@link Lora} adapter, unless merged.
      */
     @Override
     public Tensor forward(Tensor input) {
         Gemm.Packed packed = PackedWeights.inUse(this);
-        return packed != null ? input.linear(packed, bias) : multiply(input, weight, bias);
+        Tensor y = packed != null ? input.linear(packed, bias) : multiply(input, weight, bias);
+        for (LoraAdapter adapter : adapters) {
+            if (adapter.applies()) {
+                y = adapter.addTo(y, input);
+            }
+        }
+        return y;
+    }
+
+    /** Registers {@code adapter} as the child {@code name}: {@link Lora} attaches adapters through here. */
+    void attach(String name, LoraAdapter adapter) {
+        registerModule(name, adapter);
+        adapters.add(adapter);
     }
 
     /**

@@ -98,11 +98,20 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
-    /** Total number of trainable scalars. */
+    /** Total number of scalars in the parameters, frozen ones included. */
     public final long parameterCount() {
         long total = 0;
         for (Parameter p : namedParameters().values()) {
             total += p.numel();
+        }
+        return total;
+    }
+
+    /** Number of scalars in the parameters that are not {@link Parameter#freeze() frozen}: what training updates. */
+    public final long trainableParameterCount() {
+        long total = 0;
+        for (Parameter p : namedParameters().values()) {
+            total += p.isFrozen() ? 0 : p.numel();
         }
         return total;
     }

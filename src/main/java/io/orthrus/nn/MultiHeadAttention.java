@@ -124,6 +124,16 @@ public final class MultiHeadAttention extends Module {
         return x.reshape(b, t, heads, hs).permute(0, 2, 1, 3); // (B, nh, T, hs)
     }
 
+    /** Rows of {@link #qkv()} that make the queries ({@code nh·hs}); the key rows and then the value rows follow. */
+    int queryRows() {
+        return heads * headSize;
+    }
+
+    /** Rows of {@link #qkv()} that make the keys, and as many the values: {@code nkv·hs}. */
+    int keyRows() {
+        return kvHeads * headSize;
+    }
+
     /** The Q, K, V projection {@code (C) -> ((nh + 2·nkv)·hs)}: query rows, then key rows, then value rows. */
     public Linear qkv() {
         return qkv;

@@ -23,19 +23,29 @@ public record ParamGroup(String name, Map<String, Parameter> parameters, double 
         parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
-    /** One group holding every parameter of {@code module}, decayed by {@code weightDecay}. */
+    /** One group holding every parameter of {@code module} but the frozen ones, decayed by {@code weightDecay}. */
     public static List<ParamGroup> all(Module module, double weightDecay) {
-        return List.of(new ParamGroup("all", module.namedParameters(), weightDecay));
+        return List.of(new ParamGroup("all", trainable(module), weightDecay));
     }
 
     /**
      * The GPT-2 / nanoGPT split: parameters with two or more dimensions (weight matrices and
      * embeddings) in a group {@code "decay"} with {@code weightDecay}; vectors (biases, norm gains)
-     * in a group {@code "no_decay"} with none.
+     * in a group {@code "no_decay"} with none. Frozen parameters are in neither.
      */
     public static List<ParamGroup> decayMatricesOnly(Module module, double weightDecay) {
         Map<String, Parameter> decay = new LinkedHashMap<>(), noDecay = new LinkedHashMap<>();
-        module.namedParameters().forEach((name, p) -> (p.rank() >= 2 ? decay : noDecay).put(name, p));
+        trainable(module).forEach((name, p) -> (p.rank() >= 2 ? decay : noDecay).put(name, p));
         return List.of(new ParamGroup("decay", decay, weightDecay), new ParamGroup("no_decay", noDecay, 0.0));
+    }
+
+    private static Map<String, Parameter> trainable(Module module) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        module.namedParameters().forEach((name, p) -> {
+            if (!p.isFrozen()) {
+                out.put(name, p);
+            }
+        });
+        return out;
     }
 }

@@ -128,6 +128,40 @@ final class ShapeOps {
         }, a);
     }
 
+    static Tensor addIntoLast(Tensor a, Tensor part, int start) {
+        int[] shape = a.shape(), ps = part.shape();
+        int n = shape.length == 0 ? 0 : shape[shape.length - 1], w = ps.length == 0 ? 0 : ps[ps.length - 1];
+        boolean fits = ps.length == shape.length && start >= 0 && start + w <= n
+                && Arrays.equals(Arrays.copyOf(ps, ps.length - 1), Arrays.copyOf(shape, shape.length - 1));
+        if (!fits) {
+            throw new IllegalArgumentException("addInto: part of shape " + Arrays.toString(ps) + " at channel " + start
+                    + " does not fit in shape " + Arrays.toString(shape));
+        }
+        int rows = a.numel() / Math.max(1, n);
+        float[] x = a.data(), y = part.data(), out = Workspace.uninitialized(x.length);
+        System.arraycopy(x, 0, out, 0, x.length);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < w; j++) {
+                out[r * n + start + j] += y[r * w + j];
+            }
+        }
+        return Tensor.fromOp("addInto", out, shape, g -> {
+            float[] ga = a.gradBuffer(), gp = part.gradBuffer();
+            if (ga != null) {
+                for (int i = 0; i < g.length; i++) {
+                    ga[i] += g[i];
+                }
+            }
+            if (gp != null) {
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < w; j++) {
+                        gp[r * w + j] += g[r * n + start + j];
+                    }
+                }
+            }
+        }, a, part);
+    }
+
     static List<Tensor> split(Tensor a, int dim, int[] sizes) {
         int d = Shapes.dim("split", a.shape(), dim);
         int total = 0;

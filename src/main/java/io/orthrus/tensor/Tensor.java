@@ -268,6 +268,11 @@ public class Tensor {
         }
     }
 
+    /** Drops the accumulated gradient array (a parameter that is frozen keeps none). */
+    protected final void discardGrad() {
+        grad = null;
+    }
+
     /** Sets the accumulated gradient to zero (keeps the array). */
     public void zeroGrad() {
         if (grad != null) {
@@ -520,6 +525,15 @@ public class Tensor {
                     + dim + " of size " + n + " in shape " + Arrays.toString(shape));
         }
         return ShapeOps.narrow(this, d, from, to - from);
+    }
+
+    /**
+     * This tensor with {@code part} added to channels {@code start .. start + w − 1} of its last
+     * dimension, where {@code part} has this shape but for a last dimension of {@code w}: a low-rank
+     * update of some rows of a fused projection (the query rows of Q, K, V), say.
+     */
+    public Tensor addInto(Tensor part, int start) {
+        return ShapeOps.addIntoLast(this, part, start);
     }
 
     /** Splits along {@code dim} into pieces of the given sizes, which must add up to the dimension's size. */

@@ -233,6 +233,17 @@ class OpsGradientTest {
     }
 
     @Test
+    void addIntoSomeChannelsOfTheLastDimension() {
+        assertGrad(in -> in[0].addInto(in[1], 2), randn(2, 3, 7), randn(2, 3, 3));
+        Tensor base = randn(2, 4), part = randn(2, 2);
+        float[] out = base.addInto(part, 1).toArray(), b = base.toArray(), p = part.toArray();
+        assertArrayEquals(new float[] {b[0], b[1] + p[0], b[2] + p[1], b[3], b[4], b[5] + p[2], b[6] + p[3], b[7]}, out, 0f);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> base.addInto(part, 3));
+        assertTrue(e.getMessage().startsWith("addInto: part of shape [2, 2] at channel 3 does not fit in shape [2, 4]"),
+                e.getMessage());
+    }
+
+    @Test
     void siluAndTheFusedSiluGate() {
         assertGrad(in -> in[0].silu(), randn(3, 5).mul(2f));
         assertGrad(in -> in[0].siluGate(in[1]), randn(3, 5).mul(2f), randn(3, 5));
