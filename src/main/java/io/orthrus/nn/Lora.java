@@ -81,7 +81,51 @@ public final class Lora {
         }
         requireUnmerged("add an adapter");
         // Every target is matched before anything is attached, so that a refused target changes nothing.
-        record Planned(String path, Linear linear, Part part) {}
+        List<Planned> planned = plan(model, config);
+        for (Planned p : planned) {
+            if (p.linear.children().containsKey(childName(name, p.part))) {
+                throw new IllegalArgumentException("Lora: layer " + p.path + " already has an adapter named '" + name + "'");
+            }
+        }
+        freezeBase.run();
+        List<Site> sites = new ArrayList<>();
+        for (Planned p : planned) {
+            LoraAdapter adapter = new LoraAdapter(p.linear.weight().size(1), p.part.from, p.part.rows, config, rng.split());
+            p.linear.attach(childName(name, p.part), adapter);
+            adapter.setActive(false);
+            sites.add(new Site(p.path, p.part.name, p.linear, adapter));
+        }
+        adapters.put(name, List.copyOf(sites));
+        configs.put(name, config);
+        return this;
+    }
+
+    /**
+     * A layer, or a part of the fused Q, K, V layer, that an adapter adapts: the layer's Orthrus name,
+     * the part ({@code q}, {@code k}, {@code v}) or null for the whole layer, the layer's inputs (A's
+     * columns) and the rows the part covers (B's rows).
+     */
+    public record Target(String layer, String part, int in, int rows) {
+        /** The layer's name with {@code .q}, {@code .k} or {@code .v} for a part: {@link #parameters}' keys less {@code .A}/{@code .B}. */
+        public String key() {
+            return layer + (part == null ? "" : "." + part);
+        }
+    }
+
+    /**
+     * What an adapter with {@code config} would adapt in {@code model}, in the model's order, without
+     * changing it.
+     *
+     * @throws IllegalArgumentException as {@link #attach(Module, LoraConfig, Rng)} would
+     */
+    public static List<Target> targets(Module model, LoraConfig config) {
+        return plan(model, config).stream()
+                .map(p -> new Target(p.path, p.part.name, p.linear.weight().size(1), p.part.rows)).toList();
+    }
+
+    private record Planned(String path, Linear linear, Part part) {}
+
+    private static List<Planned> plan(Module model, LoraConfig config) {
         List<Planned> planned = new ArrayList<>();
         Map<String, Boolean> matched = new LinkedHashMap<>();
         config.targets().forEach(t -> matched.put(t, false));
@@ -103,22 +147,7 @@ public final class Lora {
             throw new IllegalArgumentException("Lora: the model has no linear layer in Transformer blocks to adapt;"
                     + " name the targets (layers: " + summary(layerNames) + ")");
         }
-        for (Planned p : planned) {
-            if (p.linear.children().containsKey(childName(name, p.part))) {
-                throw new IllegalArgumentException("Lora: layer " + p.path + " already has an adapter named '" + name + "'");
-            }
-        }
-        freezeBase.run();
-        List<Site> sites = new ArrayList<>();
-        for (Planned p : planned) {
-            LoraAdapter adapter = new LoraAdapter(p.linear.weight().size(1), p.part.from, p.part.rows, config, rng.split());
-            p.linear.attach(childName(name, p.part), adapter);
-            adapter.setActive(false);
-            sites.add(new Site(p.path, p.part.name, p.linear, adapter));
-        }
-        adapters.put(name, List.copyOf(sites));
-        configs.put(name, config);
-        return this;
+        return planned;
     }
 
     /** Makes {@code name} the adapter the model applies and trains; the others are frozen. */
