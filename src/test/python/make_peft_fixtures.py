@@ -7,8 +7,9 @@ make_llama_fixtures.py, the GPT-2 of hf/gpt2-tiny) peft's get_peft_model adds a 
 (init_lora_weights=False, so that the adapter changes the outputs), save_pretrained writes it to
 peft/<name>/adapter, and expected.json holds the ids and the PeftModel's logits (float32, eager attention).
 
-With --check-written, it instead reads each folder Orthrus wrote under peft-written/ (PeftAdapterTest's main method
-writes them: base/ and adapter/), loads it with PeftModel.from_pretrained and writes reference.json: the logits.
+With --check-written, it instead reads each adapter Orthrus wrote under peft-written/<name>/adapter (PeftAdapterTest's
+main method writes them, on the bases of WRITTEN), loads it with PeftModel.from_pretrained on its base and writes
+reference.json: the logits.
 """
 import json
 import os
@@ -27,6 +28,9 @@ CASES = {
                                                   "down_proj"])),
     "gpt2": ("hf/gpt2-tiny", dict(r=3, lora_alpha=5, target_modules=["c_attn", "c_proj"], fan_in_fan_out=True)),
 }
+
+
+WRITTEN = {"llama": "llama/llama", "gpt2": "hf/gpt2-tiny"}  # the base of each adapter PeftAdapterTest writes
 
 
 def load(folder):
@@ -57,7 +61,7 @@ def check_written(resources):
     root = os.path.join(resources, "peft-written")
     for name in sorted(os.listdir(root)):
         folder = os.path.join(root, name)
-        base = load(os.path.join(folder, "base"))
+        base = load(os.path.join(resources, WRITTEN[name]))
         model = PeftModel.from_pretrained(base, os.path.join(folder, "adapter")).eval()
         ids, logits = logits_of(model, base.config.vocab_size)
         with open(os.path.join(folder, "reference.json"), "w") as f:

@@ -175,23 +175,18 @@ class PeftAdapterTest {
     }
 
     /**
-     * Writes src/test/resources/peft-written: for a Llama and a GPT-2, the base folder and an adapter attached here
-     * with random B; then make_peft_fixtures.py --check-written adds PEFT's logits for them.
+     * Writes src/test/resources/peft-written: for the test Llama and GPT-2, an adapter attached here with random B;
+     * then make_peft_fixtures.py --check-written adds PEFT's logits for them.
      */
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : "src/test/resources/peft-written");
         write(root.resolve("llama"), HuggingFaceLlama.loadModel(Path.of("src/test/resources/llama/llama")),
-                LoraConfig.rank(3).withAlpha(7).withTargets("q_proj", "k_proj", "gate_proj", "o_proj"), true);
+                LoraConfig.rank(3).withAlpha(7).withTargets("q_proj", "k_proj", "gate_proj", "o_proj"));
         write(root.resolve("gpt2"), HuggingFaceGpt2.load(Path.of("src/test/resources/hf/gpt2-tiny")).model(),
-                LoraConfig.rank(2).withAlpha(4).withTargets("c_attn", "c_fc"), false);
+                LoraConfig.rank(2).withAlpha(4).withTargets("c_attn", "c_fc"));
     }
 
-    private static void write(Path folder, Gpt model, LoraConfig config, boolean llama) throws IOException {
-        if (llama) {
-            HuggingFaceLlama.save(folder.resolve("base"), model);
-        } else {
-            HuggingFaceGpt2.save(folder.resolve("base"), model, null);
-        }
+    private static void write(Path folder, Gpt model, LoraConfig config) throws IOException {
         Lora lora = Lora.attach(model, config, new Rng(5));
         Rng rng = new Rng(6);
         for (Map.Entry<String, Parameter> e : lora.parameters(Lora.DEFAULT).entrySet()) {
