@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Examples:", "  orthrus demo", "  orthrus train --objective causal-lm --corpus input.txt --output runs/gpt",
                 "  orthrus generate --model runs/gpt \"the \"", "  orthrus COMMAND --help", "",
                 "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted. See docs/cli.md."},
-        subcommands = {DemoCommand.class, TrainCommand.class, ModelCommands.Generate.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, ModelCommands.Generate.class, MergeCommand.class,
                 ModelCommands.FillMaskCommand.class, ModelCommands.Embed.class, ModelCommands.Rerank.class, ModelCommands.Score.class,
                 TokenizerCommand.class, PlotCommand.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {

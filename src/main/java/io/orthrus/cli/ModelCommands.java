@@ -17,6 +17,7 @@ import io.orthrus.io.GptCheckpoint;
 import io.orthrus.io.HuggingFaceBert;
 import io.orthrus.io.HuggingFaceGpt2;
 import io.orthrus.io.HuggingFaceLlama;
+import io.orthrus.io.PeftAdapter;
 import io.orthrus.model.Direction;
 import io.orthrus.nn.Module;
 import io.orthrus.nn.Quantization;
@@ -56,6 +57,9 @@ final class ModelCommands {
         static Loaded from(Path path) throws IOException {
             Path directory = directory(path);
             Path config = directory.resolve("config.json");
+            if (!Files.isRegularFile(config) && Files.isRegularFile(directory.resolve(PeftAdapter.CONFIG))) {
+                return adapterWithItsBase(directory);
+            }
             if (!Files.isRegularFile(config)) {
                 throw new IllegalArgumentException("--model " + path + " holds no model (no " + config + "); give a checkpoint"
                         + " directory or the run directory of a causal-lm or masked-lm training");
@@ -91,6 +95,38 @@ final class ModelCommands {
                 default -> throw new IllegalArgumentException(config + " holds a '" + kind + "' model; the command line"
                         + " reads 'gpt' and 'bert' checkpoints and Hugging Face gpt2 and bert folders");
             };
+        }
+
+        /** A PEFT adapter folder: the base its {@code base_model_name_or_path} names, with the adapter merged in. */
+        private static Loaded adapterWithItsBase(Path adapter) throws IOException {
+            Path file = adapter.resolve(PeftAdapter.CONFIG);
+            JsonElement base = JsonFiles.readObject(file).get("base_model_name_or_path");
+            if (base == null || !base.isJsonPrimitive()) {
+                throw new IllegalArgumentException(file + ": no base_model_name_or_path; give the base model with --model"
+                        + " and this folder with --adapter");
+            }
+            Path basePath = Path.of(base.getAsString());
+            if (!basePath.isAbsolute() && !Files.isDirectory(basePath)) {
+                basePath = adapter.resolve(basePath);
+            }
+            if (!Files.isDirectory(basePath)) {
+                throw new IllegalArgumentException(file + ": base_model_name_or_path '" + base.getAsString() + "' is not a"
+                        + " folder here; give the base model with --model and this folder with --adapter");
+            }
+            return from(basePath).withAdapter(adapter);
+        }
+
+        /**
+         * This GPT with the PEFT LoRA adapter in {@code adapter} (null: none) merged into its weights, so that
+         * it generates and scores at the base model's cost.
+         */
+        Loaded withAdapter(Path adapter) throws IOException {
+            if (adapter == null) {
+                return this;
+            }
+            GptCheckpoint checkpoint = requireGpt("--adapter");
+            PeftAdapter.load(adapter, checkpoint.model()).merge();
+            return this;
         }
 
         GptCheckpoint requireGpt(String command) {
@@ -177,9 +213,13 @@ final class ModelCommands {
                 + " f32, bf16, or int8 with a scale per 32 values (default: ${DEFAULT-VALUE}).")
         String dtype;
 
+        @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter folder, merged into the"
+                + " model's weights first.")
+        Path adapter;
+
         @Override
         public Integer call() throws IOException {
-            Loaded loaded = Loaded.from(model);
+            Loaded loaded = Loaded.from(model).withAdapter(adapter);
             GptCheckpoint checkpoint = loaded.requireGpt("generate");
             GenerationConfig config = (temperature == 0 ? GenerationConfig.greedy(maxTokens)
                     : GenerationConfig.sampling(maxTokens, temperature, seed).withTopK(topK).withTopP(topP).withMinP(minP))
@@ -305,9 +345,13 @@ final class ModelCommands {
                 + " f32, bf16, or int8 with a scale per 32 values (default: ${DEFAULT-VALUE}).")
         String dtype;
 
+        @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter folder for a GPT, merged into"
+                + " its weights first.")
+        Path adapter;
+
         @Override
         public Integer call() throws IOException {
-            Loaded loaded = Loaded.from(model);
+            Loaded loaded = Loaded.from(model).withAdapter(adapter);
             List<String> all = texts(texts, input);
             Quantization weights = quantization(dtype, loaded.gpt() != null ? loaded.gpt().model() : loaded.bert().model());
             double[] total = {0};

@@ -22,8 +22,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -77,6 +79,11 @@ final class TrainCommand implements Callable<Integer> {
             + " folder for contrastive and cross-encoder).")
     Path initFrom;
 
+    @Option(names = "--lora", paramLabel = "SPEC", description = "Train a LoRA adapter on the --init-from model instead of"
+            + " the model itself: r=8,alpha=16,dropout=0.05,rslora=true,targets=q_proj,v_proj (fields lora.*); model/"
+            + " is then the adapter, in PEFT's layout.")
+    String lora;
+
     @Option(names = "--steps", paramLabel = "N", description = "Sets field 'steps'.")
     Integer steps;
 
@@ -101,6 +108,35 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KernelThreads threads;
 
+    /**
+     * The {@code lora.*} fields of a {@code --lora} spec: {@code key=value} pairs separated by commas, where a piece
+     * without {@code =} continues the value before it ({@code targets=q_proj,v_proj}).
+     */
+    private Map<String, String> loraFields(String text) {
+        Map<String, String> keys = Map.of("r", "lora.rank", "rank", "lora.rank", "alpha", "lora.alpha", "dropout",
+                "lora.dropout", "rslora", "lora.rslora", "targets", "lora.targets");
+        Map<String, String> fields = new LinkedHashMap<>();
+        String last = null;
+        for (String piece : text.split(",")) {
+            int eq = piece.indexOf('=');
+            if (eq < 0 && last != null) {
+                fields.put(last, fields.get(last) + "," + piece.strip());
+                continue;
+            }
+            String key = eq < 0 ? piece.strip() : piece.substring(0, eq).strip();
+            if (eq < 0 || !keys.containsKey(key)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--lora: '" + piece + "' is not KEY=VALUE"
+                        + " with KEY one of r, alpha, dropout, rslora, targets");
+            }
+            last = keys.get(key);
+            fields.put(last, piece.substring(eq + 1).strip());
+        }
+        if (!fields.containsKey("lora.rank")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--lora needs r=RANK, got '" + text + "'");
+        }
+        return fields;
+    }
+
     @Override
     public Integer call() throws IOException {
         threads.apply();
@@ -108,8 +144,8 @@ final class TrainCommand implements Callable<Integer> {
         Path directory;
         ConfigFile c;
         if (resume != null) {
-            if (config != null || objective != null || corpus != null || initFrom != null || steps != null || seed != null
-                    || output != null
+            if (config != null || objective != null || corpus != null || initFrom != null || lora != null || steps != null
+                    || seed != null || output != null
                     || !sets.isEmpty() || force) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues a run with its own"
                         + " run.json; it takes only --stop-at and --threads");
@@ -128,6 +164,9 @@ final class TrainCommand implements Callable<Integer> {
             override(c, "data.corpus", corpus == null || corpus.equals("grammar") ? corpus
                     : Path.of(corpus).toAbsolutePath().toString());
             override(c, "model.init_from", initFrom == null ? null : initFrom.toAbsolutePath().toString());
+            if (lora != null) {
+                loraFields(lora).forEach(c::set);
+            }
             override(c, "steps", steps == null ? null : steps.toString());
             override(c, "seed", seed == null ? null : seed.toString());
             override(c, "output", output == null ? null : output.toString());

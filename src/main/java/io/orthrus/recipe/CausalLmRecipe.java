@@ -1,24 +1,22 @@
 package io.orthrus.recipe;
 
 import io.orthrus.data.TextDataset;
+import io.orthrus.io.DecoderFolder;
 import io.orthrus.io.GptCheckpoint;
+import io.orthrus.io.PeftAdapter;
 import io.orthrus.model.Direction;
 import io.orthrus.model.Gpt;
+import io.orthrus.nn.Lora;
+import io.orthrus.nn.LoraConfig;
+import io.orthrus.nn.Memory;
 import io.orthrus.nn.TransformerConfig;
 import io.orthrus.objective.CausalLm;
 import io.orthrus.tensor.IntTensor;
+import io.orthrus.tensor.Rng;
 import io.orthrus.tokenize.Tokenizer;
-import com.google.gson.JsonObject;
-import io.orthrus.files.JsonFiles;
-import io.orthrus.io.HuggingFaceGpt2;
-import io.orthrus.io.HuggingFaceLlama;
-import io.orthrus.nn.Memory;
-import io.orthrus.tokenize.ByteLevelBpe;
-import io.orthrus.tokenize.ChatTemplate;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +24,8 @@ import java.util.List;
  * trained on windows of {@code model.context_length + 1} ids of the corpus (a character
  * tokenizer unless {@code tokenizer.*} says otherwise); exported as a GPT checkpoint. With
  * {@code model.init_from}, fine-tunes a Hugging Face Llama, Qwen2, Mistral or GPT-2 folder (or an Orthrus
- * GPT checkpoint) with its own tokenizer and exports it in the same layout.
+ * GPT checkpoint) with its own tokenizer and exports it in the same layout; with {@code lora.rank} as well,
+ * trains a LoRA adapter on the frozen model instead and exports the adapter in PEFT's layout.
  */
 public final class CausalLmRecipe implements Recipe {
     /** The recipe; it holds no state. */
@@ -42,6 +41,9 @@ public final class CausalLmRecipe implements Recipe {
         if (c.has("model.init_from")) {
             return fineTune(c, base);
         }
+        if (c.has("lora.rank")) {
+            throw c.error("lora.rank", "needs model.init_from: LoRA adapts a trained model");
+        }
         Recipes.Inputs in = Recipes.inputs(c, base);
         Tokenizer tokenizer = Recipes.tokenizer(c, base, in, "char");
         Direction direction = Recipes.enumChoice(c, "direction", Direction.LEFT_TO_RIGHT);
@@ -55,9 +57,26 @@ public final class CausalLmRecipe implements Recipe {
                 dir -> GptCheckpoint.save(dir, model, tokenizer));
     }
 
-    /** Files of a Hugging Face folder that fine-tuning leaves as they are and copies to the exported folder. */
-    private static final List<String> KEPT_FILES = List.of("tokenizer_config.json", "special_tokens_map.json",
-            "generation_config.json", ChatTemplate.JINJA_FILE);
+    /**
+     * The LoRA adapter {@code lora.*} asks for on {@code model}, attached (the model frozen), or null without
+     * {@code lora.rank}: {@code lora.alpha} (2·rank), {@code lora.dropout} (0), {@code lora.rslora} (false),
+     * {@code lora.targets} (comma-separated layer names; every linear layer of the blocks).
+     */
+    private static Lora lora(ConfigFile c, Gpt model) {
+        if (!c.has("lora.rank")) {
+            return null;
+        }
+        int rank = c.integer("lora.rank", 8, 1, 1 << 16);
+        String targets = c.string("lora.targets", "");
+        LoraConfig config = new LoraConfig(rank, c.number("lora.alpha", 2.0 * rank, 1e-9, 1e9),
+                c.number("lora.dropout", 0, 0, 0.99), c.bool("lora.rslora", false),
+                targets.isBlank() ? List.of() : Arrays.stream(targets.split(",")).map(String::strip).toList());
+        try {
+            return Lora.attach(model, config, new Rng(c.longValue("seed", 1)).split());
+        } catch (IllegalArgumentException e) {
+            throw c.error("lora.targets", e.getMessage());
+        }
+    }
 
     /**
      * The run that fine-tunes {@code model.init_from}: a Hugging Face Llama, Qwen2, Mistral or GPT-2 folder, or an
@@ -66,31 +85,21 @@ public final class CausalLmRecipe implements Recipe {
      */
     private static Run<Gpt, IntTensor> fineTune(ConfigFile c, Path base) throws IOException {
         Path folder = base.resolve(c.string("model.init_from", null));
-        Path config = folder.resolve("config.json");
-        if (!Files.isRegularFile(config)) {
-            throw c.error("model.init_from", "names " + folder + ", which is not a model folder (no config.json)");
-        }
         for (String fixed : new String[] {"model.preset", "tokenizer.path", "tokenizer.kind", "direction"}) {
             if (c.has(fixed)) {
                 throw c.error(fixed, "cannot be set with model.init_from: the model's own is used");
             }
         }
-        JsonObject json = JsonFiles.readObject(config);
-        String type = json.has("model_type") && json.get("model_type").isJsonPrimitive() ? json.get("model_type").getAsString()
-                : "gpt";
-        GptCheckpoint read = switch (type) {
-            case "llama", "qwen2", "mistral" -> HuggingFaceLlama.load(folder);
-            case "gpt2" -> HuggingFaceGpt2.load(folder);
-            case "gpt" -> GptCheckpoint.load(folder);
-            default -> throw c.error("model.init_from", "holds a model of type '" + type + "'; causal-lm fine-tunes"
-                    + " Hugging Face llama, qwen2, mistral and gpt2 folders and Orthrus GPT checkpoints");
-        };
-        if (read.tokenizer() == null || (type.equals("gpt2") && !(read.tokenizer() instanceof ByteLevelBpe))) {
-            throw c.error("model.init_from", "names " + folder + ", which has no tokenizer Orthrus reads"
-                    + (type.equals("gpt2") ? " and writes back (GPT-2's byte-level BPE)" : ""));
+        DecoderFolder source;
+        try {
+            source = DecoderFolder.read(folder, "model.init_from");
+        } catch (IllegalArgumentException e) {
+            throw c.error("model.init_from", e.getMessage().substring("model.init_from ".length()));
         }
+        GptCheckpoint read = source.read();
         Gpt model = read.model();
         model.train();
+        Lora lora = lora(c, model);
         Tokenizer tokenizer = read.tokenizer();
         Recipes.Inputs in = Recipes.inputs(c, base);
         int context = c.integer("model.context_length", Math.min(256, model.contextLength()), 2, model.contextLength());
@@ -100,16 +109,11 @@ public final class CausalLmRecipe implements Recipe {
         CausalLm objective = model.direction() == Direction.LEFT_TO_RIGHT ? CausalLm.leftToRight() : CausalLm.rightToLeft();
         return Recipes.run(c, model, objective, data.trainWindows(context + 1, in.batch(), in.rng().split()),
                 data.validationWindows(context + 1, in.batch(), in.rng().split()), tokenizer, data, dir -> {
-                    switch (type) {
-                        case "llama", "qwen2", "mistral" -> HuggingFaceLlama.save(dir, model, tokenizer);
-                        case "gpt2" -> HuggingFaceGpt2.save(dir, model, (ByteLevelBpe) tokenizer);
-                        default -> GptCheckpoint.save(dir, model, tokenizer);
+                    if (lora != null) { // the adapter alone, in PEFT's layout, naming its base
+                        PeftAdapter.save(dir, model, lora, Lora.DEFAULT, folder.toAbsolutePath().toString());
+                        return;
                     }
-                    for (String name : KEPT_FILES) {
-                        if (!type.equals("gpt") && Files.isRegularFile(folder.resolve(name))) {
-                            Files.copy(folder.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
+                    source.save(dir, model);
                 });
     }
 }
