@@ -7,6 +7,7 @@ import io.orthrus.bench.EmbedBench;
 import io.orthrus.bench.GemmBench;
 import io.orthrus.bench.GenerateBench;
 import io.orthrus.bench.GptBench;
+import io.orthrus.bench.LoraBench;
 import io.orthrus.bench.Word2VecBench;
 import io.orthrus.nn.Memory;
 import java.util.List;
@@ -92,11 +93,11 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code orthrus bench gemm|gpt|generate|bert|word2vec|elmo|bart|embed [options]}: benchmarks that print one JSON line (docs/performance.md). */
+    /** {@code orthrus bench gemm|gpt|generate|bert|word2vec|elmo|bart|embed|lora [options]}: benchmarks that print one JSON line (docs/performance.md). */
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Run a benchmark and print one JSON line (see docs/performance.md).",
             subcommands = {GemmBench.class, GptBench.class, GenerateBench.class, BertBench.class, Word2VecBench.class, ElmoBench.class,
-                    BartBench.class, EmbedBench.class},
+                    BartBench.class, EmbedBench.class, LoraBench.class},
             footer = {"", "Examples:", "  orthrus bench gemm --quick", "  orthrus bench gpt --steps 200 --threads 2"})
     static final class Bench implements Callable<Integer> {
         @Override

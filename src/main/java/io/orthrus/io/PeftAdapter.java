@@ -58,16 +58,12 @@ public final class PeftAdapter {
      *                                  GPT-2's {@code c_attn}, a layer outside the decoder blocks)
      */
     public static void save(Path directory, Gpt model, Lora lora, String name, String baseModel) throws IOException {
-        boolean llama = isLlama(model);
         LoraConfig config = lora.config(name);
         Map<String, Tensor> weights = new LinkedHashMap<>();
-        Set<String> modules = new TreeSet<>();
-        lora.parameters(name).forEach((key, p) -> {
-            String target = key.substring(0, key.length() - 2); // less ".A" or ".B"
-            String module = module(llama, target);
-            weights.put(PREFIX + module + ".lora_" + key.substring(key.length() - 1) + ".weight", p);
-            modules.add(module.substring(module.lastIndexOf('.') + 1));
-        });
+        Set<String> modules = requireWritable(model, lora, name);
+        boolean llama = isLlama(model);
+        lora.parameters(name).forEach((key, p) -> weights.put(PREFIX + module(llama, key.substring(0, key.length() - 2))
+                + ".lora_" + key.substring(key.length() - 1) + ".weight", p));
         JsonObject json = new JsonObject();
         json.addProperty("peft_type", "LORA");
         json.addProperty("task_type", "CAUSAL_LM");
@@ -97,6 +93,35 @@ public final class PeftAdapter {
             Files.writeString(dir.resolve(CONFIG), json.toString(), StandardCharsets.UTF_8);
             Safetensors.write(dir.resolve(WEIGHTS), weights, Map.of("format", "pt"));
         });
+    }
+
+    /**
+     * Checks that PEFT's layout of this model can hold adapter {@code name} of {@code lora}, as {@link #save} needs;
+     * returns the {@code target_modules} that name its layers.
+     *
+     * @throws IllegalArgumentException naming what PEFT cannot express
+     */
+    public static Set<String> requireWritable(Gpt model, Lora lora, String name) {
+        boolean llama = isLlama(model);
+        LoraConfig config = lora.config(name);
+        Set<String> modules = new TreeSet<>();
+        List<String> adapted = new ArrayList<>();
+        for (String key : lora.parameters(name).keySet()) {
+            if (key.endsWith(".A")) {
+                String module = module(llama, key.substring(0, key.length() - 2));
+                modules.add(module.substring(module.lastIndexOf('.') + 1));
+                adapted.add(key.substring(0, key.length() - 2));
+            }
+        }
+        // PEFT finds the layers by these names again: they must name exactly the adapted ones.
+        List<String> reloaded = Lora.targets(model, new LoraConfig(config.rank(), config.alpha(), config.dropout(),
+                config.rsLora(), List.copyOf(modules))).stream().map(Lora.Target::key).toList();
+        if (!reloaded.equals(adapted)) {
+            throw new IllegalArgumentException("PeftAdapter: PEFT's target_modules " + modules + " would adapt "
+                    + reloaded.size() + " layers of this model where the adapter has " + adapted.size()
+                    + " (GPT-2's c_proj names both the attention's and the MLP's output); adapt both or neither");
+        }
+        return modules;
     }
 
     /**

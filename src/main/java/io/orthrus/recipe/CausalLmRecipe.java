@@ -72,7 +72,9 @@ public final class CausalLmRecipe implements Recipe {
                 c.number("lora.dropout", 0, 0, 0.99), c.bool("lora.rslora", false),
                 targets.isBlank() ? List.of() : Arrays.stream(targets.split(",")).map(String::strip).toList());
         try {
-            return Lora.attach(model, config, new Rng(c.longValue("seed", 1)).split());
+            Lora lora = Lora.attach(model, config, new Rng(c.longValue("seed", 1)).split());
+            PeftAdapter.requireWritable(model, lora, Lora.DEFAULT); // exported in PEFT's layout: refused now, not then
+            return lora;
         } catch (IllegalArgumentException e) {
             throw c.error("lora.targets", e.getMessage());
         }

@@ -69,6 +69,29 @@ class BenchSmokeTest {
     }
 
     @Test
+    void loraBenchTrainsTheAdapterOrEverythingAndReportsTheTrainableShare() {
+        String[] shape = {"--layers", "1", "--width", "32", "--heads", "2", "--context", "8", "--batch", "2", "--steps", "2"};
+        JsonObject lora = parse(LoraBench.run(concat(shape, "--mode", "lora", "--rank", "2", "--targets", "c_attn,c_fc")));
+        JsonObject full = parse(LoraBench.run(concat(shape, "--mode", "full")));
+        // 1 block of width 32: c_attn A 2×32, B 96×2; c_fc A 2×32, B 128×2.
+        assertEquals(2 * 32 + 96 * 2 + 2 * 32 + 128 * 2, lora.get("trainable_params").getAsLong(), lora.toString());
+        assertEquals(full.get("params").getAsLong(), full.get("trainable_params").getAsLong());
+        assertEquals(full.get("params").getAsLong() + lora.get("trainable_params").getAsLong(),
+                lora.get("params").getAsLong());
+        for (String key : new String[] {"ms_per_step", "tokens_per_s", "peak_heap_mb", "live_heap_mb", "trainable_percent"}) {
+            assertTrue(lora.has(key) && full.has(key), key);
+        }
+        var bad = assertThrows(IllegalArgumentException.class, () -> LoraBench.run("--mode", "half"));
+        assertTrue(bad.getMessage().contains("--mode must be full or lora"), bad.getMessage());
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    @Test
     void generateBenchMeasuresBothPathsAndTheSpeedUp() {
         JsonObject json = parse(GenerateBench.run("--model", "nanogpt", "--tokens", "20", "--uncached-tokens", "10"));
         for (String key : new String[] {"params", "cached_tokens_per_s", "cached_ms_per_token", "uncached_tokens_per_s",

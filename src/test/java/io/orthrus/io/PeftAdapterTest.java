@@ -152,6 +152,12 @@ class PeftAdapterTest {
                 () -> PeftAdapter.save(dir.resolve("fused"), model, fused, Lora.DEFAULT, null));
         assertTrue(whole.getMessage().contains("target them, not the fused stack.blocks.0.attn.qkv"), whole.getMessage());
         assertFalse(Files.exists(dir.resolve("fused")));
+        Gpt gpt2 = base("hf/gpt2-tiny");
+        Lora half = Lora.attach(gpt2, LoraConfig.rank(2).withTargets("ff.down"), new Rng(1)); // the MLP's c_proj only
+        var ambiguous = assertThrows(IllegalArgumentException.class,
+                () -> PeftAdapter.save(dir.resolve("half"), gpt2, half, Lora.DEFAULT, null));
+        assertTrue(ambiguous.getMessage().contains("target_modules [c_proj] would adapt 4 layers of this model where the"
+                + " adapter has 2"), ambiguous.getMessage());
     }
 
     private static java.util.Set<String> names(JsonArray array) {
