@@ -99,6 +99,22 @@ final class ModelCommands {
 
         /** A PEFT adapter folder: the base its {@code base_model_name_or_path} names, with the adapter merged in. */
         private static Loaded adapterWithItsBase(Path adapter) throws IOException {
+            return from(baseOf(adapter)).withAdapter(adapter);
+        }
+
+        /**
+         * The folder that holds the model's own files (its chat template, …): {@code --model}'s directory, or for a
+         * PEFT adapter folder (a run of {@code train --lora}), the base it names.
+         */
+        static Path modelFolder(Path path) throws IOException {
+            Path directory = directory(path);
+            boolean adapter = !Files.isRegularFile(directory.resolve("config.json"))
+                    && Files.isRegularFile(directory.resolve(PeftAdapter.CONFIG));
+            return adapter ? baseOf(directory) : directory;
+        }
+
+        /** The base model folder that the PEFT adapter in {@code adapter} names. */
+        private static Path baseOf(Path adapter) throws IOException {
             Path file = adapter.resolve(PeftAdapter.CONFIG);
             JsonElement base = JsonFiles.readObject(file).get("base_model_name_or_path");
             if (base == null || !base.isJsonPrimitive()) {
@@ -113,7 +129,7 @@ final class ModelCommands {
                 throw new IllegalArgumentException(file + ": base_model_name_or_path '" + base.getAsString() + "' is not a"
                         + " folder here; give the base model with --model and this folder with --adapter");
             }
-            return from(basePath).withAdapter(adapter);
+            return basePath;
         }
 
         /**
@@ -242,7 +258,7 @@ final class ModelCommands {
             if (chat) { // the template writes its own special tokens: its text is encoded as it is
                 List<ChatTemplate.Message> messages = system == null ? List.of(ChatTemplate.Message.user(prompt))
                         : List.of(ChatTemplate.Message.system(system), ChatTemplate.Message.user(prompt));
-                chatIds = checkpoint.tokenizer().encode(ChatTemplate.load(Loaded.directory(model)).apply(messages, true));
+                chatIds = checkpoint.tokenizer().encode(ChatTemplate.load(Loaded.modelFolder(model)).apply(messages, true));
             }
             Quantization weights = quantization(dtype, checkpoint.model());
             GenerationConfig settings = config;

@@ -38,6 +38,7 @@ class LoraCommandsTest {
         CharTokenizer chars = CharTokenizer.fromCorpus(CORPUS);
         base = dir.resolve("base");
         HuggingFaceLlama.save(base, new Gpt(TransformerConfig.tinyLlama(chars.vocabSize()), new Rng(2)), chars);
+        Files.writeString(base.resolve("chat_template.jinja"), "{{ messages[0].content }}");
     }
 
     private Cli train(Path run, String... more) {
@@ -75,6 +76,11 @@ class LoraCommandsTest {
                 prompt).out();
         assertEquals(viaRun, viaAdapter, "a run directory of train --lora finds its base");
         assertFalse(viaAdapter.equals(plain), "the adapter changes what is generated: " + plain + " / " + viaAdapter);
+        Cli chat = Cli.expect(0, "generate", "--model", run.toString(), "--chat", "--temperature", "0", "--max-tokens", "5",
+                "the ");
+        assertEquals(Cli.expect(0, "generate", "--model", base.toString(), "--adapter", adapter.toString(), "--chat",
+                "--temperature", "0", "--max-tokens", "5", "the ").out(), chat.out(),
+                "a run of train --lora finds its base's chat template");
         Cli scored = Cli.expect(0, "score", "--model", base.toString(), "--adapter", adapter.toString(), "the cat sleeps .");
         assertTrue(scored.out().startsWith("perplexity"), scored.out());
 
