@@ -319,10 +319,7 @@ public final class Lora {
         boolean whole = false;
         Set<String> partNames = new LinkedHashSet<>();
         for (String target : config.targets()) {
-            boolean hit = false;
-            for (String name : wholeNames) {
-                hit |= name.equals(target) || name.endsWith("." + target) || path.endsWith("." + target);
-            }
+            boolean hit = wholeNames.stream().anyMatch(name -> name.equals(target) || name.endsWith("." + target));
             whole |= hit;
             for (Part part : qkv) {
                 if (target.equals(part.name + "_proj") || target.equals(partAlias(part.name))) {
